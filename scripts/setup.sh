@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what the project needs and is missing: npm packages and the `temporal` CLI (built from
+# source with the Go toolchain, since no registry here ships it). Idempotent; fast the second time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TEMPORAL_CLI_VERSION="${TEMPORAL_CLI_VERSION:-v1.5.1}"
+TOOLS_BIN="$PWD/.tools/bin"
+step() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+# 1. npm packages, when node_modules is missing or older than the lock file.
+if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "installing npm packages (npm ci)…"
+  npm ci --no-audit --no-fund --loglevel=error
+else
+  step "npm packages: up to date"
+fi
+
+# 2. The Temporal CLI, which carries the dev server and the Web UI.
+if [ -x "$TOOLS_BIN/temporal" ]; then
+  step "temporal: $TOOLS_BIN/temporal"
+elif command -v temporal >/dev/null 2>&1; then
+  step "temporal: $(command -v temporal) (from PATH)"
+else
+  if ! command -v go >/dev/null 2>&1; then
+    for candidate in /usr/local/go/bin /usr/lib/go/bin; do
+      [ -x "$candidate/go" ] && export PATH="$candidate:$PATH" && break
+    done
+  fi
+  if ! command -v go >/dev/null 2>&1; then
+    echo "[setup] the temporal CLI is missing and there is no Go toolchain to build it." >&2
+    echo "[setup] install Go (https://go.dev/dl) or put a temporal binary on PATH, then run this again." >&2
+    exit 1
+  fi
+  step "building the temporal CLI $TEMPORAL_CLI_VERSION with $(go version | cut -d' ' -f3) (a few minutes the first time)…"
+  mkdir -p "$TOOLS_BIN"
+  started=$SECONDS
+  GOBIN="$TOOLS_BIN" GOFLAGS="${GOFLAGS:-} -buildvcs=false" go install -x "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION" 2>&1 \
+    | awk '/^go: downloading/ {d++; if (d % 25 == 1) printf "[setup]   downloading modules… (%d)\n", d; fflush()}
+           /^WORK=|^mkdir -p \$WORK\/b[0-9]+\// {b++; if (b % 200 == 1) printf "[setup]   compiling… (%d packages)\n", b; fflush()}
+           /error|cannot|not found/ {print; fflush()}'
+  [ -x "$TOOLS_BIN/temporal" ] || { echo "[setup] go install of the temporal CLI failed" >&2; exit 1; }
+  step "temporal built in $((SECONDS - started)) s: $TOOLS_BIN/temporal"
+fi

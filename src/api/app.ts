@@ -1,0 +1,85 @@
+/**
+ * The HTTP contract of DESIGN §4 as an Express app, built without listening so tests and every
+ * engine share it: `createApp({engine})`, then `listen()`.
+ */
+import express, { type Request, type Response } from 'express';
+import {
+  type AcceptedPayment,
+  MAX_BODY_BYTES,
+  fingerprintOf,
+  idempotencyKeySchema,
+  paymentRequestSchema,
+  requestIdForKey,
+  statusUrlFor,
+} from '../contract/payment';
+import type { Logger } from '../infra/logger';
+import type { PaymentEngine } from './engine';
+import { ApiError, InvalidRequest, PaymentNotFound, UnsupportedMediaType, errorHandler } from './errors';
+
+export interface AppDeps {
+  engine: PaymentEngine;
+  log: Logger;
+  /** Extra routes (metrics, OpenAPI) mounted before the error handler. */
+  extend?: (app: express.Express) => void;
+}
+
+const issuesOf = (error: { issues: Array<{ path: PropertyKey[]; message: string }> }, prefix = '') =>
+  error.issues.map((i) => ({ path: prefix + i.path.map(String).join('.'), message: i.message }));
+
+export function createApp({ engine, log, extend }: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.post(
+    '/payments',
+    (req, _res, next) => next(req.is('application/json') ? undefined : new UnsupportedMediaType()),
+    express.json({ limit: MAX_BODY_BYTES, strict: true }),
+    async (req: Request, res: Response) => {
+      const body = paymentRequestSchema.safeParse(req.body);
+      const header = req.get('Idempotency-Key');
+      const key = header === undefined ? undefined : idempotencyKeySchema.safeParse(header);
+      const issues = [
+        ...(body.success ? [] : issuesOf(body.error)),
+        ...(key && !key.success ? issuesOf(key.error, 'header:Idempotency-Key') : []),
+      ];
+      if (!body.success || (key && !key.success)) throw new InvalidRequest(issues);
+
+      const request = body.data;
+      const requestId = requestIdForKey(key?.data ?? request.orderId);
+      const accepted = await engine.submit({
+        requestId,
+        request,
+        enqueuedAt: new Date().toISOString(),
+        fingerprint: fingerprintOf(request),
+      });
+      const statusUrl = statusUrlFor(accepted.requestId);
+      log.info({ requestId, orderId: request.orderId, created: accepted.created }, accepted.created ? 'payment accepted' : 'payment replayed');
+      const answer: AcceptedPayment = {
+        requestId: accepted.requestId,
+        status: 'PENDING',
+        message: accepted.created ? 'payment accepted for processing' : 'payment already accepted with this key',
+        statusUrl,
+      };
+      res.status(202).location(statusUrl).json(answer);
+    },
+  );
+
+  app.get('/payments/:requestId/status', async (req: Request<{ requestId: string }>, res: Response) => {
+    const requestId = req.params.requestId;
+    const status = /^[A-Za-z0-9_-]{1,100}$/.test(requestId) ? await engine.status(requestId) : null;
+    if (!status) throw new PaymentNotFound();
+    res.json(status);
+  });
+
+  app.get('/healthz', async (_req, res) => {
+    const ok = await engine.healthy().catch(() => false);
+    if (ok) res.json({ status: 'ok' });
+    else res.status(503).set('Retry-After', '5').json({ status: 'unavailable', error: 'unavailable' });
+  });
+
+  extend?.(app);
+  app.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such route')));
+  app.use(errorHandler(log));
+  return app;
+}

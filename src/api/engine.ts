@@ -1,0 +1,21 @@
+/**
+ * What the HTTP API needs from an engine. The Temporal engine and the Redis baselines each
+ * implement it, so both serve one contract from one Express app.
+ */
+import type { PaymentStatusView, QueuedPaymentRequest } from '../contract/payment';
+
+export interface SubmitResult {
+  requestId: string;
+  /** False when the same key and body were accepted before: a replay, nothing new is charged. */
+  created: boolean;
+}
+
+export interface PaymentEngine {
+  /** Hands a validated payment to the engine. Throws IdempotencyKeyReused or EngineUnavailable. */
+  submit(payment: QueuedPaymentRequest & { fingerprint: string }): Promise<SubmitResult>;
+  /** The payment's status, or null for an unknown id. Throws EngineUnavailable. */
+  status(requestId: string): Promise<PaymentStatusView | null>;
+  /** True while the engine's backing service answers. */
+  healthy(): Promise<boolean>;
+  close(): Promise<void>;
+}

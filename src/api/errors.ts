@@ -1,0 +1,72 @@
+/**
+ * Typed errors and the one place that turns them into HTTP answers. Routes throw; this formats.
+ * No answer ever carries a stack trace.
+ */
+import type { ErrorRequestHandler } from 'express';
+import type { ApiErrorCode } from '../contract/payment';
+import type { Logger } from '../infra/logger';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export class InvalidRequest extends ApiError {
+  constructor(issues: Array<{ path: string; message: string }>) {
+    super(400, 'invalid_request', 'the request is invalid', { issues });
+  }
+}
+
+export class IdempotencyKeyReused extends ApiError {
+  constructor() {
+    super(409, 'idempotency_key_reused', 'this idempotency key was used with a different request');
+  }
+}
+
+export class PaymentNotFound extends ApiError {
+  constructor() {
+    super(404, 'not_found', 'no payment with this id');
+  }
+}
+
+/** The engine's backing service (Temporal, Redis) cannot be reached; the client should retry. */
+export class EngineUnavailable extends ApiError {
+  constructor(reason: string, retryAfterSeconds = 5) {
+    super(503, 'unavailable', reason, {}, { 'Retry-After': String(retryAfterSeconds) });
+  }
+}
+
+export class UnsupportedMediaType extends ApiError {
+  constructor() {
+    super(415, 'unsupported_media_type', 'send the body as application/json');
+  }
+}
+
+/** Errors thrown by express.json(), recognised by their `type`. */
+function fromBodyParser(err: { type?: string }): ApiError | undefined {
+  if (err.type === 'entity.parse.failed') return new ApiError(400, 'malformed_json', 'the body is not valid JSON');
+  if (err.type === 'entity.too.large') return new ApiError(413, 'payload_too_large', 'the body is larger than 16 KiB');
+  if (err.type === 'encoding.unsupported' || err.type === 'charset.unsupported') return new UnsupportedMediaType();
+  return undefined;
+}
+
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const known = err instanceof ApiError ? err : fromBodyParser(err as { type?: string });
+    const apiError = known ?? new ApiError(500, 'internal', 'internal error');
+    if (!known) log.error({ err, method: req.method, path: req.path }, 'unhandled error');
+    else if (apiError.status >= 500) log.warn({ code: apiError.code, reason: apiError.message, path: req.path }, 'engine unavailable');
+    res
+      .status(apiError.status)
+      .set(apiError.headers)
+      .json({ error: apiError.code, message: apiError.message, ...apiError.extra });
+  };
+}

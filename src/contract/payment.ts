@@ -1,0 +1,109 @@
+/**
+ * The payment contract shared by every engine, the fake PG's callers, the benchmark and the tests
+ * (DESIGN §4). Defined once; nothing else declares these shapes.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+export const ORDER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const MAX_AMOUNT = 1_000_000_000_000;
+export const MAX_BODY_BYTES = 16 * 1024;
+/** 1–255 printable ASCII characters. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x20-\x7E]{1,255}$/;
+
+export const paymentRequestSchema = z
+  .object({
+    orderId: z.string().regex(ORDER_ID_PATTERN, 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -'),
+    amount: z
+      .number()
+      .int('must be an integer amount in minor units')
+      .positive('must be positive')
+      .max(MAX_AMOUNT, `must be at most ${MAX_AMOUNT}`),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code of three capital letters')
+      .default('KRW'),
+    customerId: z.string().min(1).max(64).optional(),
+  })
+  .strict();
+
+export type PaymentRequest = z.output<typeof paymentRequestSchema>;
+
+export const idempotencyKeySchema = z
+  .string()
+  .regex(IDEMPOTENCY_KEY_PATTERN, 'must be 1-255 printable ASCII characters');
+
+/** The seed's words for where a payment is. */
+export const PAYMENT_STATUSES = ['PENDING', 'PROCESSING', 'SUCCESS', 'FAILED'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+export const FINAL_STATUSES: readonly PaymentStatus[] = ['SUCCESS', 'FAILED'];
+export const isFinal = (s: PaymentStatus): boolean => FINAL_STATUSES.includes(s);
+
+/** The `GET /payments/:requestId/status` answer. Timestamps are ISO-8601 strings. */
+export interface PaymentStatusView {
+  requestId: string;
+  status: PaymentStatus;
+  transactionId?: string;
+  error?: string;
+  attempts: number;
+  acceptedAt: string;
+  startedAt?: string;
+  completedAt?: string;
+  links?: Record<string, string>;
+}
+
+/**
+ * The seed's `QueuedPaymentRequest`: what a producer hands to an engine. The Temporal engine
+ * passes it as the workflow input; the Redis baseline pushes it as JSON.
+ */
+export interface QueuedPaymentRequest {
+  requestId: string;
+  request: PaymentRequest;
+  enqueuedAt: string;
+  /** sha256 of the canonical request: tells a replay from a reused key. */
+  fingerprint?: string;
+}
+
+/** The 202 answer of `POST /payments`. */
+export interface AcceptedPayment {
+  requestId: string;
+  status: 'PENDING';
+  message: string;
+  statusUrl: string;
+}
+
+/** Error codes of the HTTP contract, the `error` field of every 4xx/5xx answer. */
+export const API_ERROR_CODES = [
+  'invalid_request',
+  'malformed_json',
+  'payload_too_large',
+  'unsupported_media_type',
+  'idempotency_key_reused',
+  'not_found',
+  'unavailable',
+  'internal',
+] as const;
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
+
+/** Failure codes a payment can end with (`error` of a FAILED status). */
+export const PAYMENT_ERRORS = {
+  cardDeclined: 'card_declined',
+  pgUnavailable: 'pg_unavailable',
+  rateLimited: 'rate_limited',
+} as const;
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The request id (and Temporal workflow id) for an idempotency key: URL-safe, fixed length, and
+ * free of the key itself, so the key never shows in URLs, logs or the Web UI.
+ */
+export const requestIdForKey = (idempotencyKey: string): string => `pay_${sha256(idempotencyKey).slice(0, 32)}`;
+
+/** A stable hash of a validated request; equal for equal bodies whatever their key order. */
+export function fingerprintOf(request: PaymentRequest): string {
+  const { orderId, amount, currency, customerId } = request;
+  return sha256(JSON.stringify([orderId, amount, currency, customerId ?? null]));
+}
+
+export const statusUrlFor = (requestId: string): string => `/payments/${requestId}/status`;

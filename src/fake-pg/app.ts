@@ -1,0 +1,119 @@
+/**
+ * The fake PG (DESIGN §5): an HTTP server that charges payments under an idempotency key, refuses
+ * with 429 whatever breaks its concurrency or rate limit, and keeps the score that tests and the
+ * benchmark trust.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import express, { type Request, type Response } from 'express';
+import { z } from 'zod';
+import { seededRandom } from '../infra/random';
+import type { FakePgConfig } from './config';
+import { Scoreboard } from './scoreboard';
+
+const chargeSchema = z.object({
+  orderId: z.string().min(1).max(64),
+  amount: z.number().int().positive(),
+  currency: z.string().length(3),
+});
+
+interface StoredAnswer {
+  fingerprint: string;
+  answer: Promise<{ status: number; body: unknown }>;
+}
+
+export interface FakePg {
+  app: express.Express;
+  scoreboard: Scoreboard;
+}
+
+export function createFakePg(config: FakePgConfig): FakePg {
+  const scoreboard = new Scoreboard({ concurrency: config.concurrency, ratePerSecond: config.ratePerSecond });
+  const random = seededRandom(config.seed);
+  const answers = new Map<string, StoredAnswer>();
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const latency = () => config.latency.minMs + random() * (config.latency.maxMs - config.latency.minMs);
+
+  const app = express();
+  app.disable('x-powered-by');
+
+  // Counted on arrival, before the body is read: this is what the PG's limits apply to.
+  app.post('/v1/payments', (req, res, next) => {
+    const admission = scoreboard.arrive();
+    if (!admission.admitted) {
+      res.set('Retry-After', String(config.retryAfterSeconds)).status(429).json({ code: 'rate_limited', reason: admission.reason });
+      return;
+    }
+    // 'finish' fires as the answer is handed to the socket, before the caller can react to it.
+    res.on('finish', () => scoreboard.finish());
+    next();
+  });
+
+  app.post('/v1/payments', express.json({ limit: '16kb' }), async (req: Request, res: Response) => {
+    const key = req.get('Idempotency-Key');
+    const parsed = chargeSchema.safeParse(req.body);
+    if (!key || !parsed.success) {
+      res.status(400).json({ code: 'invalid_request' });
+      return;
+    }
+    const charge = parsed.data;
+    const fingerprint = createHash('sha256').update(JSON.stringify([charge.orderId, charge.amount, charge.currency])).digest('hex');
+
+    await sleep(latency());
+
+    const stored = answers.get(key);
+    if (stored) {
+      if (stored.fingerprint !== fingerprint) {
+        res.status(422).json({ code: 'idempotency_key_reused' });
+        return;
+      }
+      const answer = await stored.answer;
+      scoreboard.replayed();
+      res.status(answer.status).set('Idempotent-Replayed', 'true').json(answer.body);
+      return;
+    }
+
+    // Injected before the charge: nothing happened, the caller may retry.
+    const roll = random();
+    if (roll < config.failureRate / 2) {
+      scoreboard.injectedFailure();
+      res.status(503).json({ code: 'temporarily_unavailable' });
+      return;
+    }
+
+    const answer = charge.orderId.startsWith('decline')
+      ? { status: 402, body: { code: 'card_declined' } }
+      : { status: 200, body: { transactionId: `TXN-${randomUUID()}`, status: 'APPROVED' } };
+    answers.set(key, { fingerprint, answer: Promise.resolve(answer) });
+    if (answer.status === 200) scoreboard.charged(charge.orderId);
+    else scoreboard.declinedOne();
+
+    // Injected after the charge: the money moved but the answer is lost. Only an idempotent retry
+    // (same key) keeps this from becoming a second charge.
+    if (roll < config.failureRate) {
+      scoreboard.injectedFailure();
+      res.status(500).json({ code: 'internal_error' });
+      return;
+    }
+    res.status(answer.status).json(answer.body);
+  });
+
+  app.get('/v1/stats', (_req, res) => {
+    res.json(scoreboard.stats());
+  });
+
+  app.get('/v1/stats/timeline', (_req, res) => {
+    res.json(scoreboard.timelineSnapshot());
+  });
+
+  app.post('/v1/stats/reset', (_req, res) => {
+    scoreboard.reset();
+    answers.clear();
+    res.json(scoreboard.stats());
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+
+  return { app, scoreboard };
+}

@@ -1,0 +1,86 @@
+/**
+ * Starts the Temporal CLI's dev server (SQLite, Web UI) for `npm start`, the tests and the
+ * benchmark, with one set of flags, so all three measure the same server.
+ */
+import { Connection } from '@temporalio/client';
+import { type ManagedProcess, spawnManaged } from './child-process';
+import { toolPath } from './paths';
+
+export interface DevServerOptions {
+  port: number;
+  /** Web UI port; undefined runs headless. */
+  uiPort?: number;
+  /** SQLite file; undefined keeps everything in memory. */
+  dbFile?: string;
+  /** Task-queue partitions; 1 keeps the server's rate limiter in one bucket (DESIGN §2). */
+  partitions?: number;
+  ip?: string;
+  onLine?: (line: string) => void;
+}
+
+export interface RunningDevServer {
+  address: string;
+  uiUrl?: string;
+  process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+export function devServerArgs(options: DevServerOptions): string[] {
+  const partitions = options.partitions ?? 1;
+  return [
+    'server', 'start-dev',
+    '--ip', options.ip ?? '127.0.0.1',
+    '--port', String(options.port),
+    ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
+    ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
+    '--log-level', 'warn',
+    // What the TS SDK's own stress CI uses: SQLite in WAL mode without fsync on every commit.
+    '--sqlite-pragma', 'journal_mode=WAL',
+    '--sqlite-pragma', 'synchronous=OFF',
+    '--dynamic-config-value', `matching.numTaskqueueReadPartitions=${partitions}`,
+    '--dynamic-config-value', `matching.numTaskqueueWritePartitions=${partitions}`,
+  ];
+}
+
+/** Waits until the frontend answers a call, not just until the port opens. */
+export async function waitForTemporal(address: string, timeoutMs = 60_000, exited?: Promise<unknown>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let gone = false;
+  void exited?.then(() => (gone = true));
+  let lastError: unknown;
+  while (Date.now() < deadline && !gone) {
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 2000 });
+      try {
+        await connection.withDeadline(Date.now() + 2000, () => connection.workflowService.getSystemInfo({}));
+        // The default namespace is registered just after the frontend starts.
+        await connection.withDeadline(Date.now() + 2000, () => connection.workflowService.describeNamespace({ namespace: 'default' }));
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`Temporal at ${address} did not come up: ${gone ? 'the process exited' : String(lastError)}`);
+}
+
+export async function startDevServer(options: DevServerOptions): Promise<RunningDevServer> {
+  const ip = options.ip ?? '127.0.0.1';
+  const child = spawnManaged('temporal', toolPath('temporal'), devServerArgs(options), { onLine: options.onLine });
+  const address = `${ip}:${options.port}`;
+  try {
+    await waitForTemporal(address, 90_000, child.exited);
+  } catch (err) {
+    await child.stop(1000);
+    throw err;
+  }
+  return {
+    address,
+    uiUrl: options.uiPort ? `http://${ip}:${options.uiPort}` : undefined,
+    process: child,
+    stop: () => child.stop(15_000),
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * A small HTTP client of the payments contract (DESIGN §4), used by the tests and the benchmark to
+ * drive any engine by its base URL: post payments, read statuses, wait for final ones.
+ */
+import { Agent, request } from 'undici';
+import { type AcceptedPayment, type PaymentStatusView, isFinal } from '../contract/payment';
+
+export interface PostedPayment {
+  orderId: string;
+  status: number;
+  body: AcceptedPayment | Record<string, unknown>;
+  /** Milliseconds from send to answer. */
+  acceptMs: number;
+  requestId?: string;
+}
+
+export interface PaymentsClientOptions {
+  /** Open connections to the API; a burst of N posts N at once through these. */
+  connections?: number;
+}
+
+export class PaymentsClient {
+  private readonly agent: Agent;
+
+  constructor(readonly baseUrl: string, options: PaymentsClientOptions = {}) {
+    this.agent = new Agent({ connections: options.connections ?? 128, keepAliveTimeout: 30_000 });
+  }
+
+  async post(body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<PostedPayment> {
+    const started = performance.now();
+    const res = await request(`${this.baseUrl}/payments`, {
+      method: 'POST',
+      dispatcher: this.agent,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    const answer = (await res.body.json().catch(() => ({}))) as Record<string, unknown>;
+    return {
+      orderId: String(body.orderId),
+      status: res.statusCode,
+      body: answer,
+      acceptMs: performance.now() - started,
+      requestId: typeof answer.requestId === 'string' ? answer.requestId : undefined,
+    };
+  }
+
+  /** Posts every payment at once. */
+  burst(payments: Array<Record<string, unknown>>): Promise<PostedPayment[]> {
+    return Promise.all(payments.map((p) => this.post(p)));
+  }
+
+  async status(requestId: string): Promise<{ status: number; body: PaymentStatusView }> {
+    const res = await request(`${this.baseUrl}/payments/${requestId}/status`, { dispatcher: this.agent });
+    return { status: res.statusCode, body: (await res.body.json().catch(() => ({}))) as PaymentStatusView };
+  }
+
+  /**
+   * Polls until every payment is final or the deadline passes; returns the last status of each.
+   * `onProgress` hears how many are final after each round.
+   */
+  async waitForFinal(
+    requestIds: string[],
+    { timeoutMs = 120_000, intervalMs = 500, parallel = 16, onProgress }: { timeoutMs?: number; intervalMs?: number; parallel?: number; onProgress?: (final: number, total: number) => void } = {},
+  ): Promise<Map<string, PaymentStatusView>> {
+    const latest = new Map<string, PaymentStatusView>();
+    const deadline = Date.now() + timeoutMs;
+    let pending = [...requestIds];
+    while (pending.length > 0 && Date.now() < deadline) {
+      const stillPending: string[] = [];
+      for (let i = 0; i < pending.length; i += parallel) {
+        const batch = pending.slice(i, i + parallel);
+        const answers = await Promise.all(batch.map((id) => this.status(id).catch(() => undefined)));
+        batch.forEach((id, j) => {
+          const answer = answers[j];
+          if (answer?.status === 200) latest.set(id, answer.body);
+          if (!answer || answer.status !== 200 || !isFinal(answer.body.status)) stillPending.push(id);
+        });
+      }
+      pending = stillPending;
+      onProgress?.(requestIds.length - pending.length, requestIds.length);
+      if (pending.length > 0) await new Promise((r) => setTimeout(r, intervalMs));
+    }
+    return latest;
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+}
+
+/** N distinct payment bodies with a common order-id prefix. */
+export const paymentBodies = (count: number, prefix: string, amount = 1000): Array<Record<string, unknown>> =>
+  Array.from({ length: count }, (_, i) => ({ orderId: `${prefix}-${i}`, amount, currency: 'KRW' }));

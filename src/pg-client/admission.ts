@@ -1,0 +1,106 @@
+/**
+ * The exact admission step in front of the PG: a call starts only while fewer than `concurrency`
+ * calls are open and fewer than `ratePerSecond` calls started in the last second plus a margin.
+ *
+ * Why not a token bucket: a bucket that starts full lets `rate` calls in at once and `rate` more
+ * as it refills, so up to twice the rate lands in one sliding second. This gate keeps a log of
+ * start times instead, so no sliding second ever holds more than the rate. The margin covers the
+ * jitter between our clock at send time and the PG's at arrival.
+ */
+import { performance } from 'node:perf_hooks';
+
+export interface PgPermit {
+  /** The call's request went out at `at` (performance.now()); later than admission, never earlier. */
+  sent(at: number): void;
+  release(): void;
+}
+
+export interface PgPermits {
+  acquire(signal?: AbortSignal): Promise<PgPermit>;
+  /** Calls open now and the limit, for the semaphore gauges. */
+  usage(): { used: number; limit: number };
+}
+
+export interface AdmissionLimits {
+  concurrency: number;
+  ratePerSecond: number;
+  /** Added to the one-second window; covers send-to-arrival jitter. */
+  marginMs: number;
+}
+
+interface Waiter {
+  resolve(permit: PgPermit): void;
+  reject(err: Error): void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+export class LocalPgAdmission implements PgPermits {
+  /** Start times of recent calls, oldest first (entries move later, never earlier). */
+  private readonly starts: Array<{ at: number }> = [];
+  private readonly waiters: Waiter[] = [];
+  private open = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly limits: AdmissionLimits, private readonly now = () => performance.now()) {}
+
+  usage() {
+    return { used: this.open, limit: this.limits.concurrency };
+  }
+
+  acquire(signal?: AbortSignal): Promise<PgPermit> {
+    if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
+    return new Promise<PgPermit>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, signal };
+      if (signal) {
+        waiter.onAbort = () => {
+          const i = this.waiters.indexOf(waiter);
+          if (i >= 0) this.waiters.splice(i, 1);
+          reject(signal.reason ?? new Error('aborted'));
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      this.waiters.push(waiter);
+      this.pump();
+    });
+  }
+
+  /** Admits waiters in arrival order for as long as both limits allow. */
+  private pump(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const windowMs = 1000 + this.limits.marginMs;
+    while (this.waiters.length > 0 && this.open < this.limits.concurrency) {
+      const now = this.now();
+      // Entries only move later, so the list stays nearly sorted; drop every expired one.
+      for (let i = this.starts.length - 1; i >= 0; i--) if (this.starts[i]!.at <= now - windowMs) this.starts.splice(i, 1);
+      if (this.starts.length >= this.limits.ratePerSecond) {
+        // The earliest start leaves the window at its time + windowMs.
+        const earliest = Math.min(...this.starts.map((s) => s.at));
+        const wait = Math.max(1, Math.ceil(earliest + windowMs - now));
+        this.timer = setTimeout(() => this.pump(), wait);
+        return;
+      }
+      const waiter = this.waiters.shift()!;
+      if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
+      const start = { at: now };
+      this.starts.push(start);
+      this.open++;
+      let released = false;
+      waiter.resolve({
+        // Time between admission and the socket write is jitter the margin need not cover.
+        sent: (at) => {
+          start.at = Math.max(start.at, at);
+        },
+        release: () => {
+          if (released) return;
+          released = true;
+          this.open--;
+          this.pump();
+        },
+      });
+    }
+  }
+}

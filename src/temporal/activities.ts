@@ -1,0 +1,62 @@
+/**
+ * The charge activity. Built by a factory from its dependencies, so tests hand in a real PG client
+ * on a test port. Every call passes the admission step first; the PG's idempotency key is the
+ * request id, the same on every retry and on every worker, so a retry after a crash is a replay.
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { PAYMENT_ERRORS, type QueuedPaymentRequest } from '../contract/payment';
+import type { PgPermits } from '../pg-client/admission';
+import type { PgClient } from '../pg-client/pg-client';
+import { ActivityErrorType, type ChargeFailureDetails, type ChargeResult, type PgCallStarted } from './shared';
+
+export interface ActivityDeps {
+  pg: PgClient;
+  permits: PgPermits;
+  /** Tells the workflow a PG call started (best effort: the status is only a view). */
+  reportStarted?: (workflowId: string, started: PgCallStarted) => Promise<void>;
+  /** Observes the wait from acceptance to the first PG call, and each call's outcome. */
+  observe?: { firstCall?(queueWaitSeconds: number): void };
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    async chargePayment(payment: QueuedPaymentRequest): Promise<ChargeResult> {
+      const { info, cancellationSignal } = Context.current();
+      const attempt = info.attempt;
+      const fail = (type: string, code: string, extra: { nonRetryable?: boolean; nextRetryDelay?: number } = {}) =>
+        ApplicationFailure.create({
+          type,
+          message: code,
+          nonRetryable: extra.nonRetryable ?? false,
+          nextRetryDelay: extra.nextRetryDelay,
+          details: [{ attempt, code } satisfies ChargeFailureDetails],
+        });
+
+      const permit = await deps.permits.acquire(cancellationSignal);
+      let outcome;
+      try {
+        const startedAt = new Date();
+        // The PG call goes out first: anything done between admission and sending widens the
+        // gap between our clock and the PG's, which the admission margin has to cover.
+        const charging = deps.pg.charge({ idempotencyKey: payment.requestId, request: payment.request, onSent: (at) => permit.sent(at) });
+        deps.reportStarted?.(payment.requestId, { attempt, at: startedAt.toISOString() }).catch(() => undefined);
+        if (attempt === 1) deps.observe?.firstCall?.((startedAt.getTime() - Date.parse(payment.enqueuedAt)) / 1000);
+        outcome = await charging;
+      } finally {
+        permit.release();
+      }
+
+      switch (outcome.kind) {
+        case 'approved':
+          return { transactionId: outcome.transactionId, attempt, replayed: outcome.replayed };
+        case 'declined':
+          throw fail(ActivityErrorType.CardDeclined, PAYMENT_ERRORS.cardDeclined, { nonRetryable: true });
+        case 'rate_limited':
+          // Never sooner than the PG asked.
+          throw fail(ActivityErrorType.PgRateLimited, PAYMENT_ERRORS.rateLimited, { nextRetryDelay: Math.max(outcome.retryAfterMs, 1) });
+        case 'transient':
+          throw fail(ActivityErrorType.PgUnavailable, PAYMENT_ERRORS.pgUnavailable);
+      }
+    },
+  };
+}

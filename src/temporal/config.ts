@@ -1,0 +1,92 @@
+/** Settings of the Temporal engine's processes (DESIGN §6), each read and validated once. */
+import { z } from 'zod';
+import { env, readEnv } from '../config/env';
+
+/** Where Temporal is; shared by the worker and the API. */
+export const temporalConnectionShape = {
+  TEMPORAL_ADDRESS: env.string('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: env.string('default'),
+  TEMPORAL_TASK_QUEUE: env.string('payments'),
+};
+
+export interface TemporalConnectionConfig {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+}
+
+const connectionOf = (e: { TEMPORAL_ADDRESS: string; TEMPORAL_NAMESPACE: string; TEMPORAL_TASK_QUEUE: string }): TemporalConnectionConfig => ({
+  address: e.TEMPORAL_ADDRESS,
+  namespace: e.TEMPORAL_NAMESPACE,
+  taskQueue: e.TEMPORAL_TASK_QUEUE,
+});
+
+export interface WorkerConfig {
+  temporal: TemporalConnectionConfig;
+  /** maxConcurrentActivityTaskExecutions (Java: maxConcurrentActivityExecutionSize), per worker. */
+  maxConcurrentActivities: number;
+  /** maxTaskQueueActivitiesPerSecond: enforced by the server for the whole task queue. */
+  taskQueueActivitiesPerSecond: number;
+  pg: { url: string; concurrency: number; ratePerSecond: number };
+  /** The exact admission step in front of the PG; `off` measures the built-in settings alone. */
+  admission: { enabled: boolean; marginMs: number };
+  logLevel: string;
+}
+
+export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const e = readEnv(
+    {
+      ...temporalConnectionShape,
+      WORKER_MAX_CONCURRENT_ACTIVITIES: env.positiveInt(10),
+      TASK_QUEUE_ACTIVITIES_PER_SECOND: z.coerce.number().positive().default(10),
+      PG_URL: env.url('http://127.0.0.1:4000'),
+      PG_MAX_CONCURRENCY: env.positiveInt(10),
+      PG_RATE_LIMIT: env.positiveInt(10),
+      PG_ADMISSION: z.enum(['on', 'off']).default('on'),
+      PG_RATE_MARGIN_MS: z.coerce.number().int().min(0).max(1000).default(20),
+      LOG_LEVEL: env.logLevel(),
+    },
+    source,
+  );
+  return {
+    temporal: connectionOf(e),
+    maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    taskQueueActivitiesPerSecond: e.TASK_QUEUE_ACTIVITIES_PER_SECOND,
+    pg: { url: e.PG_URL, concurrency: e.PG_MAX_CONCURRENCY, ratePerSecond: e.PG_RATE_LIMIT },
+    admission: { enabled: e.PG_ADMISSION === 'on', marginMs: e.PG_RATE_MARGIN_MS },
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+export interface ApiConfig {
+  temporal: TemporalConnectionConfig;
+  host: string;
+  port: number;
+  /** Base URL of the Temporal Web UI, for links in status answers. */
+  webUiUrl: string;
+  /** Deadline of each call to Temporal; past it the API answers 503. */
+  temporalTimeoutMs: number;
+  logLevel: string;
+}
+
+export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const e = readEnv(
+    {
+      ...temporalConnectionShape,
+      HOST: env.host(),
+      PORT: env.port(3000),
+      TEMPORAL_WEB_UI_URL: env.url('http://127.0.0.1:8233'),
+      TEMPORAL_TIMEOUT_MS: env.positiveInt(5000),
+      LOG_LEVEL: env.logLevel(),
+    },
+    source,
+  );
+  return {
+    temporal: connectionOf(e),
+    host: e.HOST,
+    port: e.PORT,
+    webUiUrl: e.TEMPORAL_WEB_UI_URL.replace(/\/$/, ''),
+    temporalTimeoutMs: e.TEMPORAL_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

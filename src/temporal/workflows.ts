@@ -1,0 +1,44 @@
+/**
+ * One payment, one workflow. Deterministic: the activity is imported as a type only and reached
+ * through proxyActivities; the state below is the answer to the status query.
+ */
+import { ActivityFailure, ApplicationFailure, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { PaymentStatusView, QueuedPaymentRequest } from '../contract/payment';
+import type { createActivities } from './activities';
+import { chargeActivityOptions } from './activity-options';
+import { type ChargeFailureDetails, getStatusQuery, pgCallStartedSignal } from './shared';
+
+const { chargePayment } = proxyActivities<ReturnType<typeof createActivities>>(chargeActivityOptions);
+
+export async function paymentWorkflow(payment: QueuedPaymentRequest): Promise<PaymentStatusView> {
+  const state: PaymentStatusView = {
+    requestId: payment.requestId,
+    status: 'PENDING',
+    attempts: 0,
+    acceptedAt: payment.enqueuedAt,
+  };
+  const now = () => new Date(Date.now()).toISOString();
+
+  setHandler(getStatusQuery, () => state);
+  setHandler(pgCallStartedSignal, ({ attempt, at }) => {
+    if (state.status === 'SUCCESS' || state.status === 'FAILED') return;
+    state.status = 'PROCESSING';
+    state.startedAt ??= at;
+    state.attempts = Math.max(state.attempts, attempt);
+  });
+
+  try {
+    const result = await chargePayment(payment);
+    state.status = 'SUCCESS';
+    state.transactionId = result.transactionId;
+    state.attempts = Math.max(state.attempts, result.attempt);
+  } catch (err) {
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as ChargeFailureDetails | undefined) : undefined;
+    state.status = 'FAILED';
+    state.error = details?.code ?? 'processing_failed';
+    state.attempts = Math.max(state.attempts, details?.attempt ?? 0);
+  }
+  state.completedAt = now();
+  return state;
+}

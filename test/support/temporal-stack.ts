@@ -1,0 +1,83 @@
+/**
+ * Starts the Temporal engine for a test as real processes on free ports: the dev server, the fake
+ * PG, worker(s) and the API. Every test file gets its own, and `stop()` ends them all.
+ */
+import { randomUUID } from 'node:crypto';
+import { type ManagedProcess, spawnTs } from '../../src/infra/child-process';
+import { freePort } from '../../src/infra/ports';
+import { type RunningDevServer, startDevServer } from '../../src/infra/temporal-dev-server';
+import { FakePgClient } from '../../src/load/fake-pg-client';
+import { PaymentsClient } from '../../src/load/payments-client';
+
+export interface FakePgHandle {
+  url: string;
+  client: FakePgClient;
+  process: ManagedProcess;
+}
+
+export async function startFakePg(env: NodeJS.ProcessEnv = {}): Promise<FakePgHandle> {
+  const port = await freePort();
+  const process = spawnTs('fake-pg', 'src/fake-pg/main.ts', { env: { PG_PORT: String(port), LOG_LEVEL: 'info', ...env } });
+  await process.waitForLine(/fake PG listening/);
+  const url = `http://127.0.0.1:${port}`;
+  return { url, client: new FakePgClient(url), process };
+}
+
+export interface TemporalStack {
+  temporal: RunningDevServer;
+  pg: FakePgHandle;
+  api: PaymentsClient;
+  apiUrl: string;
+  taskQueue: string;
+  workers: ManagedProcess[];
+  apiProcess: ManagedProcess;
+  workerEnv: NodeJS.ProcessEnv;
+  startWorker(extraEnv?: NodeJS.ProcessEnv): Promise<ManagedProcess>;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  pgEnv?: NodeJS.ProcessEnv;
+  workerEnv?: NodeJS.ProcessEnv;
+  workers?: number;
+  /** Reuse a running dev server instead of starting one. */
+  temporal?: RunningDevServer;
+}
+
+export async function startTemporalStack(options: StackOptions = {}): Promise<TemporalStack> {
+  const started: Array<{ stop(): Promise<void> }> = [];
+  const stopAll = async () => {
+    await Promise.allSettled(started.reverse().map((s) => s.stop()));
+  };
+  try {
+    const temporal = options.temporal ?? (await startDevServer({ port: await freePort() }));
+    if (!options.temporal) started.push(temporal);
+    const pg = await startFakePg(options.pgEnv);
+    started.push(pg.process);
+    const taskQueue = `payments-${randomUUID().slice(0, 8)}`;
+    const common = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' };
+    const workerEnv = { ...common, PG_URL: pg.url, ...options.workerEnv };
+    const workers: ManagedProcess[] = [];
+    const startWorker = async (extraEnv: NodeJS.ProcessEnv = {}) => {
+      const worker = spawnTs(`worker-${workers.length + 1}`, 'src/temporal/worker-main.ts', { env: { ...workerEnv, ...extraEnv, LOG_LEVEL: 'info' } });
+      workers.push(worker);
+      started.push(worker);
+      await worker.waitForLine(/worker polling/, 90_000);
+      return worker;
+    };
+    const apiPort = await freePort();
+    const apiProcess = spawnTs('api', 'src/api/main.ts', { env: { ...common, PORT: String(apiPort), LOG_LEVEL: 'info' } });
+    started.push(apiProcess);
+    await Promise.all([
+      apiProcess.waitForLine(/payments API listening/),
+      ...Array.from({ length: options.workers ?? 1 }, () => startWorker()),
+    ]);
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const api = new PaymentsClient(apiUrl);
+    started.push({ stop: () => api.close() });
+    return { temporal, pg, api, apiUrl, taskQueue, workers, apiProcess, workerEnv, startWorker, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
