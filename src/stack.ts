@@ -1,0 +1,77 @@
+/**
+ * `npm start`: the whole Temporal stack on this machine: the dev server with its Web UI, the fake
+ * PG, the worker(s) and the API. Prints where each is; Ctrl-C stops everything.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { runMain } from './config/env';
+import { type ManagedProcess, spawnTs } from './infra/child-process';
+import { startDevServer } from './infra/temporal-dev-server';
+import { loadStackConfig } from './stack-config';
+
+const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+const prefixed = (name: string) => (line: string) => process.stdout.write(`${name.padEnd(9)}| ${line}\n`);
+
+runMain(async () => {
+  const config = loadStackConfig();
+  if (config.persistence !== 'sqlite') throw new Error('TEMPORAL_PERSISTENCE=postgres is not available yet; use sqlite');
+  mkdirSync(path.dirname(config.dbFile), { recursive: true });
+
+  const parts: Array<{ stop(): Promise<void> }> = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(bold('\nstopping…'));
+    for (const part of parts.reverse()) await part.stop().catch(() => undefined);
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stopAll(0));
+  process.once('SIGTERM', () => void stopAll(0));
+
+  console.log(bold(`starting the Temporal dev server (SQLite: ${config.dbFile})…`));
+  const temporal = await startDevServer({
+    port: config.temporalPort,
+    uiPort: config.uiPort,
+    dbFile: config.dbFile,
+    partitions: config.partitions,
+    onLine: prefixed('temporal'),
+  });
+  parts.push(temporal);
+
+  const common = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_WEB_UI_URL: temporal.uiUrl ?? '' };
+  const watch = (proc: ManagedProcess) => {
+    parts.push(proc);
+    void proc.exited.then((code) => {
+      if (!stopping) {
+        console.error(bold(`${proc.name} exited (${code}); stopping the stack`));
+        void stopAll(1);
+      }
+    });
+    return proc;
+  };
+
+  const pg = watch(spawnTs('fake-pg', 'src/fake-pg/main.ts', { env: { PG_PORT: String(config.pgPort) }, onLine: prefixed('fake-pg') }));
+  await pg.waitForLine(/fake PG listening/);
+  const workers = Array.from({ length: config.workers }, (_, i) =>
+    watch(spawnTs(`worker-${i + 1}`, 'src/temporal/worker-main.ts', { env: { ...common, PG_URL: `http://127.0.0.1:${config.pgPort}` }, onLine: prefixed(`worker-${i + 1}`) })),
+  );
+  const api = watch(spawnTs('api', 'src/api/main.ts', { env: { ...common, PORT: String(config.apiPort) }, onLine: prefixed('api') }));
+  await Promise.all([api.waitForLine(/payments API listening/), ...workers.map((w) => w.waitForLine(/worker polling/, 120_000))]);
+
+  console.log(
+    [
+      '',
+      bold('the payment stack is up:'),
+      `  API          http://127.0.0.1:${config.apiPort}   (POST /payments, GET /payments/:id/status, /healthz)`,
+      `  Web UI       ${temporal.uiUrl}   (every payment is a workflow named by its requestId)`,
+      `  Temporal     ${temporal.address}   (gRPC)`,
+      `  fake PG      http://127.0.0.1:${config.pgPort}   (score: /v1/stats)`,
+      `  workers      ${config.workers}`,
+      '',
+      `try:  curl -si -XPOST http://127.0.0.1:${config.apiPort}/payments -H 'content-type: application/json' -d '{"orderId":"order-1","amount":15000}'`,
+      bold('Ctrl-C stops everything.'),
+      '',
+    ].join('\n'),
+  );
+});
