@@ -1,27 +1,15 @@
 /**
- * Starts the Temporal engine for a test as real processes on free ports: the dev server, the fake
- * PG, worker(s) and the API. Every test file gets its own, and `stop()` ends them all.
+ * Starts the Temporal engine as real processes on free ports: the dev server, the fake PG,
+ * worker(s) and the API. Used by the tests (each file gets its own) and the benchmark; `stop()`
+ * ends them all.
  */
 import { randomUUID } from 'node:crypto';
-import { type ManagedProcess, spawnTs } from '../../src/infra/child-process';
-import { freePort } from '../../src/infra/ports';
-import { type RunningDevServer, startDevServer } from '../../src/infra/temporal-dev-server';
-import { FakePgClient } from '../../src/load/fake-pg-client';
-import { PaymentsClient } from '../../src/load/payments-client';
+import { type ManagedProcess, spawnTs } from '../infra/child-process';
+import { freePort } from '../infra/ports';
+import { type RunningDevServer, startDevServer } from '../infra/temporal-dev-server';
+import { type FakePgHandle, startFakePg } from './fake-pg';
+import { PaymentsClient } from '../load/payments-client';
 
-export interface FakePgHandle {
-  url: string;
-  client: FakePgClient;
-  process: ManagedProcess;
-}
-
-export async function startFakePg(env: NodeJS.ProcessEnv = {}): Promise<FakePgHandle> {
-  const port = await freePort();
-  const process = spawnTs('fake-pg', 'src/fake-pg/main.ts', { env: { PG_PORT: String(port), LOG_LEVEL: 'info', ...env } });
-  await process.waitForLine(/fake PG listening/);
-  const url = `http://127.0.0.1:${port}`;
-  return { url, client: new FakePgClient(url), process };
-}
 
 export interface TemporalStack {
   temporal: RunningDevServer;
