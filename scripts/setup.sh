@@ -35,10 +35,19 @@ else
   step "building the temporal CLI $TEMPORAL_CLI_VERSION with $(go version | cut -d' ' -f3) (a few minutes the first time)…"
   mkdir -p "$TOOLS_BIN"
   started=$SECONDS
-  GOBIN="$TOOLS_BIN" GOFLAGS="${GOFLAGS:-} -buildvcs=false" go install -x "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION" 2>&1 \
-    | awk '/^go: downloading/ {d++; if (d % 25 == 1) printf "[setup]   downloading modules… (%d)\n", d; fflush()}
-           /^WORK=|^mkdir -p \$WORK\/b[0-9]+\// {b++; if (b % 200 == 1) printf "[setup]   compiling… (%d packages)\n", b; fflush()}
-           /error|cannot|not found/ {print; fflush()}'
+  log="$(mktemp)"
+  GOBIN="$TOOLS_BIN" GOFLAGS="${GOFLAGS:-} -buildvcs=false" go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION" >"$log" 2>&1 &
+  build=$!
+  while kill -0 "$build" 2>/dev/null; do
+    sleep 10
+    kill -0 "$build" 2>/dev/null && step "  still building… $((SECONDS - started)) s ($(grep -c '^go: downloading' "$log") modules downloaded)"
+  done
+  if ! wait "$build"; then
+    tail -20 "$log" >&2
+    echo "[setup] go install of the temporal CLI failed (log above)" >&2
+    exit 1
+  fi
+  rm -f "$log"
   [ -x "$TOOLS_BIN/temporal" ] || { echo "[setup] go install of the temporal CLI failed" >&2; exit 1; }
   step "temporal built in $((SECONDS - started)) s: $TOOLS_BIN/temporal"
 fi
