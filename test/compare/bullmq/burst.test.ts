@@ -1,0 +1,58 @@
+import { type BullmqStack, startBullmqStack } from '../../../compare/bullmq/launch';
+import { type RunningRedis, startRedis } from '../../../src/infra/redis-server';
+import { type FakePgHandle, startFakePg } from '../../../src/launch/fake-pg';
+import { PaymentsClient, paymentBodies } from '../../../src/load/payments-client';
+
+describe('the BullMQ engine behind the payments contract', () => {
+  let redis: RunningRedis | undefined;
+  let pg: FakePgHandle | undefined;
+  let stack: BullmqStack | undefined;
+  let api: PaymentsClient | undefined;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    pg = await startFakePg({ PG_LATENCY_MS: '20-60' });
+    stack = await startBullmqStack({ workers: 1, pgUrl: pg.url, redisUrl: redis.url });
+    api = new PaymentsClient(stack.apiUrl);
+  });
+  afterAll(async () => {
+    await api?.close();
+    await stack?.stop();
+    await pg?.process.stop();
+    await redis?.stop();
+  });
+
+  test('when 40 payments arrive at once then every one ends SUCCESS and none is charged twice', async () => {
+    const bodies = paymentBodies(40, `bullmq-${Date.now()}`);
+    const posted = await api!.burst(bodies);
+    expect(posted.map((p) => p.status)).toEqual(Array(40).fill(202));
+    const ids = posted.map((p) => p.requestId!);
+
+    const final = await api!.waitForFinal(ids, { timeoutMs: 90_000 });
+    expect(ids.map((id) => final.get(id)?.status)).toEqual(Array(40).fill('SUCCESS'));
+    expect(ids.every((id) => final.get(id)?.transactionId?.startsWith('TXN-'))).toBe(true);
+
+    const stats = await pg!.client.stats();
+    expect(stats.charges).toBe(40);
+    expect(stats.duplicateCharges).toBe(0);
+  });
+
+  test('when the same key comes with the same body then the same id is answered; with another body, 409', async () => {
+    const body = { orderId: `bullmq-replay-${Date.now()}`, amount: 500, currency: 'KRW' };
+    const first = await api!.post(body);
+    const again = await api!.post(body);
+    const changed = await api!.post({ ...body, amount: 501 });
+    expect([first.status, again.status, changed.status]).toEqual([202, 202, 409]);
+    expect(again.requestId).toBe(first.requestId);
+    expect((changed.body as { error?: string }).error).toBe('idempotency_key_reused');
+  });
+
+  test('when the order is declined then the payment ends FAILED after one PG call', async () => {
+    const posted = await api!.post({ orderId: `decline-bullmq-${Date.now()}`, amount: 700, currency: 'KRW' });
+    const final = await api!.waitForFinal([posted.requestId!], { timeoutMs: 30_000 });
+    const view = final.get(posted.requestId!);
+    expect(view?.status).toBe('FAILED');
+    expect(view?.error).toBe('card_declined');
+    expect(view?.attempts).toBe(1);
+  });
+});
