@@ -30,6 +30,8 @@ export interface StackOptions {
   workers?: number;
   /** Reuse a running dev server instead of starting one. */
   temporal?: RunningDevServer;
+  /** Reuse a running fake PG (its owner stops it) instead of starting one with pgEnv. */
+  pg?: FakePgHandle;
 }
 
 export async function startTemporalStack(options: StackOptions = {}): Promise<TemporalStack> {
@@ -40,8 +42,8 @@ export async function startTemporalStack(options: StackOptions = {}): Promise<Te
   try {
     const temporal = options.temporal ?? (await startDevServer({ port: await freePort() }));
     if (!options.temporal) started.push(temporal);
-    const pg = await startFakePg(options.pgEnv);
-    started.push(pg.process);
+    const pg = options.pg ?? (await startFakePg(options.pgEnv));
+    if (!options.pg) started.push(pg.process);
     const taskQueue = `payments-${randomUUID().slice(0, 8)}`;
     const common = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' };
     const workerEnv = { ...common, PG_URL: pg.url, ...options.workerEnv };
