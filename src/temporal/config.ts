@@ -30,7 +30,24 @@ export interface WorkerConfig {
   pg: { url: string; concurrency: number; ratePerSecond: number };
   /** The exact admission step in front of the PG; `off` measures the built-in settings alone. */
   admission: { enabled: boolean; marginMs: number };
+  /** Where the admission gate lives (see temporal/pg-permits.ts). */
+  permits: PermitsConfig;
+  /** The worker's payment metrics endpoint (port 0: any free one; the API finds it) and the SDK's own exporter (off when unset). */
+  metrics: { host: string; port: number; sdkPort?: number };
   logLevel: string;
+}
+
+export interface PermitsConfig {
+  /** local: one process's exact gate; redis: one gate shared by all workers; share: limit / WORKER_COUNT each. */
+  kind: 'local' | 'redis' | 'share';
+  redisUrl: string;
+  /** Redis key prefix; workers of one PG share it. */
+  prefix: string;
+  /** A dead worker's slots come back within this. */
+  leaseMs: number;
+  /** This worker's place among WORKER_COUNT, for `share`. */
+  workerIndex: number;
+  workerCount: number;
 }
 
 export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env): WorkerConfig {
@@ -44,12 +61,30 @@ export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env): Worke
       PG_RATE_LIMIT: env.positiveInt(10),
       PG_ADMISSION: z.enum(['on', 'off']).default('on'),
       PG_RATE_MARGIN_MS: z.coerce.number().int().min(0).max(1000).default(20),
+      PG_PERMITS: z.enum(['local', 'redis', 'share']).default('local'),
+      REDIS_URL: env.url('redis://127.0.0.1:6379'),
+      PG_PERMITS_PREFIX: env.string('pg:permits:'),
+      PG_PERMITS_LEASE_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+      WORKER_INDEX: z.coerce.number().int().min(0).default(0),
+      WORKER_COUNT: env.positiveInt(1),
+      WORKER_METRICS_HOST: env.host(),
+      WORKER_METRICS_PORT: env.port(0),
+      SDK_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
       LOG_LEVEL: env.logLevel(),
     },
     source,
   );
   return {
     temporal: connectionOf(e),
+    permits: {
+      kind: e.PG_PERMITS,
+      redisUrl: e.REDIS_URL,
+      prefix: e.PG_PERMITS_PREFIX,
+      leaseMs: e.PG_PERMITS_LEASE_MS,
+      workerIndex: e.WORKER_INDEX,
+      workerCount: e.WORKER_COUNT,
+    },
+    metrics: { host: e.WORKER_METRICS_HOST, port: e.WORKER_METRICS_PORT, sdkPort: e.SDK_METRICS_PORT },
     maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
     taskQueueActivitiesPerSecond: e.TASK_QUEUE_ACTIVITIES_PER_SECOND,
     pg: { url: e.PG_URL, concurrency: e.PG_MAX_CONCURRENCY, ratePerSecond: e.PG_RATE_LIMIT },
@@ -66,6 +101,8 @@ export interface ApiConfig {
   webUiUrl: string;
   /** Deadline of each call to Temporal; past it the API answers 503. */
   temporalTimeoutMs: number;
+  /** The PG's concurrency limit: the engine's PG slots in `/metrics`. */
+  pgConcurrency: number;
   logLevel: string;
 }
 
@@ -77,6 +114,7 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
       PORT: env.port(3000),
       TEMPORAL_WEB_UI_URL: env.url('http://127.0.0.1:8233'),
       TEMPORAL_TIMEOUT_MS: env.positiveInt(5000),
+      PG_MAX_CONCURRENCY: env.positiveInt(10),
       LOG_LEVEL: env.logLevel(),
     },
     source,
@@ -87,6 +125,7 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
     port: e.PORT,
     webUiUrl: e.TEMPORAL_WEB_UI_URL.replace(/\/$/, ''),
     temporalTimeoutMs: e.TEMPORAL_TIMEOUT_MS,
+    pgConcurrency: e.PG_MAX_CONCURRENCY,
     logLevel: e.LOG_LEVEL,
   };
 }

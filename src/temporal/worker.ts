@@ -4,10 +4,12 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { LocalPgAdmission, type PgPermits } from '../pg-client/admission';
+import type { PgPermits } from '../pg-client/admission';
 import { createPgClient } from '../pg-client/pg-client';
 import type { Logger } from '../infra/logger';
+import { startWorkerMetrics } from '../metrics/worker-metrics';
 import { createActivities } from './activities';
+import { createPgGate } from './pg-permits';
 import type { WorkerConfig } from './config';
 import { pgCallStartedSignal } from './shared';
 
@@ -19,33 +21,22 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** Admits every call at once: the built-in worker options alone decide. */
-const noAdmission = (limit: number): PgPermits => {
-  let used = 0;
-  return {
-    usage: () => ({ used, limit }),
-    acquire: async () => {
-      used++;
-      let released = false;
-      return { sent: () => undefined, release: () => void (!released && (released = true) && used--) };
-    },
-  };
-};
-
 export async function startPaymentWorker(config: WorkerConfig, log: Logger): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const clientConnection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   const pg = createPgClient({ baseUrl: config.pg.url, connections: Math.max(config.pg.concurrency, config.maxConcurrentActivities) });
   await pg.warmUp();
-  const permits: PgPermits = config.admission.enabled
-    ? new LocalPgAdmission({ concurrency: config.pg.concurrency, ratePerSecond: config.pg.ratePerSecond, marginMs: config.admission.marginMs })
-    : noAdmission(config.maxConcurrentActivities);
+  const gate = await createPgGate(config, log);
+  const permits = gate.permits;
+  // Payment metrics where they are born; the API finds this endpoint through the worker identity.
+  const metrics = await startWorkerMetrics({ host: config.metrics.host, port: config.metrics.port, permits });
 
   const activities = createActivities({
     pg,
     permits,
     reportStarted: (workflowId, started) => client.workflow.getHandle(workflowId).signal(pgCallStartedSignal, started),
+    observe: metrics.activityObserver,
   });
 
   const worker = await Worker.create({
@@ -57,9 +48,14 @@ export async function startPaymentWorker(config: WorkerConfig, log: Logger): Pro
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
     maxTaskQueueActivitiesPerSecond: config.taskQueueActivitiesPerSecond,
     shutdownGraceTime: '10 seconds',
+    identity: metrics.identity,
+    sinks: metrics.sinks,
+    interceptors: { workflowModules: [metrics.workflowModule] },
   });
 
   const done = worker.run().finally(async () => {
+    await gate.close().catch(() => undefined);
+    await metrics.close().catch(() => undefined);
     await pg.close().catch(() => undefined);
     await clientConnection.close().catch(() => undefined);
     await connection.close().catch(() => undefined);
@@ -69,7 +65,8 @@ export async function startPaymentWorker(config: WorkerConfig, log: Logger): Pro
       taskQueue: config.temporal.taskQueue,
       maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
       maxTaskQueueActivitiesPerSecond: config.taskQueueActivitiesPerSecond,
-      admission: config.admission.enabled ? { ...config.admission, pg: config.pg } : 'off',
+      admission: gate.describe,
+      metrics: metrics.url,
     },
     `worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`,
   );

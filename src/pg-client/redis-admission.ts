@@ -1,0 +1,229 @@
+/**
+ * The PG admission gate shared by every worker process: the same two limits as LocalPgAdmission
+ * (concurrency, and starts per sliding second plus a margin), kept in Redis by the Lua scripts in
+ * ./lua, timed by Redis's own clock.
+ *
+ * A permit is a lease with an expiry that its holder renews while the call runs. A worker killed
+ * with SIGKILL stops renewing, so its slots come back at most `leaseMs` after its last renewal: the
+ * seed's semaphore leaked them for good. Only the holder knows a lease's id, so only it releases it.
+ *
+ * Waiters are woken by a pub/sub message on every release, and otherwise at the time the refusal
+ * said a limit frees up (an expiring start or lease), so the PG does not idle while calls wait.
+ * Inside a process waiters are served in arrival order; only the head competes in Redis.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Redis from 'ioredis';
+import type { AdmissionLimits, PgPermit, PgPermits } from './admission';
+
+const LUA_DIR = path.join(__dirname, 'lua');
+/** Longest sleep between two tries: pub/sub is at-most-once, so never rely on it alone. */
+const MAX_POLL_MS = 500;
+const RETRY_AFTER_ERROR_MS = 250;
+
+interface Scripts {
+  acquire(leases: string, starts: string, id: string, concurrency: number, rate: number, windowMs: number, ttlMs: number): Promise<[number, string | number]>;
+  renew(leases: string, ttlMs: number, ...ids: string[]): Promise<string[]>;
+  release(leases: string, id: string, channel: string): Promise<number>;
+  sent(starts: string, id: string, startMs: string): Promise<number>;
+}
+type ScriptedRedis = Redis & Scripts;
+
+export interface RedisAdmissionOptions extends AdmissionLimits {
+  url: string;
+  /** Key prefix: workers that share one PG share one prefix. */
+  prefix: string;
+  /** A lease not renewed for this long is free again: the bound on a dead worker's slots. */
+  leaseMs: number;
+  /** Told when a lease was lost (renewals failed for `leaseMs`); the call may exceed the limit. */
+  onLeaseLost?: (count: number) => void;
+  /** Told once per outage when Redis errors; the gate keeps retrying. */
+  onRedisError?: (err: Error) => void;
+}
+
+interface Waiter {
+  resolve(permit: PgPermit): void;
+  reject(err: Error): void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+function connect(url: string): Redis {
+  // Commands wait for a reconnect rather than fail at once: a Redis blip delays calls, not fails them.
+  const redis = new Redis(url, { maxRetriesPerRequest: 2, connectTimeout: 2000, retryStrategy: (n) => Math.min(n * 100, 1000) });
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+export class RedisPgAdmission implements PgPermits {
+  private readonly redis: ScriptedRedis;
+  private readonly subscriber: Redis;
+  private readonly keys: { leases: string; starts: string; channel: string };
+  private readonly owner = randomUUID();
+  private readonly held = new Set<string>();
+  private readonly waiters: Waiter[] = [];
+  private readonly renewTimer: NodeJS.Timeout;
+  private sequence = 0;
+  private pumping = false;
+  private wake: (() => void) | undefined;
+  /** Release messages seen; a message that lands while a try is in flight must not be lost. */
+  private releases = 0;
+  private closed = false;
+  private failing = false;
+
+  constructor(private readonly options: RedisAdmissionOptions) {
+    this.keys = { leases: `${options.prefix}leases`, starts: `${options.prefix}starts`, channel: `${options.prefix}released` };
+    this.redis = connect(options.url) as ScriptedRedis;
+    for (const [name, file, keys] of [['acquire', 'acquire-2', 2], ['renew', 'renew-1', 1], ['release', 'release-1', 1], ['sent', 'sent-1', 1]] as const) {
+      this.redis.defineCommand(name, { numberOfKeys: keys, lua: readFileSync(path.join(LUA_DIR, `${file}.lua`), 'utf8') });
+    }
+    this.subscriber = connect(options.url);
+    this.subscriber.on('message', () => {
+      this.releases++;
+      this.wake?.();
+    });
+    void this.subscriber.subscribe(this.keys.channel).catch(() => undefined);
+    // Three renewals per lease period: one lost or late renewal does not lose the lease.
+    this.renewTimer = setInterval(() => void this.renew(), Math.max(50, Math.floor(options.leaseMs / 3)));
+    this.renewTimer.unref();
+  }
+
+  /** Resolves when Redis answers a PING, or rejects with a message naming the URL. */
+  async ready(timeoutMs = 5000): Promise<void> {
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), timeoutMs).unref());
+    try {
+      await Promise.race([this.redis.ping(), timeout]);
+    } catch (err) {
+      throw new Error(`Redis at ${this.options.url} does not answer (${(err as Error).message}); the shared PG gate (PG_PERMITS=redis) needs it: start redis-server or set REDIS_URL`);
+    }
+  }
+
+  usage() {
+    // This process's share; the API sums the workers' figures into the global one.
+    return { used: this.held.size, limit: this.options.concurrency };
+  }
+
+  acquire(signal?: AbortSignal): Promise<PgPermit> {
+    if (this.closed) return Promise.reject(new Error('PG admission closed'));
+    if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
+    return new Promise<PgPermit>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, signal };
+      if (signal) {
+        waiter.onAbort = () => {
+          const i = this.waiters.indexOf(waiter);
+          if (i >= 0) this.waiters.splice(i, 1);
+          reject(signal.reason ?? new Error('aborted'));
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      this.waiters.push(waiter);
+      void this.pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.renewTimer);
+    this.wake?.();
+    for (const waiter of this.waiters.splice(0)) waiter.reject(new Error('PG admission closed'));
+    if (this.redis.status === 'ready') {
+      await Promise.allSettled([...this.held].map((id) => this.redis.release(this.keys.leases, id, this.keys.channel)));
+    }
+    this.held.clear();
+    this.subscriber.disconnect();
+    if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
+    else this.redis.disconnect();
+  }
+
+  /** One loop per process: tries for the head waiter until the queue is empty. */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.waiters.length > 0 && !this.closed) {
+        const id = `${this.owner}:${++this.sequence}`;
+        const { concurrency, ratePerSecond, marginMs, leaseMs } = this.options;
+        const releasesBefore = this.releases;
+        let answer: [number, string | number];
+        try {
+          answer = await this.redis.acquire(this.keys.leases, this.keys.starts, id, concurrency, ratePerSecond, 1000 + marginMs, leaseMs);
+          this.failing = false;
+        } catch (err) {
+          if (!this.failing) this.options.onRedisError?.(err as Error);
+          this.failing = true;
+          await this.sleep(RETRY_AFTER_ERROR_MS);
+          continue;
+        }
+        const receivedAt = performance.now();
+        const [granted, value] = answer;
+        if (granted !== 1) {
+          if (this.releases === releasesBefore) await this.sleep(Math.min(Number(value), MAX_POLL_MS));
+          continue;
+        }
+        this.held.add(id);
+        const waiter = this.waiters.shift();
+        if (!waiter) {
+          // The waiter gave up while the script ran: hand the slot straight back.
+          this.releaseLease(id);
+          continue;
+        }
+        if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
+        waiter.resolve(this.permit(id, Number(value), receivedAt));
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private permit(id: string, grantedAtRedisMs: number, grantedAtLocal: number): PgPermit {
+    let released = false;
+    return {
+      // Local monotonic time only measures the short gap since the grant; the start stays on
+      // Redis's clock. Same connection as release, so the move lands before the release does.
+      sent: (at) => {
+        if (released) return;
+        const start = grantedAtRedisMs + Math.max(0, at - grantedAtLocal);
+        this.redis.sent(this.keys.starts, id, start.toFixed(3)).catch(() => undefined);
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        this.releaseLease(id);
+      },
+    };
+  }
+
+  private releaseLease(id: string): void {
+    this.held.delete(id);
+    // If this fails the lease simply expires after leaseMs.
+    this.redis.release(this.keys.leases, id, this.keys.channel).catch(() => undefined);
+  }
+
+  private async renew(): Promise<void> {
+    if (this.held.size === 0 || this.closed) return;
+    try {
+      const lost = await this.redis.renew(this.keys.leases, this.options.leaseMs, ...this.held);
+      for (const id of lost) this.held.delete(id);
+      if (lost.length > 0) this.options.onLeaseLost?.(lost.length);
+    } catch (err) {
+      if (!this.failing) this.options.onRedisError?.(err as Error);
+    }
+  }
+
+  /** Sleeps until `ms` pass or a release is published, whichever comes first. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+    });
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Chooses the PG admission gate a worker uses (PG_PERMITS), so every design compared in
+ * docs/scale-out.md runs through the same activity code:
+ * - `local`: LocalPgAdmission, exact for one worker process;
+ * - `redis`: RedisPgAdmission, one gate for all workers, leases that return after a crash;
+ * - `share`: LocalPgAdmission with this worker's share of both limits (limit / WORKER_COUNT).
+ * PG_ADMISSION=off admits every call, to measure the built-in worker options alone.
+ */
+import { Context } from '@temporalio/activity';
+import { LocalPgAdmission, type PgPermits } from '../pg-client/admission';
+import { RedisPgAdmission } from '../pg-client/redis-admission';
+import type { Logger } from '../infra/logger';
+import type { WorkerConfig } from './config';
+
+export interface PgGate {
+  permits: PgPermits;
+  /** What the log says about the gate. */
+  describe: Record<string, unknown> | string;
+  close(): Promise<void>;
+}
+
+/** Admits every call at once: the built-in worker options alone decide. */
+const noAdmission = (limit: number): PgPermits => {
+  let used = 0;
+  return {
+    usage: () => ({ used, limit }),
+    acquire: async () => {
+      used++;
+      let released = false;
+      return { sent: () => undefined, release: () => void (!released && (released = true) && used--) };
+    },
+  };
+};
+
+/** Worker `index` of `count` gets floor(limit / count), the first `limit % count` one more. */
+export const shareOf = (limit: number, index: number, count: number): number =>
+  Math.floor(limit / count) + (index % count < limit % count ? 1 : 0);
+
+/**
+ * Heartbeats while an activity waits at the gate, so a wait that outlives its attempt is told
+ * (the heartbeat answers with a cancellation) and gives up its place instead of charging late.
+ */
+function heartbeatWhileWaiting(permits: PgPermits, everyMs: number): PgPermits {
+  return {
+    usage: () => permits.usage(),
+    acquire: async (signal) => {
+      let context: Context | undefined;
+      try {
+        context = Context.current();
+      } catch {
+        return permits.acquire(signal); // not inside an activity (unit tests)
+      }
+      const timer = setInterval(() => context.heartbeat(), everyMs);
+      try {
+        return await permits.acquire(signal);
+      } finally {
+        clearInterval(timer);
+      }
+    },
+  };
+}
+
+export async function createPgGate(config: WorkerConfig, log: Logger): Promise<PgGate> {
+  const { pg, admission, permits } = config;
+  if (!admission.enabled) return { permits: noAdmission(config.maxConcurrentActivities), describe: 'off', close: async () => undefined };
+  const limits = { concurrency: pg.concurrency, ratePerSecond: pg.ratePerSecond, marginMs: admission.marginMs };
+  switch (permits.kind) {
+    case 'local':
+      return { permits: new LocalPgAdmission(limits), describe: { kind: 'local', ...limits }, close: async () => undefined };
+    case 'share': {
+      const share = {
+        ...limits,
+        concurrency: shareOf(pg.concurrency, permits.workerIndex, permits.workerCount),
+        ratePerSecond: shareOf(pg.ratePerSecond, permits.workerIndex, permits.workerCount),
+      };
+      if (share.concurrency < 1 || share.ratePerSecond < 1) throw new Error(`PG_PERMITS=share: worker ${permits.workerIndex} of ${permits.workerCount} gets no share of the PG's limits`);
+      return { permits: new LocalPgAdmission(share), describe: { kind: 'share', of: permits.workerCount, ...share }, close: async () => undefined };
+    }
+    case 'redis': {
+      const gate = new RedisPgAdmission({
+        ...limits,
+        url: permits.redisUrl,
+        prefix: permits.prefix,
+        leaseMs: permits.leaseMs,
+        onLeaseLost: (count) => log.warn({ count, leaseMs: permits.leaseMs }, 'PG leases expired while held (renewals failed): the PG limit may be exceeded'),
+        onRedisError: (err) => log.warn({ err: err.message }, 'Redis error at the PG gate; retrying'),
+      });
+      try {
+        await gate.ready();
+      } catch (err) {
+        await gate.close();
+        throw err;
+      }
+      return {
+        permits: heartbeatWhileWaiting(gate, 1000),
+        describe: { kind: 'redis', redis: redactUrl(permits.redisUrl), prefix: permits.prefix, leaseMs: permits.leaseMs, ...limits },
+        close: () => gate.close(),
+      };
+    }
+  }
+}
+
+const redactUrl = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');

@@ -1,0 +1,136 @@
+import Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { RedisPgAdmission } from '../../src/pg-client/redis-admission';
+import type { PgPermit } from '../../src/pg-client/admission';
+import { type RunningRedis, startRedis } from '../../src/infra/redis-server';
+
+const lua = (name: string) => readFileSync(path.join(__dirname, '../../src/pg-client/lua', `${name}.lua`), 'utf8');
+
+describe('the shared PG gate in Redis (lua/*.lua + RedisPgAdmission)', () => {
+  let redis: RunningRedis;
+  let raw: Redis;
+  const gates: RedisPgAdmission[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    raw = new Redis(redis.url);
+  });
+  afterEach(async () => {
+    await Promise.all(gates.splice(0).map((g) => g.close()));
+  });
+  afterAll(async () => {
+    raw?.disconnect();
+    await redis?.stop();
+  });
+
+  const gate = (prefix: string, limits: { concurrency: number; ratePerSecond: number; leaseMs?: number }) => {
+    const g = new RedisPgAdmission({ url: redis.url, prefix, marginMs: 20, leaseMs: 5000, ...limits });
+    gates.push(g);
+    return g;
+  };
+  const redisNowMs = async () => {
+    const [s, us] = await raw.time();
+    return Number(s) * 1000 + Number(us) / 1000;
+  };
+
+  test('when two workers share a limit of 3 then a fourth call waits until a holder releases', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const a = gate(prefix, { concurrency: 3, ratePerSecond: 100 });
+    const b = gate(prefix, { concurrency: 3, ratePerSecond: 100 });
+    const held = [await a.acquire(), await b.acquire(), await a.acquire()];
+    expect(await raw.zcard(`${prefix}leases`)).toBe(3);
+
+    let fourth: PgPermit | undefined;
+    const waiting = b.acquire().then((p) => (fourth = p));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fourth).toBeUndefined();
+    expect(await raw.zcard(`${prefix}leases`)).toBe(3);
+
+    held[0]!.release();
+    await waiting;
+    expect(fourth).toBeDefined();
+    expect(await raw.zcard(`${prefix}leases`)).toBe(3);
+    for (const p of [...held.slice(1), fourth!]) p.release();
+  });
+
+  test('when calls outrun the rate then no window of 1 s + margin holds more than the rate', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const a = gate(prefix, { concurrency: 100, ratePerSecond: 4 });
+    const b = gate(prefix, { concurrency: 100, ratePerSecond: 4 });
+    const starts: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      (await (i % 2 ? a : b).acquire()).release();
+      const [, newest] = await raw.zrange(`${prefix}starts`, -1, -1, 'WITHSCORES');
+      starts.push(Number(newest));
+    }
+    // Any 5 consecutive starts span more than the window: at most 4 in any window of 1020 ms.
+    for (let i = 4; i < starts.length; i++) expect(starts[i]! - starts[i - 4]!).toBeGreaterThanOrEqual(1020);
+  });
+
+  test('when the holder of a lease dies then its slot is free again after the lease time, not before', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    // A dead worker: it took the only slot and never renews nor releases it.
+    const leaseMs = 600;
+    const [granted] = (await raw.eval(lua('acquire-2'), 2, `${prefix}leases`, `${prefix}starts`, 'dead:1', 1, 100, 1020, leaseMs)) as [number, string];
+    expect(granted).toBe(1);
+    const deadExpiry = Number(await raw.zscore(`${prefix}leases`, 'dead:1'));
+
+    const live = gate(prefix, { concurrency: 1, ratePerSecond: 100, leaseMs });
+    const permit = await live.acquire();
+    expect(await redisNowMs()).toBeGreaterThanOrEqual(deadExpiry);
+    expect(await raw.zrange(`${prefix}leases`, 0, -1)).not.toContain('dead:1');
+    permit.release();
+  });
+
+  test('when a live holder keeps a lease past its lease time then renewals keep it', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const a = gate(prefix, { concurrency: 1, ratePerSecond: 100, leaseMs: 300 });
+    const permit = await a.acquire();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await raw.zcard(`${prefix}leases`)).toBe(1);
+    permit.release();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await raw.zcard(`${prefix}leases`)).toBe(0);
+  });
+
+  test('when someone else releases a lease id it does not hold then nothing is freed', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const a = gate(prefix, { concurrency: 2, ratePerSecond: 100 });
+    const permit = await a.acquire();
+    const removed = await raw.eval(lua('release-1'), 1, `${prefix}leases`, 'not-a-holder', `${prefix}released`);
+    expect(removed).toBe(0);
+    expect(await raw.zcard(`${prefix}leases`)).toBe(1);
+    permit.release();
+  });
+
+  test('when a call is sent after its grant then its start moves later, and never earlier', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    await raw.eval(lua('acquire-2'), 2, `${prefix}leases`, `${prefix}starts`, 'w:1', 5, 5, 1020, 5000);
+    const granted = Number(await raw.zscore(`${prefix}starts`, 'w:1'));
+    expect(await raw.eval(lua('sent-1'), 1, `${prefix}starts`, 'w:1', String(granted + 40))).toBe(1);
+    expect(await raw.eval(lua('sent-1'), 1, `${prefix}starts`, 'w:1', String(granted + 10))).toBe(0);
+    expect(Number(await raw.zscore(`${prefix}starts`, 'w:1'))).toBeCloseTo(granted + 40, 3);
+  });
+
+  test('when a waiter is aborted then it leaves the queue and takes no slot', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const a = gate(prefix, { concurrency: 1, ratePerSecond: 100 });
+    const first = await a.acquire();
+    const controller = new AbortController();
+    const waiting = a.acquire(controller.signal);
+    controller.abort(new Error('cancelled'));
+    await expect(waiting).rejects.toThrow('cancelled');
+    first.release();
+    const next = await a.acquire();
+    expect(await raw.zcard(`${prefix}leases`)).toBe(1);
+    next.release();
+  });
+
+  test('when Redis does not answer then ready() says so, naming the URL', async () => {
+    const g = new RedisPgAdmission({ url: 'redis://127.0.0.1:1', prefix: 'x:', concurrency: 1, ratePerSecond: 1, marginMs: 20, leaseMs: 5000 });
+    gates.push(g);
+    await expect(g.ready(1500)).rejects.toThrow(/Redis at redis:\/\/127\.0\.0\.1:1 does not answer/);
+  });
+});
