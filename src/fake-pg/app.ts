@@ -38,7 +38,7 @@ export function createFakePg(config: FakePgConfig): FakePg {
 
   // Counted on arrival, before the body is read: this is what the PG's limits apply to.
   app.post('/v1/payments', (req, res, next) => {
-    const admission = scoreboard.arrive();
+    const admission = scoreboard.arrive(req.get('Idempotency-Key'));
     if (!admission.admitted) {
       res.set('Retry-After', String(config.retryAfterSeconds)).status(429).json({ code: 'rate_limited', reason: admission.reason });
       return;

@@ -33,6 +33,16 @@ export interface PgTimeline {
   arrivals: number[];
   completions: number[];
   rejections: number[];
+  /**
+   * Every arrival by idempotency key, in order, and whether the limits refused it: pairs a 429
+   * with the retry that followed it, so a test can check the retry waited for Retry-After.
+   */
+  callsByKey: Record<string, KeyedArrival[]>;
+}
+
+export interface KeyedArrival {
+  at: number;
+  refused?: 'concurrency' | 'rate';
 }
 
 export type Admission = { admitted: true } | { admitted: false; reason: 'concurrency' | 'rate' };
@@ -50,17 +60,20 @@ export class Scoreboard {
 
   constructor(readonly limits: PgLimits) {}
 
-  /** Counts an arriving call and decides whether the PG's limits admit it. */
-  arrive(): Admission {
+  /** Counts an arriving call (under its idempotency key, if it has one) and decides whether the PG's limits admit it. */
+  arrive(key?: string): Admission {
     const now = this.now();
     this.counts.requests++;
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     const inWindow = this.window.record(now);
     this.timeline.arrivals.push(now);
-    if (this.inFlight > this.limits.concurrency) return this.refuse('concurrency', now);
-    if (inWindow > this.limits.ratePerSecond) return this.refuse('rate', now);
-    return { admitted: true };
+    const reason = this.inFlight > this.limits.concurrency ? 'concurrency' : inWindow > this.limits.ratePerSecond ? 'rate' : undefined;
+    if (key !== undefined) {
+      const calls = this.timeline.callsByKey[key] ?? (this.timeline.callsByKey[key] = []);
+      calls.push(reason ? { at: now, refused: reason } : { at: now });
+    }
+    return reason ? this.refuse(reason, now) : { admitted: true };
   }
 
   /** An admitted call has been answered. */
@@ -106,6 +119,7 @@ export class Scoreboard {
       arrivals: [...this.timeline.arrivals],
       completions: [...this.timeline.completions],
       rejections: [...this.timeline.rejections],
+      callsByKey: structuredClone(this.timeline.callsByKey),
     };
   }
 
@@ -138,6 +152,6 @@ export class Scoreboard {
   }
 
   private emptyTimeline(): PgTimeline {
-    return { startedAtEpochMs: this.originEpoch, arrivals: [], completions: [], rejections: [] };
+    return { startedAtEpochMs: this.originEpoch, arrivals: [], completions: [], rejections: [], callsByKey: Object.create(null) as Record<string, KeyedArrival[]> };
   }
 }

@@ -6,7 +6,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { PAYMENT_ERRORS, type QueuedPaymentRequest } from '../contract/payment';
 import type { PgPermits } from '../pg-client/admission';
-import type { PgClient } from '../pg-client/pg-client';
+import type { ChargeOutcome, PgClient } from '../pg-client/pg-client';
+import { CHARGE_HEARTBEAT_INTERVAL_MS } from './activity-options';
 import { ActivityErrorType, type ChargeFailureDetails, type ChargeResult, type PgCallStarted } from './shared';
 
 export interface ActivityDeps {
@@ -19,9 +20,26 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
+  /** One PG call behind the admission step; the permit is held exactly while the call is open. */
+  async function callPg(payment: QueuedPaymentRequest, attempt: number, signal: AbortSignal): Promise<ChargeOutcome> {
+    const permit = await deps.permits.acquire(signal);
+    try {
+      const startedAt = new Date();
+      // The PG call goes out first: anything done between admission and sending widens the
+      // gap between our clock and the PG's, which the admission margin has to cover.
+      const charging = deps.pg.charge({ idempotencyKey: payment.requestId, request: payment.request, onSent: (at) => permit.sent(at) });
+      deps.reportStarted?.(payment.requestId, { attempt, at: startedAt.toISOString() }).catch(() => undefined);
+      if (attempt === 1) deps.observe?.firstCall?.((startedAt.getTime() - Date.parse(payment.enqueuedAt)) / 1000);
+      return await charging;
+    } finally {
+      permit.release();
+    }
+  }
+
   return {
     async chargePayment(payment: QueuedPaymentRequest): Promise<ChargeResult> {
-      const { info, cancellationSignal } = Context.current();
+      const context = Context.current();
+      const { info, cancellationSignal } = context;
       const attempt = info.attempt;
       const fail = (type: string, code: string, extra: { nonRetryable?: boolean; nextRetryDelay?: number } = {}) =>
         ApplicationFailure.create({
@@ -32,18 +50,15 @@ export function createActivities(deps: ActivityDeps) {
           details: [{ attempt, code } satisfies ChargeFailureDetails],
         });
 
-      const permit = await deps.permits.acquire(cancellationSignal);
+      // Alive while waiting for a permit and while the PG call is open: a killed worker falls
+      // silent, and Temporal retries its attempt after the heartbeat timeout.
+      context.heartbeat();
+      const beating = setInterval(() => context.heartbeat(), CHARGE_HEARTBEAT_INTERVAL_MS);
       let outcome;
       try {
-        const startedAt = new Date();
-        // The PG call goes out first: anything done between admission and sending widens the
-        // gap between our clock and the PG's, which the admission margin has to cover.
-        const charging = deps.pg.charge({ idempotencyKey: payment.requestId, request: payment.request, onSent: (at) => permit.sent(at) });
-        deps.reportStarted?.(payment.requestId, { attempt, at: startedAt.toISOString() }).catch(() => undefined);
-        if (attempt === 1) deps.observe?.firstCall?.((startedAt.getTime() - Date.parse(payment.enqueuedAt)) / 1000);
-        outcome = await charging;
+        outcome = await callPg(payment, attempt, cancellationSignal);
       } finally {
-        permit.release();
+        clearInterval(beating);
       }
 
       switch (outcome.kind) {

@@ -1,13 +1,18 @@
 /**
  * The charge activity's timeouts and retry policy, declared once. Declines are not retried; a 429
  * sets its own next delay from the PG's Retry-After; everything else backs off exponentially.
+ * A worker that dies mid-call stops heartbeating, so its attempt is retried elsewhere after
+ * `heartbeatTimeout`, not after the whole `startToCloseTimeout`.
  */
 import type { ActivityOptions } from '@temporalio/workflow';
 import { ActivityErrorType } from './shared';
 
 export const chargeActivityOptions: ActivityOptions = {
-  // A call waits at most a second or so for the admission step, then the PG answers in < 10 s.
+  // Bounds a live attempt: the wait for a permit plus the PG call (its client gives up after 10 s).
   startToCloseTimeout: '30 seconds',
+  // The activity heartbeats every second while it waits and while the PG call is open
+  // (CHARGE_HEARTBEAT_INTERVAL_MS), so only a dead or frozen worker misses this.
+  heartbeatTimeout: '5 seconds',
   retry: {
     initialInterval: '500 milliseconds',
     backoffCoefficient: 2,
@@ -16,3 +21,6 @@ export const chargeActivityOptions: ActivityOptions = {
     nonRetryableErrorTypes: [ActivityErrorType.CardDeclined],
   },
 };
+
+/** How often the charge activity heartbeats; well inside `heartbeatTimeout`. */
+export const CHARGE_HEARTBEAT_INTERVAL_MS = 1000;
