@@ -8,6 +8,8 @@ export interface SubmitResult {
   requestId: string;
   /** False when the same key and body were accepted before: a replay, nothing new is charged. */
   created: boolean;
+  /** Set by an engine that charged the payment inside the request (semaphore-only): the API answers 200 with it. */
+  completed?: PaymentStatusView;
 }
 
 export interface PaymentEngine {

@@ -1,0 +1,46 @@
+/**
+ * The baseline's HTTP API (the seed's Phase 2-A producer, or the §1 semaphore-only service),
+ * serving the shared contract through `createApp`. `BASELINE_MODE` picks the design.
+ */
+import { hostname } from 'node:os';
+import type express from 'express';
+import { createApp } from '../../src/api/app';
+import type { PaymentEngine } from '../../src/api/engine';
+import { runMain } from '../../src/config/env';
+import { listen, onShutdown } from '../../src/infra/http-server';
+import { createLogger } from '../../src/infra/logger';
+import { createPgClient } from '../../src/pg-client/pg-client';
+import { type BaselineApiConfig, loadApiConfig } from './config';
+import { createInlineEngine } from './inline-engine';
+import { baselineKeys } from './keys';
+import { createPermitPool } from './permit-pool';
+import { createQueueEngine } from './queue-engine';
+import { connectRedis, whenReady } from './redis';
+
+/** Routes other parts of the project mount on the baseline API (metrics, OpenAPI). */
+export type ExtendApp = (app: express.Express) => void;
+
+async function createEngine(config: BaselineApiConfig, log: ReturnType<typeof createLogger>): Promise<PaymentEngine> {
+  const redis = connectRedis(config.redisUrl);
+  const keys = baselineKeys(config.keyPrefix);
+  if (config.mode !== 'semaphore-only') return createQueueEngine({ redis, keys, target: config.mode === 'stream' ? 'stream' : 'list' });
+  // semaphore-only charges inside the request, so it needs Redis at start to set up its permits.
+  await whenReady(redis, 10_000);
+  const permits = await createPermitPool({ mode: config.mode, redis, keys, permits: config.permits, leaseMs: config.leaseMs, holderId: `api-${hostname()}-${process.pid}`, log });
+  const pg = createPgClient({ baseUrl: config.pgUrl, connections: config.permits });
+  return createInlineEngine({ redis, keys, permits, pg, retry: config.retry, permitWaitMs: config.permitWaitMs });
+}
+
+export async function main(extend?: ExtendApp): Promise<void> {
+  const config = loadApiConfig();
+  const log = createLogger('baseline-api', config.logLevel);
+  const engine = await createEngine(config, log);
+  const running = await listen(createApp({ engine, log, extend }), config.host, config.port);
+  log.info({ url: running.url, mode: config.mode }, `baseline API listening on ${running.url} (mode ${config.mode})`);
+  onShutdown(async () => {
+    await running.close();
+    await engine.close();
+  });
+}
+
+if (require.main === module) runMain(() => main());

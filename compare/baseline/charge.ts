@@ -1,0 +1,61 @@
+/**
+ * The retries the seed leaves to hand-writing, in their smallest fair form, mirroring the Temporal
+ * engine's policy (src/temporal/activity-options.ts): bounded attempts; a 5xx or an unreachable PG
+ * backs off exponentially; a 429 waits the PG's Retry-After; a decline is final at once.
+ *
+ * The PG idempotency key is the request id, the same on every attempt and every consumer, so a
+ * retried or re-delivered charge is a replay, never a second charge. The permit is given back
+ * during each wait and taken again before the next attempt.
+ */
+import { PAYMENT_ERRORS, type QueuedPaymentRequest } from '../../src/contract/payment';
+import type { PgClient } from '../../src/pg-client/pg-client';
+import type { RetryPolicy } from './config';
+import type { Permit } from './permits';
+import type { PaymentResult } from './status-store';
+
+export interface ChargeDeps {
+  pg: PgClient;
+  policy: RetryPolicy;
+  /** A permit for the next attempt; null when none came (the payment then fails). */
+  reacquire(): Promise<Permit | null>;
+  /** Hears each attempt as it starts (best effort: updates the status view). */
+  onAttempt?(attempt: number): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const backoffMs = (policy: RetryPolicy, attempt: number): number =>
+  Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** (attempt - 1));
+
+export async function chargeWithRetries(payment: QueuedPaymentRequest, firstPermit: Permit, deps: ChargeDeps): Promise<PaymentResult> {
+  const failed = (attempts: number, error: string): PaymentResult => ({ status: 'FAILED', attempts, error, completedAt: new Date().toISOString() });
+  let permit: Permit | null = firstPermit;
+  let lastError: string = PAYMENT_ERRORS.pgUnavailable;
+  for (let attempt = 1; attempt <= deps.policy.maxAttempts; attempt++) {
+    permit ??= await deps.reacquire();
+    if (!permit) return failed(attempt - 1, lastError);
+    await deps.onAttempt?.(attempt).catch(() => undefined);
+    let outcome;
+    try {
+      outcome = await deps.pg.charge({ idempotencyKey: payment.requestId, request: payment.request });
+    } finally {
+      await permit.release().catch(() => undefined);
+      permit = null;
+    }
+    switch (outcome.kind) {
+      case 'approved':
+        return { status: 'SUCCESS', attempts: attempt, transactionId: outcome.transactionId, completedAt: new Date().toISOString() };
+      case 'declined':
+        return failed(attempt, PAYMENT_ERRORS.cardDeclined);
+      case 'rate_limited':
+        lastError = PAYMENT_ERRORS.rateLimited;
+        if (attempt < deps.policy.maxAttempts) await sleep(Math.max(1, outcome.retryAfterMs));
+        break;
+      case 'transient':
+        lastError = PAYMENT_ERRORS.pgUnavailable;
+        if (attempt < deps.policy.maxAttempts) await sleep(backoffMs(deps.policy, attempt));
+        break;
+    }
+  }
+  return failed(deps.policy.maxAttempts, lastError);
+}

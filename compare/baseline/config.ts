@@ -1,0 +1,107 @@
+/** Settings of the baseline's processes (DESIGN §6, §7), each read and validated once. */
+import { z } from 'zod';
+import { env, readEnv } from '../../src/config/env';
+
+export const BASELINE_MODES = ['list', 'list-reliable', 'stream', 'semaphore-only'] as const;
+export type BaselineMode = (typeof BASELINE_MODES)[number];
+
+/** Shared by the API and the consumers: where Redis is, which design, which permits. */
+const commonShape = {
+  REDIS_URL: env.url('redis://127.0.0.1:6379'),
+  BASELINE_MODE: z.enum(BASELINE_MODES).default('list'),
+  REDIS_KEY_PREFIX: z.string().max(100).regex(/^[A-Za-z0-9:_-]*$/, 'must be letters, digits, ":", "_" or "-"').default(''),
+  PG_URL: env.url('http://127.0.0.1:4000'),
+  /** Permits of the global semaphore: the PG's concurrency limit. */
+  PG_MAX_CONCURRENCY: env.positiveInt(10),
+  /** Lease semaphore (list-reliable, stream, semaphore-only): a lease not renewed for this long is free again. */
+  BASELINE_LEASE_MS: z.coerce.number().int().min(200).default(10_000),
+  /** Charge attempts per payment (5xx and 429 are retried, declines never). */
+  BASELINE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+  BASELINE_BACKOFF_MS: z.coerce.number().int().min(1).default(500),
+  BASELINE_BACKOFF_MAX_MS: z.coerce.number().int().min(1).default(10_000),
+  LOG_LEVEL: env.logLevel(),
+};
+
+export interface CommonConfig {
+  redisUrl: string;
+  mode: BaselineMode;
+  keyPrefix: string;
+  pgUrl: string;
+  permits: number;
+  leaseMs: number;
+  retry: RetryPolicy;
+  logLevel: string;
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+const commonOf = (e: z.output<z.ZodObject<typeof commonShape>>): CommonConfig => ({
+  redisUrl: e.REDIS_URL,
+  mode: e.BASELINE_MODE,
+  keyPrefix: e.REDIS_KEY_PREFIX,
+  pgUrl: e.PG_URL,
+  permits: e.PG_MAX_CONCURRENCY,
+  leaseMs: e.BASELINE_LEASE_MS,
+  retry: { maxAttempts: e.BASELINE_MAX_ATTEMPTS, initialBackoffMs: e.BASELINE_BACKOFF_MS, maxBackoffMs: e.BASELINE_BACKOFF_MAX_MS },
+  logLevel: e.LOG_LEVEL,
+});
+
+export interface BaselineApiConfig extends CommonConfig {
+  host: string;
+  port: number;
+  /** semaphore-only: how long a request waits for a permit before its 503 (the seed's 5 s). */
+  permitWaitMs: number;
+}
+
+export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): BaselineApiConfig {
+  const e = readEnv(
+    { ...commonShape, HOST: env.host(), BASELINE_PORT: env.port(3001), BASELINE_PERMIT_WAIT_MS: env.positiveInt(5000) },
+    source,
+  );
+  return { ...commonOf(e), host: e.HOST, port: e.BASELINE_PORT, permitWaitMs: e.BASELINE_PERMIT_WAIT_MS };
+}
+
+export interface ConsumerConfig extends CommonConfig {
+  consumerId: string;
+  /** The seed's `@Scheduled(fixedDelay = 100)`; also the BLOCK time of BLMOVE / XREADGROUP. */
+  pollMs: number;
+  /** list-reliable: heartbeat period, and how long a silent consumer counts as alive. */
+  heartbeatMs: number;
+  heartbeatTtlMs: number;
+  /** stream: an entry pending this long with no heartbeat is claimed by another consumer. */
+  claimIdleMs: number;
+  /** stream: deliveries after which an entry goes to the dead-letter stream. */
+  maxDeliveries: number;
+  /** Test only: hold each taken message this long before charging it, so a kill lands deterministically. */
+  testPauseAfterTakeMs: number;
+}
+
+export function loadConsumerConfig(source: NodeJS.ProcessEnv = process.env): ConsumerConfig {
+  const e = readEnv(
+    {
+      ...commonShape,
+      CONSUMER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, _, . or -').optional(),
+      BASELINE_POLL_MS: env.positiveInt(100),
+      BASELINE_HEARTBEAT_MS: env.positiveInt(1000),
+      BASELINE_HEARTBEAT_TTL_MS: env.positiveInt(5000),
+      BASELINE_CLAIM_IDLE_MS: env.positiveInt(30_000),
+      BASELINE_MAX_DELIVERIES: env.positiveInt(5),
+      BASELINE_TEST_PAUSE_AFTER_TAKE_MS: z.coerce.number().int().min(0).default(0),
+    },
+    source,
+  );
+  return {
+    ...commonOf(e),
+    consumerId: e.CONSUMER_ID ?? `consumer-${process.pid}-${Math.random().toString(36).slice(2, 6)}`,
+    pollMs: e.BASELINE_POLL_MS,
+    heartbeatMs: e.BASELINE_HEARTBEAT_MS,
+    heartbeatTtlMs: e.BASELINE_HEARTBEAT_TTL_MS,
+    claimIdleMs: e.BASELINE_CLAIM_IDLE_MS,
+    maxDeliveries: e.BASELINE_MAX_DELIVERIES,
+    testPauseAfterTakeMs: e.BASELINE_TEST_PAUSE_AFTER_TAKE_MS,
+  };
+}

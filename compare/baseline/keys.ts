@@ -1,0 +1,36 @@
+/**
+ * The seed's Redis key names (DESIGN §6) under an optional prefix, so tests (random prefixes) and
+ * several stacks can share one Redis.
+ */
+export interface BaselineKeys {
+  /** list, list-reliable: LPUSH here, take from the right. */
+  queue: string;
+  /** list: the RSemaphore-like counter of free permits. */
+  semaphore: string;
+  /** list-reliable, stream, semaphore-only: leases (holder token -> expiry ms). Not the seed's
+   * counter: a different type under the same name would break a Redis shared across modes. */
+  leases: string;
+  stream: string;
+  group: string;
+  deadLetter: string;
+  /** list-reliable: consumers known to the reaper. */
+  consumers: string;
+  status(requestId: string): string;
+  processing(consumerId: string): string;
+  heartbeat(consumerId: string): string;
+}
+
+export function baselineKeys(prefix = ''): BaselineKeys {
+  return {
+    queue: `${prefix}queue:payment:pending`,
+    semaphore: `${prefix}semaphore:pg:api`,
+    leases: `${prefix}semaphore:pg:api:leases`,
+    stream: `${prefix}stream:payment`,
+    group: 'payment-processors',
+    deadLetter: `${prefix}stream:payment:dead`,
+    consumers: `${prefix}queue:payment:consumers`,
+    status: (requestId) => `${prefix}payment:status:${requestId}`,
+    processing: (consumerId) => `${prefix}queue:payment:processing:${consumerId}`,
+    heartbeat: (consumerId) => `${prefix}consumer:heartbeat:${consumerId}`,
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Starts the baseline as real processes on free ports: the API and N consumers of one mode,
+ * against a given Redis and fake PG. Used by the tests and the benchmark; `stop()` ends them all.
+ */
+import { randomBytes } from 'node:crypto';
+import { type ManagedProcess, spawnTs } from '../../src/infra/child-process';
+import { freePort } from '../../src/infra/ports';
+import { baselineKeys } from './keys';
+import { permitsInUse } from './permit-pool';
+import { connectRedis } from './redis';
+
+export type BaselineMode = 'list' | 'list-reliable' | 'stream' | 'semaphore-only';
+
+export interface BaselineStackOptions {
+  mode: BaselineMode;
+  /** Consumer processes (none run in semaphore-only). */
+  consumers: number;
+  pgUrl: string;
+  redisUrl: string;
+  /** Key prefix in Redis; a random one when absent, so stacks never share keys by accident. */
+  keyPrefix?: string;
+  /** Extra environment for the API and every consumer (PG_MAX_CONCURRENCY, BASELINE_* …). */
+  env?: NodeJS.ProcessEnv;
+  apiPort?: number;
+}
+
+export interface BaselineStack {
+  apiUrl: string;
+  api: ManagedProcess;
+  consumers: ManagedProcess[];
+  /** Starts one more consumer (extra env on top of the stack's), resolved once it is ready. */
+  startConsumer(env?: NodeJS.ProcessEnv): Promise<ManagedProcess>;
+  /** Permits of the global semaphore held now, read from Redis. */
+  permitsInUse(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startBaselineStack(options: BaselineStackOptions): Promise<BaselineStack> {
+  const keyPrefix = options.keyPrefix ?? `bl-${randomBytes(4).toString('hex')}:`;
+  const common: NodeJS.ProcessEnv = {
+    REDIS_URL: options.redisUrl,
+    BASELINE_MODE: options.mode,
+    REDIS_KEY_PREFIX: keyPrefix,
+    PG_URL: options.pgUrl,
+    LOG_LEVEL: 'info',
+    ...options.env,
+  };
+  const permits = Number(common.PG_MAX_CONCURRENCY ?? 10);
+  const redis = connectRedis(options.redisUrl);
+  const started: Array<{ stop(): Promise<void> }> = [];
+  const stop = async () => {
+    await Promise.allSettled(started.reverse().map((s) => s.stop()));
+    redis.disconnect();
+  };
+
+  const consumers: ManagedProcess[] = [];
+  const startConsumer = async (env: NodeJS.ProcessEnv = {}) => {
+    const name = `consumer-${consumers.length + 1}`;
+    const consumer = spawnTs(name, 'compare/baseline/consumer-main.ts', { env: { CONSUMER_ID: `${name}-${randomBytes(3).toString('hex')}`, ...common, ...env } });
+    consumers.push(consumer);
+    started.push(consumer);
+    await consumer.waitForLine(/consumer ready/, 60_000);
+    return consumer;
+  };
+
+  try {
+    const apiPort = options.apiPort ?? (await freePort());
+    const api = spawnTs('baseline-api', 'compare/baseline/api-main.ts', { env: { ...common, BASELINE_PORT: String(apiPort) } });
+    started.push(api);
+    const consumerCount = options.mode === 'semaphore-only' ? 0 : options.consumers;
+    await Promise.all([api.waitForLine(/baseline API listening on/, 60_000), ...Array.from({ length: consumerCount }, () => startConsumer())]);
+    return {
+      apiUrl: `http://127.0.0.1:${apiPort}`,
+      api,
+      consumers,
+      startConsumer,
+      permitsInUse: () => permitsInUse(redis, baselineKeys(keyPrefix), options.mode, permits),
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

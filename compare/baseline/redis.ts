@@ -1,0 +1,75 @@
+/**
+ * Redis connections of the baseline and its Lua scripts, each loaded once per connection with
+ * ioredis `defineCommand` (EVALSHA, falling back to EVAL after a Redis restart).
+ *
+ * Settings make a down Redis answer fast: no offline queue (a command fails at once while
+ * disconnected), one retry per command, short connect and command timeouts.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import Redis, { type RedisOptions } from 'ioredis';
+
+const LUA_DIR = path.join(__dirname, 'lua');
+
+/** Every script of lua/, by name (`enqueue-list-2.lua` -> `enqueueList`). */
+export interface BaselineScripts {
+  enqueueList(status: string, queue: string, requestId: string, fingerprint: string, acceptedAt: string, message: string): Promise<number>;
+  enqueueStream(status: string, stream: string, requestId: string, fingerprint: string, acceptedAt: string, message: string): Promise<number>;
+  acceptInline(status: string, requestId: string, fingerprint: string, acceptedAt: string): Promise<number>;
+  markProcessing(status: string, requestId: string, acceptedAt: string, fingerprint: string, startedAt: string): Promise<number>;
+  completeReliable(status: string, processing: string, message: string, ...fields: string[]): Promise<number>;
+  completeStream(status: string, stream: string, group: string, entryId: string, ...fields: string[]): Promise<number>;
+  deadLetter(stream: string, deadLetter: string, status: string, group: string, entryId: string, payload: string, deliveries: string, completedAt: string): Promise<number>;
+  reapConsumer(heartbeat: string, processing: string, queue: string, consumers: string, consumerId: string, force: string): Promise<number>;
+  semaphoreTryAcquire(semaphore: string, permits: string): Promise<number>;
+  leaseAcquire(leases: string, permits: string, leaseMs: string, token: string): Promise<number>;
+  leaseRenew(leases: string, leaseMs: string, ...tokens: string[]): Promise<number[]>;
+  leaseCount(leases: string): Promise<number>;
+}
+
+export type BaselineRedis = Redis & BaselineScripts;
+
+const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+export interface ConnectOptions {
+  /** For connections that run BLMOVE / XREADGROUP BLOCK: no command timeout. */
+  blocking?: boolean;
+  commandTimeoutMs?: number;
+}
+
+export function connectRedis(url: string, options: ConnectOptions = {}): BaselineRedis {
+  const settings: RedisOptions = {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 1000,
+    commandTimeout: options.blocking ? undefined : (options.commandTimeoutMs ?? 2000),
+    // Keep trying to reconnect, never more than a second apart, so service resumes quickly.
+    retryStrategy: (times) => Math.min(times * 100, 1000),
+    lazyConnect: false,
+  };
+  const redis = new Redis(url, settings);
+  // Errors surface on each command; without a listener ioredis would also print every reconnect.
+  redis.on('error', () => undefined);
+  for (const file of readdirSync(LUA_DIR).filter((f) => f.endsWith('.lua'))) {
+    const match = /^(.+)-(\d+)\.lua$/.exec(file);
+    if (!match) throw new Error(`lua/${file}: the name must be <name>-<number of keys>.lua`);
+    redis.defineCommand(camel(match[1]!), { numberOfKeys: Number(match[2]), lua: readFileSync(path.join(LUA_DIR, file), 'utf8') });
+  }
+  return redis as BaselineRedis;
+}
+
+/** Resolves once the connection is ready, or rejects after `timeoutMs`. */
+export function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new Error(`redis not ready within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once('ready', onReady);
+  });
+}
