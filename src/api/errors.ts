@@ -51,16 +51,18 @@ export class UnsupportedMediaType extends ApiError {
 }
 
 /** Errors thrown by express.json(), recognised by their `type`. */
-function fromBodyParser(err: { type?: string }): ApiError | undefined {
+function fromBodyParser(err: { type?: string; status?: unknown }): ApiError | undefined {
   if (err.type === 'entity.parse.failed') return new ApiError(400, 'malformed_json', 'the body is not valid JSON');
   if (err.type === 'entity.too.large') return new ApiError(413, 'payload_too_large', 'the body is larger than 16 KiB');
   if (err.type === 'encoding.unsupported' || err.type === 'charset.unsupported') return new UnsupportedMediaType();
+  // Any other body the parser could not read (a corrupt gzip stream, a short body): the client's fault.
+  if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) return new ApiError(400, 'malformed_json', 'the body could not be read as JSON');
   return undefined;
 }
 
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const known = err instanceof ApiError ? err : fromBodyParser(err as { type?: string });
+    const known = err instanceof ApiError ? err : fromBodyParser(err as { type?: string; status?: unknown });
     const apiError = known ?? new ApiError(500, 'internal', 'internal error');
     if (!known) log.error({ err, method: req.method, path: req.path }, 'unhandled error');
     else if (apiError.status >= 500) log.warn({ code: apiError.code, reason: apiError.message, path: req.path }, 'engine unavailable');

@@ -30,6 +30,7 @@ export const badInputCases: BadInputCase[] = [
   { name: 'an unknown field', body: { ...valid, cardNumber: '4111111111111111' }, status: 400, error: 'invalid_request' },
   { name: 'an idempotency key of 256 characters', body: valid, headers: { 'Idempotency-Key': 'k'.repeat(256) }, status: 400, error: 'invalid_request' },
   { name: 'a body over 16 KiB', body: { ...valid, customerId: 'c'.repeat(17 * 1024) }, status: 413, error: 'payload_too_large' },
+  { name: 'a corrupt gzip body', body: 'not gzip at all', headers: { 'Content-Encoding': 'gzip' }, status: 400, error: 'malformed_json' },
   { name: 'a text/plain body', body: JSON.stringify(valid), contentType: 'text/plain', status: 415, error: 'unsupported_media_type' },
   { name: 'a form body', body: 'orderId=o-1&amount=1000', contentType: 'application/x-www-form-urlencoded', status: 415, error: 'unsupported_media_type' },
 ];
