@@ -2,18 +2,27 @@
 import { runMain } from '../config/env';
 import { listen, onShutdown } from '../infra/http-server';
 import { createLogger } from '../infra/logger';
+import { createMetricsRoutes } from '../metrics/routes';
+import { createTemporalMetricsSource } from '../metrics/temporal-source';
 import { loadApiConfig } from '../temporal/config';
 import { createTemporalEngine } from '../temporal/engine';
 import { createApp } from './app';
+import { openApiRoutes } from './openapi';
 
 runMain(async () => {
   const config = loadApiConfig();
   const log = createLogger('api', config.logLevel);
   const engine = createTemporalEngine({ temporal: config.temporal, timeoutMs: config.temporalTimeoutMs, webUiUrl: config.webUiUrl });
-  const running = await listen(createApp({ engine, log }), config.host, config.port);
+  const metrics = createTemporalMetricsSource({ temporal: config.temporal, pgConcurrency: config.pgConcurrency, timeoutMs: config.temporalTimeoutMs });
+  const extend = (app: Parameters<typeof openApiRoutes>[0]) => {
+    createMetricsRoutes(metrics, log)(app);
+    openApiRoutes(app);
+  };
+  const running = await listen(createApp({ engine, log, extend }), config.host, config.port);
   log.info({ url: running.url, temporal: config.temporal.address }, `payments API listening on ${running.url}`);
   onShutdown(async () => {
     await running.close();
     await engine.close();
+    await metrics.close?.();
   });
 });

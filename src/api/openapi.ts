@@ -1,0 +1,125 @@
+/**
+ * `GET /openapi.json`: the OpenAPI 3.1 document of the HTTP contract (DESIGN §4), generated from the
+ * contract's zod schemas, so the document cannot drift from what the API validates. The answers'
+ * shapes are declared here as zod too, checked against the contract's TypeScript types.
+ */
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import type express from 'express';
+import { z } from 'zod';
+import {
+  API_ERROR_CODES,
+  type AcceptedPayment,
+  PAYMENT_STATUSES,
+  type PaymentStatusView,
+  idempotencyKeySchema,
+  paymentRequestSchema,
+} from '../contract/payment';
+
+const isoTime = z.string().datetime({ offset: true });
+
+export const acceptedPaymentSchema = z
+  .object({
+    requestId: z.string().min(1),
+    status: z.literal('PENDING'),
+    message: z.string(),
+    statusUrl: z.string().startsWith('/payments/'),
+  })
+  .strict() satisfies z.ZodType<AcceptedPayment>;
+
+export const paymentStatusViewSchema = z
+  .object({
+    requestId: z.string().min(1),
+    status: z.enum(PAYMENT_STATUSES),
+    transactionId: z.string().optional(),
+    error: z.string().optional().meta({ description: 'Why a FAILED payment failed, e.g. card_declined' }),
+    attempts: z.number().int().min(0).meta({ description: 'PG calls made so far' }),
+    acceptedAt: isoTime,
+    startedAt: isoTime.optional(),
+    completedAt: isoTime.optional(),
+    links: z.record(z.string(), z.string()).optional().meta({ description: 'e.g. webUi: the payment\'s workflow in the Temporal Web UI' }),
+  })
+  .strict() satisfies z.ZodType<PaymentStatusView>;
+
+export const errorAnswerSchema = z.object({
+  error: z.enum(API_ERROR_CODES),
+  message: z.string().optional(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+
+const healthSchema = z.object({ status: z.enum(['ok', 'unavailable']), error: z.literal('unavailable').optional() });
+
+function buildDocument() {
+  const registry = new OpenAPIRegistry();
+  // zod's own `.meta({id})` names a component; it copies the schema and leaves the contract's untouched.
+  const PaymentRequest = paymentRequestSchema.meta({ id: 'PaymentRequest' });
+  const Accepted = acceptedPaymentSchema.meta({ id: 'AcceptedPayment' });
+  const Status = paymentStatusViewSchema.meta({ id: 'PaymentStatus' });
+  const ErrorAnswer = errorAnswerSchema.meta({ id: 'Error' });
+  const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+  const retryAfter = { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'string' as const } } };
+
+  registry.registerPath({
+    method: 'post',
+    path: '/payments',
+    summary: 'Accept a payment for processing',
+    description: 'The Idempotency-Key header (or, without it, the orderId) names the payment: the same key and body again answers the same requestId and charges nothing new.',
+    request: {
+      headers: z.object({ 'Idempotency-Key': idempotencyKeySchema.optional() }),
+      body: { required: true, content: { 'application/json': { schema: PaymentRequest } } },
+    },
+    responses: {
+      202: { ...json(Accepted, 'Accepted; poll statusUrl'), headers: { Location: { description: 'statusUrl', schema: { type: 'string' } } } },
+      200: json(Status, 'Charged within the request (the semaphore-only baseline only)'),
+      400: json(ErrorAnswer, 'invalid_request (with issues) or malformed_json'),
+      409: json(ErrorAnswer, 'idempotency_key_reused: the same key with a different body'),
+      413: json(ErrorAnswer, 'payload_too_large: over 16 KiB'),
+      415: json(ErrorAnswer, 'unsupported_media_type: not application/json'),
+      503: { ...json(ErrorAnswer, 'unavailable: the engine cannot be reached; nothing was accepted'), headers: retryAfter },
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/payments/{requestId}/status',
+    summary: 'The status of a payment',
+    request: { params: z.object({ requestId: z.string() }) },
+    responses: {
+      200: json(Status, 'The payment'),
+      404: json(ErrorAnswer, 'not_found: no payment with this id'),
+      503: { ...json(ErrorAnswer, 'unavailable'), headers: retryAfter },
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/healthz',
+    summary: 'Whether the engine answers',
+    responses: { 200: json(healthSchema, 'ok'), 503: { ...json(healthSchema, 'the engine is unreachable'), headers: retryAfter } },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics: payment_queue_size, payment_semaphore_available/used, payment_queue_wait_seconds, payment_processing_seconds, payment_outcomes_total',
+    responses: {
+      200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } },
+      503: { description: 'the engine did not answer' },
+    },
+  });
+
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Payments API',
+      version: '1.0.0',
+      description: 'Rate-limited payments: one contract served by the Temporal engine and the Redis baselines.',
+    },
+  });
+}
+
+let cached: ReturnType<typeof buildDocument> | undefined;
+export const openApiDocument = () => (cached ??= buildDocument());
+
+/** Mounts `GET /openapi.json`; use in `createApp({extend})` of any engine's API. */
+export function openApiRoutes(app: express.Express): void {
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+}

@@ -1,0 +1,64 @@
+/**
+ * `GET /metrics` of an API: the engine's view under the names of DESIGN §4, plus the API's process
+ * metrics. Engine-agnostic: each engine supplies an `EngineMetricsSource`; wiring one in is
+ * `createApp({..., extend: createMetricsRoutes(source, log)})`.
+ */
+import type express from 'express';
+import { AggregatorRegistry, Gauge, type MetricObjectWithValues, type MetricValue, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Logger } from '../infra/logger';
+import { HELP, METRIC, createPaymentObservations } from './payment-metrics';
+
+/** prom-client's JSON form of a registry (`registry.getMetricsAsJSON()`). */
+export type MetricsJson = Array<MetricObjectWithValues<MetricValue<string>>>;
+
+export interface EngineSnapshot {
+  queueSize: number;
+  semaphoreUsed: number;
+  semaphoreAvailable: number;
+  /**
+   * The histograms and the outcome counter, as recorded by each worker, consumer or store, in
+   * prom-client JSON; they are summed. Other series in them are ignored.
+   */
+  observations: MetricsJson[];
+}
+
+/** What an engine tells `/metrics`, read at every scrape. Throws when the engine is unreachable. */
+export interface EngineMetricsSource {
+  snapshot(): Promise<EngineSnapshot>;
+  close?(): Promise<void>;
+}
+
+const SUMMED: readonly string[] = [METRIC.queueWait, METRIC.processing, METRIC.outcomes];
+
+/** Sums the histograms and counters of many processes, with zero series when there are none. */
+export async function sumObservations(observations: MetricsJson[]): Promise<Registry> {
+  const zero = await createPaymentObservations().registry.getMetricsAsJSON();
+  return AggregatorRegistry.aggregate([zero, ...observations].map((json) => json.filter((m) => SUMMED.includes(m.name))));
+}
+
+export function createMetricsRoutes(source: EngineMetricsSource, log: Logger): (app: express.Express) => void {
+  const own = new Registry();
+  collectDefaultMetrics({ register: own });
+  const queueSize = new Gauge({ name: METRIC.queueSize, help: HELP.queueSize, registers: [own] });
+  const used = new Gauge({ name: METRIC.semaphoreUsed, help: HELP.semaphoreUsed, registers: [own] });
+  const available = new Gauge({ name: METRIC.semaphoreAvailable, help: HELP.semaphoreAvailable, registers: [own] });
+
+  return (app) => {
+    app.get('/metrics', async (_req, res) => {
+      let snapshot: EngineSnapshot;
+      try {
+        snapshot = await source.snapshot();
+      } catch (err) {
+        // A failed scrape (`up == 0`) says more than gauges frozen at their last value.
+        log.warn({ err: (err as Error).message }, 'metrics: the engine did not answer');
+        res.status(503).set('Retry-After', '5').type('text/plain').send('# the engine did not answer\n');
+        return;
+      }
+      queueSize.set(snapshot.queueSize);
+      used.set(snapshot.semaphoreUsed);
+      available.set(snapshot.semaphoreAvailable);
+      const merged = Registry.merge([own, await sumObservations(snapshot.observations)]);
+      res.type(merged.contentType).send(await merged.metrics());
+    });
+  };
+}

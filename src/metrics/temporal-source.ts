@@ -1,0 +1,64 @@
+/**
+ * The Temporal engine's figures for `/metrics`, gathered at scrape time:
+ * - queue size: the activity task queue's backlog from DescribeTaskQueue (`reportStats`); the
+ *   server caches it for `matching.TaskQueueInfoByBuildIdTTL` (5 s by default), so it lags by up to 5 s;
+ * - semaphore: the PG calls in flight summed over every worker polling the task queue, against
+ *   the PG's own concurrency limit, which is one number for the whole engine;
+ * - histograms and outcomes: each worker's `/metrics.json`, summed.
+ * The workers are found through the same DescribeTaskQueue answer: each one's identity carries
+ * its metrics URL (worker-metrics.ts), so any number of workers on any port are counted, and a
+ * worker that stopped polling drops out when the server forgets its poller (a few minutes).
+ */
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { TemporalConnectionConfig } from '../temporal/config';
+import type { EngineMetricsSource, EngineSnapshot, MetricsJson } from './routes';
+import { METRIC } from './payment-metrics';
+import { metricsUrlOfIdentity } from './worker-metrics';
+
+export interface TemporalMetricsOptions {
+  temporal: TemporalConnectionConfig;
+  /** The PG's concurrency limit (PG_MAX_CONCURRENCY): the engine's number of slots. */
+  pgConcurrency: number;
+  /** Deadline of each call to Temporal and to a worker. */
+  timeoutMs: number;
+}
+
+const gaugeValue = (json: MetricsJson, name: string): number => json.find((m) => m.name === name)?.values[0]?.value ?? 0;
+
+async function fetchJson(url: string, timeoutMs: number): Promise<MetricsJson | undefined> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    return res.ok ? ((await res.json()) as MetricsJson) : undefined;
+  } catch {
+    return undefined; // a worker that went away: the server still lists its poller for a while
+  }
+}
+
+export function createTemporalMetricsSource(options: TemporalMetricsOptions): EngineMetricsSource {
+  const { address, namespace, taskQueue } = options.temporal;
+  const connection = Connection.lazy({ address, connectTimeout: options.timeoutMs });
+
+  return {
+    async snapshot(): Promise<EngineSnapshot> {
+      const described = await connection.withDeadline(Date.now() + options.timeoutMs, () =>
+        connection.workflowService.describeTaskQueue({
+          namespace,
+          taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+          reportStats: true,
+        }),
+      );
+      const urls = new Set((described.pollers ?? []).map((p) => metricsUrlOfIdentity(p.identity ?? '')).filter((u): u is string => !!u));
+      const workers = (await Promise.all([...urls].map((url) => fetchJson(`${url}.json`, options.timeoutMs)))).filter((j): j is MetricsJson => !!j);
+      const used = workers.reduce((sum, json) => sum + gaugeValue(json, METRIC.semaphoreUsed), 0);
+      return {
+        queueSize: Number(described.stats?.approximateBacklogCount ?? 0),
+        semaphoreUsed: used,
+        semaphoreAvailable: Math.max(0, options.pgConcurrency - used),
+        observations: workers,
+      };
+    },
+    close: () => connection.close(),
+  };
+}

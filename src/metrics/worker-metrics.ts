@@ -1,0 +1,93 @@
+/**
+ * A payment worker's own metrics endpoint: its semaphore gauges (from its PG permits), the queue-wait
+ * and processing histograms and the outcome counter it records, and its process metrics.
+ *
+ * `/metrics` is Prometheus text; `/metrics.json` is the payment series in prom-client's JSON form,
+ * which the API gathers from every worker and sums into the engine's view. The worker's Temporal
+ * identity carries this URL, so the API finds every worker polling the task queue through
+ * DescribeTaskQueue, with no list of addresses to keep (see temporal-source.ts).
+ */
+import { hostname } from 'node:os';
+import type { InjectedSinks } from '@temporalio/worker';
+import express from 'express';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { listen } from '../infra/http-server';
+import type { PgPermits } from '../pg-client/admission';
+import { HELP, METRIC, type PaymentObserver, createPaymentObservations } from './payment-metrics';
+import type { PaymentMetricsSinks } from './workflow-interceptors';
+
+export interface WorkerMetrics {
+  url: string;
+  /** The worker identity to give Temporal: the default `pid@host`, plus where its metrics are. */
+  identity: string;
+  observer: PaymentObserver;
+  /** The activity factory's `observe` hook. */
+  activityObserver: { firstCall(queueWaitSeconds: number): void };
+  /** The worker's `sinks` option, heard by `workflow-interceptors.ts`. */
+  sinks: InjectedSinks<PaymentMetricsSinks>;
+  /** The workflow interceptor module, for `interceptors.workflowModules`. */
+  workflowModule: string;
+  close(): Promise<void>;
+}
+
+const IDENTITY_MARK = 'metrics=';
+
+/** The metrics URL a worker put in its identity, if any. */
+export const metricsUrlOfIdentity = (identity: string): string | undefined =>
+  identity.split(' ').find((part) => part.startsWith(IDENTITY_MARK))?.slice(IDENTITY_MARK.length);
+
+export async function startWorkerMetrics(options: { host: string; port: number; permits: PgPermits }): Promise<WorkerMetrics> {
+  const payments = createPaymentObservations();
+  const { permits } = options;
+  new Gauge({
+    name: METRIC.semaphoreUsed,
+    help: HELP.semaphoreUsed,
+    registers: [payments.registry],
+    collect() {
+      this.set(permits.usage().used);
+    },
+  });
+  new Gauge({
+    name: METRIC.semaphoreAvailable,
+    help: HELP.semaphoreAvailable,
+    registers: [payments.registry],
+    collect() {
+      const { used, limit } = permits.usage();
+      this.set(Math.max(0, limit - used));
+    },
+  });
+  const processRegistry = new Registry();
+  collectDefaultMetrics({ register: processRegistry });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', async (_req, res) => {
+    const merged = Registry.merge([processRegistry, payments.registry]);
+    res.type(merged.contentType).send(await merged.metrics());
+  });
+  app.get('/metrics.json', async (_req, res) => {
+    res.json(await payments.registry.getMetricsAsJSON());
+  });
+  const running = await listen(app, options.host, options.port);
+  const url = `${running.url}/metrics`;
+
+  return {
+    url,
+    identity: `${process.pid}@${hostname()} ${IDENTITY_MARK}${url}`,
+    observer: payments,
+    activityObserver: { firstCall: (seconds) => payments.queueWait(seconds) },
+    sinks: {
+      paymentMetrics: {
+        final: {
+          fn: (_info, payment) => {
+            const end = payment.completedAt ? Date.parse(payment.completedAt) : Date.now();
+            payments.final(payment.status, (end - Date.parse(payment.acceptedAt)) / 1000);
+          },
+          callDuringReplay: false,
+        },
+      },
+    },
+    workflowModule: require.resolve('./workflow-interceptors'),
+    close: () => running.close(),
+  };
+}
