@@ -44,7 +44,11 @@ export function createFakePg(config: FakePgConfig): FakePg {
       return;
     }
     // 'finish' fires as the answer is handed to the socket, before the caller can react to it.
-    res.on('finish', () => scoreboard.finish());
+    // A caller killed mid-call never gets its answer: 'close' without 'finish', counted once.
+    let finished = false;
+    const finish = () => void (!finished && (finished = true) && scoreboard.finish());
+    res.on('finish', finish);
+    res.on('close', finish);
     next();
   });
 

@@ -61,7 +61,8 @@ export class RedisPgAdmission implements PgPermits {
   private readonly redis: ScriptedRedis;
   private readonly subscriber: Redis;
   private readonly keys: { leases: string; starts: string; channel: string };
-  private readonly owner = randomUUID();
+  /** Lease ids start with the pid: an operator (or a test) can tell whose slots they are. */
+  private readonly owner = `${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly held = new Set<string>();
   private readonly waiters: Waiter[] = [];
   private readonly renewTimer: NodeJS.Timeout;

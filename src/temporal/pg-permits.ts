@@ -6,7 +6,6 @@
  * - `share`: LocalPgAdmission with this worker's share of both limits (limit / WORKER_COUNT).
  * PG_ADMISSION=off admits every call, to measure the built-in worker options alone.
  */
-import { Context } from '@temporalio/activity';
 import { LocalPgAdmission, type PgPermits } from '../pg-client/admission';
 import { RedisPgAdmission } from '../pg-client/redis-admission';
 import type { Logger } from '../infra/logger';
@@ -35,30 +34,6 @@ const noAdmission = (limit: number): PgPermits => {
 /** Worker `index` of `count` gets floor(limit / count), the first `limit % count` one more. */
 export const shareOf = (limit: number, index: number, count: number): number =>
   Math.floor(limit / count) + (index % count < limit % count ? 1 : 0);
-
-/**
- * Heartbeats while an activity waits at the gate, so a wait that outlives its attempt is told
- * (the heartbeat answers with a cancellation) and gives up its place instead of charging late.
- */
-function heartbeatWhileWaiting(permits: PgPermits, everyMs: number): PgPermits {
-  return {
-    usage: () => permits.usage(),
-    acquire: async (signal) => {
-      let context: Context | undefined;
-      try {
-        context = Context.current();
-      } catch {
-        return permits.acquire(signal); // not inside an activity (unit tests)
-      }
-      const timer = setInterval(() => context.heartbeat(), everyMs);
-      try {
-        return await permits.acquire(signal);
-      } finally {
-        clearInterval(timer);
-      }
-    },
-  };
-}
 
 export async function createPgGate(config: WorkerConfig, log: Logger): Promise<PgGate> {
   const { pg, admission, permits } = config;
@@ -92,7 +67,7 @@ export async function createPgGate(config: WorkerConfig, log: Logger): Promise<P
         throw err;
       }
       return {
-        permits: heartbeatWhileWaiting(gate, 1000),
+        permits: gate,
         describe: { kind: 'redis', redis: redactUrl(permits.redisUrl), prefix: permits.prefix, leaseMs: permits.leaseMs, ...limits },
         close: () => gate.close(),
       };
