@@ -4,8 +4,8 @@
  * - `list`, as the seed wrote it: every poll interval, `tryAcquire` a permit, pop one message,
  *   process it, release. At most one message per poll; processing runs beside later polls (as
  *   with a thread-pool scheduler), so one consumer can still use every permit.
- * - `list-reliable` and `stream`: take a permit, then block up to a poll interval for a message,
- *   and go again at once when one came, so a consumer is never the bottleneck.
+ * - `list-reliable` and `stream`: block up to a poll interval for a message, then wait for a
+ *   permit, and go again at once, so a consumer is never the bottleneck.
  */
 import type { Logger } from '../../src/infra/logger';
 import type { PgClient } from '../../src/pg-client/pg-client';
@@ -27,8 +27,6 @@ export interface ConsumerDeps {
   pg: PgClient;
   log: Logger;
 }
-
-type PollResult = 'no-permit' | 'empty' | 'taken';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -55,35 +53,48 @@ export class Consumer {
 
   private async run(): Promise<void> {
     const { config, log } = this.deps;
-    const seedPace = config.mode === 'list';
     while (!this.stopping) {
-      let polled: PollResult;
       try {
-        polled = await this.pollOnce();
+        if (config.mode === 'list') await this.pollLikeTheSeed();
+        else await this.takeThenAcquire();
       } catch (err) {
         log.warn({ err: (err as Error).message }, 'poll failed; retrying');
         await sleep(Math.max(config.pollMs, 500));
-        continue;
       }
-      // The seed's fixed delay; the fixed modes wait only for a permit (an empty take() already blocked).
-      if (seedPace || polled === 'no-permit') await sleep(config.pollMs);
     }
   }
 
-  /** One poll: a permit, then a message. */
-  private async pollOnce(): Promise<PollResult> {
+  /** list: the seed's order — a permit first, then RPOP; at most one message per poll interval. */
+  private async pollLikeTheSeed(): Promise<void> {
     const permit = await this.deps.permits.tryAcquire();
-    if (!permit) return 'no-permit';
-    let taken: TakenMessage | null = null;
-    try {
-      taken = await this.deps.queue.take();
-    } finally {
-      if (!taken) await permit.release();
+    if (permit) {
+      let taken: TakenMessage | null = null;
+      try {
+        taken = await this.deps.queue.take();
+      } finally {
+        if (!taken) await permit.release();
+      }
+      if (taken) this.dispatch(taken, permit);
     }
-    if (!taken) return 'empty';
+    await sleep(this.deps.config.pollMs);
+  }
+
+  /**
+   * list-reliable, stream: block for a message first (it is safe in this consumer's processing
+   * list or pending entries), then wait for a permit. An idle consumer so holds no permit, and each
+   * consumer holds at most one message that waits for one.
+   */
+  private async takeThenAcquire(): Promise<void> {
+    const taken = await this.deps.queue.take();
+    if (!taken) return;
+    const permit = await acquireWithin(this.deps.permits, Number.POSITIVE_INFINITY, this.deps.config.pollMs, () => this.stopping);
+    // Stopping: the message stays where the design keeps it and comes back to a consumer.
+    if (permit) this.dispatch(taken, permit);
+  }
+
+  private dispatch(taken: TakenMessage, permit: Permit): void {
     const handling = this.handle(taken, permit).finally(() => this.handling.delete(handling));
     this.handling.add(handling);
-    return 'taken';
   }
 
   private async handle(taken: TakenMessage, permit: Permit): Promise<void> {

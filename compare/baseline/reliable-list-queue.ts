@@ -57,8 +57,14 @@ export class ReliableListQueue implements WorkQueue {
     await this.redis.lrem(this.processing, 1, taken.raw);
   }
 
+  /** Hands back what this consumer still holds and leaves, so nothing waits for the reaper. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    const { consumerId } = this.options;
+    const moved = await this.redis.reapConsumer(this.keys.heartbeat(consumerId), this.processing, this.keys.queue, this.keys.consumers, consumerId, 'force');
+    if (moved > 0) this.log.info({ moved }, 're-queued messages not processed before stopping');
+    await this.redis.del(this.keys.heartbeat(consumerId));
+    await this.redis.srem(this.keys.consumers, consumerId);
   }
 
   /** Heartbeat first, then registration, so the reaper never sees this consumer without one. */

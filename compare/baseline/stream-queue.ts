@@ -26,6 +26,19 @@ const fieldOf = (fields: string[], name: string): string | undefined => {
   return i >= 0 && i % 2 === 0 ? fields[i + 1] : undefined;
 };
 
+/**
+ * The seed's own stream producer (§3.3) writes flat fields (requestId, orderId, amount, timestamp)
+ * instead of one JSON payload: read those as the same QueuedPaymentRequest.
+ */
+function seedEntryAsMessage(fields: string[]): string {
+  const amount = Number(fieldOf(fields, 'amount'));
+  return JSON.stringify({
+    requestId: fieldOf(fields, 'requestId'),
+    request: { orderId: fieldOf(fields, 'orderId'), amount, currency: fieldOf(fields, 'currency') },
+    enqueuedAt: fieldOf(fields, 'timestamp'),
+  });
+}
+
 export class StreamQueue implements WorkQueue {
   private timer?: NodeJS.Timeout;
   private readonly inFlight = new Set<string>();
@@ -83,7 +96,7 @@ export class StreamQueue implements WorkQueue {
 
   private taken([entryId, fields]: Entry): TakenMessage {
     this.inFlight.add(entryId);
-    return { entryId, raw: fieldOf(fields, 'payload') ?? '' };
+    return { entryId, raw: fieldOf(fields, 'payload') ?? seedEntryAsMessage(fields) };
   }
 
   /** One entry idle past the claim time, if any; over-delivered ones go to the dead letters. */
