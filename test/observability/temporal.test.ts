@@ -1,0 +1,97 @@
+/**
+ * Observability of the Temporal engine against real processes: the dev server (with its Web UI),
+ * the fake PG, one worker (with the SDK's own Prometheus exporter on) and the API.
+ */
+import type { ManagedProcess } from '../../src/infra/child-process';
+import { freePort } from '../../src/infra/ports';
+import { type RunningDevServer, startDevServer } from '../../src/infra/temporal-dev-server';
+import { type TemporalStack, startTemporalStack } from '../../src/launch/temporal-stack';
+import { paymentBodies } from '../../src/load/payments-client';
+import { checkApiAnswersAgainstOpenApi, checkPaymentLogLine } from './contract-checks';
+import { parsePrometheusText, sampleWhile, scrape, waitForIdle } from './support';
+
+const PERMITS = 10;
+
+describe('observability of the Temporal engine', () => {
+  let temporal: RunningDevServer;
+  let stack: TemporalStack;
+  let worker: ManagedProcess;
+  let sdkMetricsUrl: string;
+
+  beforeAll(async () => {
+    temporal = await startDevServer({ port: await freePort(), uiPort: await freePort() });
+    // A slow PG keeps the burst in flight long enough to sample it (the backlog figure is cached 5 s by the server).
+    stack = await startTemporalStack({ temporal, workers: 0, pgEnv: { PG_LATENCY_MS: '2000', PG_MAX_CONCURRENCY: String(PERMITS) } });
+    const sdkPort = await freePort();
+    sdkMetricsUrl = `http://127.0.0.1:${sdkPort}/metrics`;
+    worker = await stack.startWorker({ SDK_METRICS_PORT: String(sdkPort) });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await temporal?.stop();
+  });
+
+  test('when 50 payments are in flight then the semaphore reads 1..10 and the queue is not empty; afterwards 50 SUCCESS and idle gauges', async () => {
+    let finished = false;
+    const burst = (async () => {
+      const posted = await stack.api.burst(paymentBodies(50, `obs-t-${Date.now()}`));
+      expect(posted.map((p) => p.status)).toEqual(Array(50).fill(202));
+      const final = await stack.api.waitForFinal(posted.map((p) => p.requestId!), { timeoutMs: 120_000 });
+      return [...final.values()].map((v) => v.status);
+    })().finally(() => (finished = true));
+    const samples = await sampleWhile(stack.apiUrl, () => finished);
+    const statuses = await burst;
+    expect(statuses).toEqual(Array(50).fill('SUCCESS'));
+
+    expect(samples.length).toBeGreaterThan(0);
+    expect(Math.max(...samples.map((s) => s.used))).toBeGreaterThanOrEqual(1);
+    expect(samples.every((s) => s.used >= 0 && s.used <= PERMITS)).toBe(true);
+    expect(samples.every((s) => s.used + s.available === PERMITS)).toBe(true);
+    expect(Math.max(...samples.map((s) => s.queueSize))).toBeGreaterThan(0);
+
+    const idle = await waitForIdle(stack.apiUrl, { success: 50, permits: PERMITS });
+    expect(idle.get('payment_outcomes_total{status="FAILED"}')).toBe(0);
+    expect(idle.get('payment_queue_wait_seconds_count')).toBe(50);
+    expect(idle.get('payment_processing_seconds_count')).toBe(50);
+    // Every payment waited at least one PG call's latency less than its whole processing time.
+    expect(idle.get('payment_processing_seconds_sum')!).toBeGreaterThan(idle.get('payment_queue_wait_seconds_sum')!);
+    expect(idle.has('process_cpu_seconds_total')).toBe(true);
+
+    const pg = await stack.pg.client.stats();
+    expect(pg.maxInFlight).toBeLessThanOrEqual(PERMITS);
+    expect(pg.charges).toBe(50);
+  });
+
+  test('when the SDK exporter is on then the worker serves Temporal\'s own slot and latency series on its port', async () => {
+    const res = await fetch(sdkMetricsUrl, { signal: AbortSignal.timeout(10_000) });
+    expect(res.status).toBe(200);
+    const names = new Set([...parsePrometheusText(await res.text()).keys()].map((k) => k.replace(/\{.*$/, '')));
+    for (const name of ['temporal_worker_task_slots_used', 'temporal_worker_task_slots_available', 'temporal_activity_schedule_to_start_latency_bucket', 'temporal_activity_execution_latency_bucket', 'temporal_workflow_endtoend_latency_bucket', 'temporal_workflow_completed']) {
+      expect([name, names.has(name)]).toEqual([name, true]);
+    }
+  });
+
+  test('when the API answers then every answer validates against its /openapi.json', async () => {
+    await checkApiAnswersAgainstOpenApi(stack.apiUrl, `obs-oa-t-${Date.now()}`);
+  });
+
+  test('when a payment is accepted then its log line has the requestId and never the idempotency key', async () => {
+    await checkPaymentLogLine(stack.apiProcess, stack.apiUrl, [stack.apiProcess, worker]);
+  });
+
+  test('when a status is read then links.webUi opens that payment\'s workflow in the Web UI', async () => {
+    const posted = await stack.api.post({ orderId: `obs-ui-${Date.now()}`, amount: 1200 });
+    const status = await stack.api.status(posted.requestId!);
+    const link = new URL(status.body.links!.webUi!);
+    expect(link.pathname).toBe(`/namespaces/default/workflows/${posted.requestId}`);
+    // The API's default UI address is :8233; this test's UI runs elsewhere, so ask the same path there.
+    const ui = new URL(link.pathname, temporal.uiUrl);
+    const page = await fetch(ui, { signal: AbortSignal.timeout(10_000) });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    // The UI's page loads the workflow through its API; the same id answers there.
+    const api = await fetch(new URL(`/api/v1/namespaces/default/workflows/${posted.requestId}`, temporal.uiUrl), { signal: AbortSignal.timeout(10_000) });
+    expect(api.status).toBe(200);
+    expect(JSON.stringify(await api.json())).toContain(posted.requestId);
+  });
+});
