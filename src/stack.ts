@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { runMain } from './config/env';
+import { env, readEnv, runMain } from './config/env';
 import { type ManagedProcess, spawnTs } from './infra/child-process';
 import { startDevServer } from './infra/temporal-dev-server';
 import { loadStackConfig } from './stack-config';
@@ -14,6 +14,8 @@ const prefixed = (name: string) => (line: string) => process.stdout.write(`${nam
 
 runMain(async () => {
   const config = loadStackConfig();
+  // Worker i serves its payment metrics on WORKER_METRICS_PORT + i and Temporal's SDK series on SDK_METRICS_PORT + i.
+  const metricsPorts = readEnv({ WORKER_METRICS_PORT: env.positiveInt(9470), SDK_METRICS_PORT: env.positiveInt(9464) });
   if (config.persistence !== 'sqlite') throw new Error('TEMPORAL_PERSISTENCE=postgres is not available yet; use sqlite');
   mkdirSync(path.dirname(config.dbFile), { recursive: true });
 
@@ -54,7 +56,10 @@ runMain(async () => {
   const pg = watch(spawnTs('fake-pg', 'src/fake-pg/main.ts', { env: { PG_PORT: String(config.pgPort) }, onLine: prefixed('fake-pg') }));
   await pg.waitForLine(/fake PG listening/);
   const workers = Array.from({ length: config.workers }, (_, i) =>
-    watch(spawnTs(`worker-${i + 1}`, 'src/temporal/worker-main.ts', { env: { ...common, PG_URL: `http://127.0.0.1:${config.pgPort}` }, onLine: prefixed(`worker-${i + 1}`) })),
+    watch(spawnTs(`worker-${i + 1}`, 'src/temporal/worker-main.ts', {
+      env: { ...common, PG_URL: `http://127.0.0.1:${config.pgPort}`, WORKER_METRICS_PORT: String(metricsPorts.WORKER_METRICS_PORT + i), SDK_METRICS_PORT: String(metricsPorts.SDK_METRICS_PORT + i) },
+      onLine: prefixed(`worker-${i + 1}`),
+    })),
   );
   const api = watch(spawnTs('api', 'src/api/main.ts', { env: { ...common, PORT: String(config.apiPort) }, onLine: prefixed('api') }));
   await Promise.all([api.waitForLine(/payments API listening/), ...workers.map((w) => w.waitForLine(/worker polling/, 120_000))]);
@@ -68,6 +73,9 @@ runMain(async () => {
       `  Temporal     ${temporal.address}   (gRPC)`,
       `  fake PG      http://127.0.0.1:${config.pgPort}   (score: /v1/stats)`,
       `  workers      ${config.workers}`,
+      `  metrics      http://127.0.0.1:${config.apiPort}/metrics   (the engine's view: queue, PG slots, waits, outcomes)`,
+      `  OpenAPI      http://127.0.0.1:${config.apiPort}/openapi.json`,
+      `  SDK metrics  ${Array.from({ length: config.workers }, (_, i) => `http://127.0.0.1:${metricsPorts.SDK_METRICS_PORT + i}/metrics`).join(' ')}   (Temporal's own worker series)`,
       '',
       `try:  curl -si -XPOST http://127.0.0.1:${config.apiPort}/payments -H 'content-type: application/json' -d '{"orderId":"order-1","amount":15000}'`,
       bold('Ctrl-C stops everything.'),
