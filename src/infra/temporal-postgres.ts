@@ -1,0 +1,67 @@
+/**
+ * Starts the Temporal server on PostgreSQL (tools/temporal-server, built into
+ * .tools/bin/temporal-pg-server by scripts/setup-postgres-server.sh) for `TEMPORAL_PERSISTENCE=postgres`
+ * and for the tests that run on it. Same shape as startDevServer, so the API, the workers and the
+ * launchers take either.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { spawnManaged } from './child-process';
+import { TOOLS_BIN } from './paths';
+import { type RunningDevServer, waitForTemporal } from './temporal-dev-server';
+
+export const POSTGRES_SERVER_BIN = path.join(TOOLS_BIN, 'temporal-pg-server');
+
+export interface PostgresServerOptions {
+  port: number;
+  /** Web UI port; undefined runs without it. */
+  uiPort?: number;
+  pg?: { host?: string; port?: number; user?: string };
+  /** Databases of the default and visibility stores; created and migrated when missing. */
+  database?: string;
+  visibilityDatabase?: string;
+  /** Task-queue partitions; 1 keeps the server's rate limiter in one bucket (DESIGN §2). */
+  partitions?: number;
+  ip?: string;
+  onLine?: (line: string) => void;
+}
+
+export function postgresServerArgs(options: PostgresServerOptions): string[] {
+  const partitions = options.partitions ?? 1;
+  return [
+    '--ip', options.ip ?? '127.0.0.1',
+    '--port', String(options.port),
+    '--ui-port', String(options.uiPort ?? 0),
+    '--pg-host', options.pg?.host ?? '127.0.0.1',
+    '--pg-port', String(options.pg?.port ?? 5432),
+    '--pg-user', options.pg?.user ?? 'postgres',
+    '--db', options.database ?? 'temporal',
+    '--visibility-db', options.visibilityDatabase ?? 'temporal_visibility',
+    '--log-level', 'warn',
+    '--dynamic-config-value', `matching.numTaskqueueReadPartitions=${partitions}`,
+    '--dynamic-config-value', `matching.numTaskqueueWritePartitions=${partitions}`,
+  ];
+}
+
+export async function startPostgresServer(options: PostgresServerOptions): Promise<RunningDevServer> {
+  if (!existsSync(POSTGRES_SERVER_BIN)) {
+    throw new Error(`${POSTGRES_SERVER_BIN} is missing: run scripts/setup-postgres-server.sh (it builds the Temporal server with Go)`);
+  }
+  const ip = options.ip ?? '127.0.0.1';
+  const child = spawnManaged('temporal', POSTGRES_SERVER_BIN, postgresServerArgs(options), { onLine: options.onLine });
+  const address = `${ip}:${options.port}`;
+  try {
+    // Schema creation on a fresh database takes a while on a busy machine.
+    await child.waitForLine(/listening on/, 180_000);
+    await waitForTemporal(address, 60_000, child.exited);
+  } catch (err) {
+    await child.stop(5000);
+    throw err;
+  }
+  return {
+    address,
+    uiUrl: options.uiPort ? `http://${ip}:${options.uiPort}` : undefined,
+    process: child,
+    stop: () => child.stop(15_000),
+  };
+}
