@@ -9,9 +9,13 @@ import type { PaymentEngine } from '../../src/api/engine';
 import { runMain } from '../../src/config/env';
 import { listen, onShutdown } from '../../src/infra/http-server';
 import { createLogger } from '../../src/infra/logger';
+import { openApiRoutes } from '../../src/api/openapi';
+import { createRedisObserver } from '../../src/metrics/redis-observations';
+import { createMetricsRoutes } from '../../src/metrics/routes';
 import { createPgClient } from '../../src/pg-client/pg-client';
 import { type BaselineApiConfig, loadApiConfig } from './config';
 import { createInlineEngine } from './inline-engine';
+import { createBaselineMetricsSource } from './metrics-source';
 import { baselineKeys } from './keys';
 import { createPermitPool } from './permit-pool';
 import { createQueueEngine } from './queue-engine';
@@ -28,18 +32,28 @@ async function createEngine(config: BaselineApiConfig, log: ReturnType<typeof cr
   await whenReady(redis, 10_000);
   const permits = await createPermitPool({ mode: config.mode, redis, keys, permits: config.permits, leaseMs: config.leaseMs, holderId: `api-${hostname()}-${process.pid}`, log });
   const pg = createPgClient({ baseUrl: config.pgUrl, connections: config.permits });
-  return createInlineEngine({ redis, keys, permits, pg, retry: config.retry, permitWaitMs: config.permitWaitMs });
+  const observer = createRedisObserver(redis, keys.metrics, (err) => log.debug({ err: err.message }, 'metrics not recorded'));
+  return createInlineEngine({ redis, keys, permits, pg, retry: config.retry, permitWaitMs: config.permitWaitMs, observer });
 }
 
 export async function main(extend?: ExtendApp): Promise<void> {
   const config = loadApiConfig();
   const log = createLogger('baseline-api', config.logLevel);
   const engine = await createEngine(config, log);
-  const running = await listen(createApp({ engine, log, extend }), config.host, config.port);
+  // /metrics reads every figure from Redis, on a connection of its own.
+  const metricsRedis = connectRedis(config.redisUrl);
+  const metrics = createBaselineMetricsSource({ redis: metricsRedis, keys: baselineKeys(config.keyPrefix), mode: config.mode, permits: config.permits });
+  const routes: ExtendApp = (app) => {
+    createMetricsRoutes(metrics, log)(app);
+    openApiRoutes(app);
+    extend?.(app);
+  };
+  const running = await listen(createApp({ engine, log, extend: routes }), config.host, config.port);
   log.info({ url: running.url, mode: config.mode }, `baseline API listening on ${running.url} (mode ${config.mode})`);
   onShutdown(async () => {
     await running.close();
     await engine.close();
+    await metricsRedis.quit().catch(() => metricsRedis.disconnect());
   });
 }
 

@@ -2,6 +2,7 @@
 import { runMain } from '../../src/config/env';
 import { onShutdown } from '../../src/infra/http-server';
 import { createLogger } from '../../src/infra/logger';
+import { createRedisObserver } from '../../src/metrics/redis-observations';
 import { createPgClient } from '../../src/pg-client/pg-client';
 import { type ConsumerConfig, loadConsumerConfig } from './config';
 import { Consumer } from './consumer';
@@ -41,7 +42,8 @@ runMain(async () => {
   if (blocking) await whenReady(blocking, 10_000);
   const permits = await createPermitPool({ mode: config.mode, redis, keys, permits: config.permits, leaseMs: config.leaseMs, holderId: config.consumerId, log });
   const pg = createPgClient({ baseUrl: config.pgUrl, connections: config.permits });
-  const consumer = new Consumer({ config, redis, keys, queue, permits, pg, log });
+  const observer = createRedisObserver(redis, keys.metrics, (err) => log.debug({ err: err.message }, 'metrics not recorded'));
+  const consumer = new Consumer({ config, redis, keys, queue, permits, pg, log, observer });
   await consumer.start();
   log.info({ mode: config.mode, permits: config.permits, pollMs: config.pollMs }, `consumer ready (mode ${config.mode})`);
   onShutdown(async () => {

@@ -8,6 +8,7 @@
  *   permit, and go again at once, so a consumer is never the bottleneck.
  */
 import type { Logger } from '../../src/infra/logger';
+import type { PaymentObserver } from '../../src/metrics/payment-metrics';
 import type { PgClient } from '../../src/pg-client/pg-client';
 import { chargeWithRetries } from './charge';
 import type { ConsumerConfig } from './config';
@@ -26,7 +27,11 @@ export interface ConsumerDeps {
   permits: PermitPool;
   pg: PgClient;
   log: Logger;
+  /** Hears each payment's queue wait and final status, for /metrics. */
+  observer?: PaymentObserver;
 }
+
+const secondsSince = (from: string, to?: string) => ((to ? Date.parse(to) : Date.now()) - Date.parse(from)) / 1000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -120,9 +125,13 @@ export class Consumer {
         pg,
         policy: config.retry,
         reacquire: () => acquireWithin(this.deps.permits, Number.POSITIVE_INFINITY, config.pollMs),
-        onAttempt: async (attempt) => void (await redis.hset(statusKey, 'attempts', String(attempt))),
+        onAttempt: async (attempt) => {
+          if (attempt === 1) this.deps.observer?.queueWait(secondsSince(payment.enqueuedAt));
+          await redis.hset(statusKey, 'attempts', String(attempt));
+        },
       });
       await queue.complete(taken, statusKey, resultFields(result));
+      this.deps.observer?.final(result.status, secondsSince(payment.enqueuedAt, result.completedAt));
       log.info({ requestId, status: result.status, attempts: result.attempts, error: result.error }, 'payment completed');
     } catch (err) {
       log.error({ requestId, err: (err as Error).message }, 'processing failed; the message stays where the design keeps it');

@@ -9,6 +9,7 @@
 import type { QueuedPaymentRequest } from '../../src/contract/payment';
 import type { PaymentEngine, SubmitResult } from '../../src/api/engine';
 import { EngineUnavailable, IdempotencyKeyReused } from '../../src/api/errors';
+import type { PaymentObserver } from '../../src/metrics/payment-metrics';
 import type { PgClient } from '../../src/pg-client/pg-client';
 import { chargeWithRetries } from './charge';
 import type { RetryPolicy } from './config';
@@ -25,6 +26,8 @@ export interface InlineEngineOptions {
   pg: PgClient;
   retry: RetryPolicy;
   permitWaitMs: number;
+  /** Hears each payment's wait for its first PG call and its final status, for /metrics. */
+  observer?: PaymentObserver;
 }
 
 /** How often a waiting request asks for a permit (Redisson wakes waiters by pub/sub instead). */
@@ -32,7 +35,8 @@ const PERMIT_POLL_MS = 50;
 const NO_PERMIT_RETRY_AFTER_S = 1;
 
 export function createInlineEngine(options: InlineEngineOptions): PaymentEngine {
-  const { redis, keys, permits, pg, retry, permitWaitMs } = options;
+  const { redis, keys, permits, pg, retry, permitWaitMs, observer } = options;
+  const secondsSince = (from: string) => (Date.now() - Date.parse(from)) / 1000;
   const waitForPermit = () => acquireWithin(permits, Date.now() + permitWaitMs, PERMIT_POLL_MS);
   const base = createQueueEngine({ redis, keys, target: 'list' });
 
@@ -56,11 +60,17 @@ export function createInlineEngine(options: InlineEngineOptions): PaymentEngine 
       let result;
       try {
         await orUnavailable(() => redis.markProcessing(statusKey, requestId, enqueuedAt, fingerprint, new Date().toISOString()));
-        result = await chargeWithRetries(payment, permit, { pg, policy: retry, reacquire: waitForPermit });
+        result = await chargeWithRetries(payment, permit, {
+          pg,
+          policy: retry,
+          reacquire: waitForPermit,
+          onAttempt: async (attempt) => void (attempt === 1 && observer?.queueWait(secondsSince(enqueuedAt))),
+        });
       } finally {
         await permit.release().catch(() => undefined);
       }
       await orUnavailable(() => redis.hset(statusKey, ...resultFields(result)));
+      observer?.final(result.status, secondsSince(enqueuedAt));
       const view = statusViewOf(await orUnavailable(() => redis.hgetall(statusKey)));
       return { requestId, created: true, completed: view ?? undefined };
     },

@@ -15,6 +15,8 @@ export interface BaselineKeys {
   deadLetter: string;
   /** list-reliable: consumers known to the reaper. */
   consumers: string;
+  /** The payment histograms and outcome counts (src/metrics/redis-observations.ts). */
+  metrics: string;
   status(requestId: string): string;
   processing(consumerId: string): string;
   heartbeat(consumerId: string): string;
@@ -29,6 +31,7 @@ export function baselineKeys(prefix = ''): BaselineKeys {
     group: 'payment-processors',
     deadLetter: `${prefix}stream:payment:dead`,
     consumers: `${prefix}queue:payment:consumers`,
+    metrics: `${prefix}metrics:payment`,
     status: (requestId) => `${prefix}payment:status:${requestId}`,
     processing: (consumerId) => `${prefix}queue:payment:processing:${consumerId}`,
     heartbeat: (consumerId) => `${prefix}consumer:heartbeat:${consumerId}`,

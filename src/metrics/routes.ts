@@ -4,12 +4,19 @@
  * `createApp({..., extend: createMetricsRoutes(source, log)})`.
  */
 import type express from 'express';
-import { AggregatorRegistry, Gauge, type MetricObjectWithValues, type MetricValue, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '../infra/logger';
 import { HELP, METRIC, createPaymentObservations } from './payment-metrics';
 
-/** prom-client's JSON form of a registry (`registry.getMetricsAsJSON()`). */
-export type MetricsJson = Array<MetricObjectWithValues<MetricValue<string>>>;
+/** prom-client's JSON form of one metric, as `registry.getMetricsAsJSON()` gives and JSON carries it. */
+export interface MetricJson {
+  name: string;
+  help: string;
+  type: string;
+  aggregator?: string;
+  values: Array<{ value: number; labels: Partial<Record<string, string | number>>; metricName?: string }>;
+}
+export type MetricsJson = MetricJson[];
 
 export interface EngineSnapshot {
   queueSize: number;
@@ -32,7 +39,8 @@ const SUMMED: readonly string[] = [METRIC.queueWait, METRIC.processing, METRIC.o
 
 /** Sums the histograms and counters of many processes, with zero series when there are none. */
 export async function sumObservations(observations: MetricsJson[]): Promise<Registry> {
-  const zero = await createPaymentObservations().registry.getMetricsAsJSON();
+  // prom-client types `type` as a numeric enum, though the JSON carries the strings; the shape is the same.
+  const zero = (await createPaymentObservations().registry.getMetricsAsJSON()) as unknown as MetricsJson;
   return AggregatorRegistry.aggregate([zero, ...observations].map((json) => json.filter((m) => SUMMED.includes(m.name))));
 }
 
