@@ -51,3 +51,8 @@ else
   [ -x "$TOOLS_BIN/temporal" ] || { echo "[setup] go install of the temporal CLI failed" >&2; exit 1; }
   step "temporal built in $((SECONDS - started)) s: $TOOLS_BIN/temporal"
 fi
+
+# 3. TEMPORAL_PERSISTENCE=postgres: the Temporal server on the machine's PostgreSQL (its own script).
+if [ "${TEMPORAL_PERSISTENCE:-sqlite}" = "postgres" ]; then
+  bash scripts/setup-postgres-server.sh
+fi

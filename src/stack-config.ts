@@ -14,6 +14,11 @@ export interface StackConfig {
   /** Task-queue partitions of the dev server; 1 keeps its rate limiter in one bucket. */
   partitions: number;
   dbFile: string;
+  /** The PG gate the workers share (temporal/pg-permits.ts); `redis` as soon as there are two workers. */
+  pgPermits: 'local' | 'redis' | 'share';
+  redisUrl: string;
+  /** TEMPORAL_PERSISTENCE=postgres: the machine's PostgreSQL and the server's two databases. */
+  postgres: { host: string; port: number; user: string; database: string; visibilityDatabase: string };
 }
 
 export function loadStackConfig(source: NodeJS.ProcessEnv = process.env): StackConfig {
@@ -27,6 +32,13 @@ export function loadStackConfig(source: NodeJS.ProcessEnv = process.env): StackC
       TEMPORAL_UI_PORT: env.port(8233),
       TEMPORAL_TASK_QUEUE_PARTITIONS: z.coerce.number().int().min(1).max(64).default(1),
       TEMPORAL_DB_FILE: env.string(path.join(DATA_DIR, 'temporal.sqlite')),
+      PG_PERMITS: z.enum(['local', 'redis', 'share']).optional(),
+      REDIS_URL: env.url('redis://127.0.0.1:6379'),
+      TEMPORAL_PG_HOST: env.host(),
+      TEMPORAL_PG_PORT: env.port(5432),
+      TEMPORAL_PG_USER: env.string('postgres'),
+      TEMPORAL_PG_DATABASE: env.string('temporal'),
+      TEMPORAL_PG_VISIBILITY_DATABASE: env.string('temporal_visibility'),
     },
     source,
   );
@@ -39,5 +51,15 @@ export function loadStackConfig(source: NodeJS.ProcessEnv = process.env): StackC
     uiPort: e.TEMPORAL_UI_PORT,
     partitions: e.TEMPORAL_TASK_QUEUE_PARTITIONS,
     dbFile: e.TEMPORAL_DB_FILE,
+    // One worker's in-process gate is exact; more workers need the shared one (docs/scale-out.md).
+    pgPermits: e.PG_PERMITS ?? (e.WORKERS > 1 ? 'redis' : 'local'),
+    redisUrl: e.REDIS_URL,
+    postgres: {
+      host: e.TEMPORAL_PG_HOST,
+      port: e.TEMPORAL_PG_PORT,
+      user: e.TEMPORAL_PG_USER,
+      database: e.TEMPORAL_PG_DATABASE,
+      visibilityDatabase: e.TEMPORAL_PG_VISIBILITY_DATABASE,
+    },
   };
 }

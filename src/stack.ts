@@ -7,6 +7,8 @@ import path from 'node:path';
 import { env, readEnv, runMain } from './config/env';
 import { type ManagedProcess, spawnTs } from './infra/child-process';
 import { startDevServer } from './infra/temporal-dev-server';
+import { startPostgresServer } from './infra/temporal-postgres';
+import { checkRedis } from './temporal/pg-permits';
 import { loadStackConfig } from './stack-config';
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
@@ -16,8 +18,12 @@ runMain(async () => {
   const config = loadStackConfig();
   // Worker i serves its payment metrics on WORKER_METRICS_PORT + i and Temporal's SDK series on SDK_METRICS_PORT + i.
   const metricsPorts = readEnv({ WORKER_METRICS_PORT: env.positiveInt(9470), SDK_METRICS_PORT: env.positiveInt(9464) });
-  if (config.persistence !== 'sqlite') throw new Error('TEMPORAL_PERSISTENCE=postgres is not available yet; use sqlite');
   mkdirSync(path.dirname(config.dbFile), { recursive: true });
+  // Before anything starts: a missing Redis is a one-line answer, not a stack that half runs.
+  if (config.pgPermits === 'redis') {
+    await checkRedis(config.redisUrl);
+    console.log(bold(`shared PG gate: Redis at ${config.redisUrl} answers (PG_PERMITS=redis, ${config.workers} workers)`));
+  }
 
   const parts: Array<{ stop(): Promise<void> }> = [];
   let stopping = false;
@@ -31,14 +37,14 @@ runMain(async () => {
   process.once('SIGINT', () => void stopAll(0));
   process.once('SIGTERM', () => void stopAll(0));
 
-  console.log(bold(`starting the Temporal dev server (SQLite: ${config.dbFile})…`));
-  const temporal = await startDevServer({
-    port: config.temporalPort,
-    uiPort: config.uiPort,
-    dbFile: config.dbFile,
-    partitions: config.partitions,
-    onLine: prefixed('temporal'),
-  });
+  const { postgres: pgs } = config;
+  console.log(bold(config.persistence === 'postgres'
+    ? `starting the Temporal server on PostgreSQL (${pgs.user}@${pgs.host}:${pgs.port}, databases ${pgs.database}, ${pgs.visibilityDatabase})…`
+    : `starting the Temporal dev server (SQLite: ${config.dbFile})…`));
+  const temporalOptions = { port: config.temporalPort, uiPort: config.uiPort, partitions: config.partitions, onLine: prefixed('temporal') };
+  const temporal = config.persistence === 'postgres'
+    ? await startPostgresServer({ ...temporalOptions, pg: pgs, database: pgs.database, visibilityDatabase: pgs.visibilityDatabase })
+    : await startDevServer({ ...temporalOptions, dbFile: config.dbFile });
   parts.push(temporal);
 
   const common = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_WEB_UI_URL: temporal.uiUrl ?? '' };
@@ -57,7 +63,14 @@ runMain(async () => {
   await pg.waitForLine(/fake PG listening/);
   const workers = Array.from({ length: config.workers }, (_, i) =>
     watch(spawnTs(`worker-${i + 1}`, 'src/temporal/worker-main.ts', {
-      env: { ...common, PG_URL: `http://127.0.0.1:${config.pgPort}`, WORKER_METRICS_PORT: String(metricsPorts.WORKER_METRICS_PORT + i), SDK_METRICS_PORT: String(metricsPorts.SDK_METRICS_PORT + i) },
+      env: {
+        ...common,
+        PG_URL: `http://127.0.0.1:${config.pgPort}`,
+        PG_PERMITS: config.pgPermits,
+        REDIS_URL: config.redisUrl,
+        WORKER_INDEX: String(i),
+        WORKER_COUNT: String(config.workers),
+        WORKER_METRICS_PORT: String(metricsPorts.WORKER_METRICS_PORT + i), SDK_METRICS_PORT: String(metricsPorts.SDK_METRICS_PORT + i) },
       onLine: prefixed(`worker-${i + 1}`),
     })),
   );
@@ -72,7 +85,7 @@ runMain(async () => {
       `  Web UI       ${temporal.uiUrl}   (every payment is a workflow named by its requestId)`,
       `  Temporal     ${temporal.address}   (gRPC)`,
       `  fake PG      http://127.0.0.1:${config.pgPort}   (score: /v1/stats)`,
-      `  workers      ${config.workers}`,
+      `  workers      ${config.workers}   (PG gate: ${config.pgPermits}${config.pgPermits === 'redis' ? ` at ${config.redisUrl}` : ''})`,
       `  metrics      http://127.0.0.1:${config.apiPort}/metrics   (the engine's view: queue, PG slots, waits, outcomes)`,
       `  OpenAPI      http://127.0.0.1:${config.apiPort}/openapi.json`,
       `  SDK metrics  ${Array.from({ length: config.workers }, (_, i) => `http://127.0.0.1:${metricsPorts.SDK_METRICS_PORT + i}/metrics`).join(' ')}   (Temporal's own worker series)`,

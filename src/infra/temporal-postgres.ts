@@ -4,7 +4,9 @@
  * and for the tests that run on it. Same shape as startDevServer, so the API, the workers and the
  * launchers take either.
  */
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { spawnManaged } from './child-process';
 import { TOOLS_BIN } from './paths';
@@ -64,4 +66,12 @@ export async function startPostgresServer(options: PostgresServerOptions): Promi
     process: child,
     stop: () => child.stop(15_000),
   };
+}
+
+/** Drops databases a test or a measurement created, with the server's own SQL tool. */
+export async function dropPostgresDatabases(names: string[], pg: PostgresServerOptions['pg'] = {}): Promise<void> {
+  for (const name of names) {
+    const args = ['sql-tool', '--plugin', 'postgres12', '--ep', pg.host ?? '127.0.0.1', '-p', String(pg.port ?? 5432), '-u', pg.user ?? 'postgres', '--db', name, 'drop-database', '-f', '--defaultdb', 'postgres'];
+    await promisify(execFile)(POSTGRES_SERVER_BIN, args, { timeout: 30_000 });
+  }
 }

@@ -50,10 +50,10 @@ interface Waiter {
   onAbort?: () => void;
 }
 
-function connect(url: string): Redis {
+function connect(url: string, onError: (err: Error) => void = () => undefined): Redis {
   // Commands wait for a reconnect rather than fail at once: a Redis blip delays calls, not fails them.
   const redis = new Redis(url, { maxRetriesPerRequest: 2, connectTimeout: 2000, retryStrategy: (n) => Math.min(n * 100, 1000) });
-  redis.on('error', () => undefined);
+  redis.on('error', onError);
   return redis;
 }
 
@@ -73,10 +73,11 @@ export class RedisPgAdmission implements PgPermits {
   private releases = 0;
   private closed = false;
   private failing = false;
+  private lastConnectionError: Error | undefined;
 
   constructor(private readonly options: RedisAdmissionOptions) {
     this.keys = { leases: `${options.prefix}leases`, starts: `${options.prefix}starts`, channel: `${options.prefix}released` };
-    this.redis = connect(options.url) as ScriptedRedis;
+    this.redis = connect(options.url, (err) => (this.lastConnectionError = err)) as ScriptedRedis;
     for (const [name, file, keys] of [['acquire', 'acquire-2', 2], ['renew', 'renew-1', 1], ['release', 'release-1', 1], ['sent', 'sent-1', 1]] as const) {
       this.redis.defineCommand(name, { numberOfKeys: keys, lua: readFileSync(path.join(LUA_DIR, `${file}.lua`), 'utf8') });
     }
@@ -97,7 +98,8 @@ export class RedisPgAdmission implements PgPermits {
     try {
       await Promise.race([this.redis.ping(), timeout]);
     } catch (err) {
-      throw new Error(`Redis at ${this.options.url} does not answer (${(err as Error).message}); the shared PG gate (PG_PERMITS=redis) needs it: start redis-server or set REDIS_URL`);
+      const cause = this.lastConnectionError?.message ?? (err as Error).message;
+      throw new Error(`Redis at ${this.options.url} does not answer (${cause}); the shared PG gate (PG_PERMITS=redis) needs it: start redis-server or set REDIS_URL`);
     }
   }
 

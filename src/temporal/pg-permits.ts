@@ -35,6 +35,16 @@ const noAdmission = (limit: number): PgPermits => {
 export const shareOf = (limit: number, index: number, count: number): number =>
   Math.floor(limit / count) + (index % count < limit % count ? 1 : 0);
 
+/** Rejects with one clear line when Redis does not answer at `url`. */
+export async function checkRedis(url: string, timeoutMs = 3000): Promise<void> {
+  const gate = new RedisPgAdmission({ url, prefix: 'pg:permits:check:', concurrency: 1, ratePerSecond: 1, marginMs: 0, leaseMs: 5000 });
+  try {
+    await gate.ready(timeoutMs);
+  } finally {
+    await gate.close();
+  }
+}
+
 export async function createPgGate(config: WorkerConfig, log: Logger): Promise<PgGate> {
   const { pg, admission, permits } = config;
   if (!admission.enabled) return { permits: noAdmission(config.maxConcurrentActivities), describe: 'off', close: async () => undefined };
