@@ -14,6 +14,20 @@ import { type RunningDevServer, waitForTemporal } from './temporal-dev-server';
 
 export const POSTGRES_SERVER_BIN = path.join(TOOLS_BIN, 'temporal-pg-server');
 
+/**
+ * The native server's PostgreSQL settings; temporal-docker-compose.yml uses the same (a test
+ * checks). History shards are fixed for the life of a database, 4 as in auto-setup.
+ */
+export const POSTGRES_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 5432,
+  user: 'postgres',
+  database: 'temporal',
+  visibilityDatabase: 'temporal_visibility',
+  historyShards: 4,
+  partitions: 1,
+} as const;
+
 export interface PostgresServerOptions {
   port: number;
   /** Web UI port; undefined runs without it. */
@@ -29,16 +43,18 @@ export interface PostgresServerOptions {
 }
 
 export function postgresServerArgs(options: PostgresServerOptions): string[] {
-  const partitions = options.partitions ?? 1;
+  const d = POSTGRES_DEFAULTS;
+  const partitions = options.partitions ?? d.partitions;
   return [
     '--ip', options.ip ?? '127.0.0.1',
     '--port', String(options.port),
     '--ui-port', String(options.uiPort ?? 0),
-    '--pg-host', options.pg?.host ?? '127.0.0.1',
-    '--pg-port', String(options.pg?.port ?? 5432),
-    '--pg-user', options.pg?.user ?? 'postgres',
-    '--db', options.database ?? 'temporal',
-    '--visibility-db', options.visibilityDatabase ?? 'temporal_visibility',
+    '--pg-host', options.pg?.host ?? d.host,
+    '--pg-port', String(options.pg?.port ?? d.port),
+    '--pg-user', options.pg?.user ?? d.user,
+    '--db', options.database ?? d.database,
+    '--visibility-db', options.visibilityDatabase ?? d.visibilityDatabase,
+    '--history-shards', String(d.historyShards),
     '--log-level', 'warn',
     '--dynamic-config-value', `matching.numTaskqueueReadPartitions=${partitions}`,
     '--dynamic-config-value', `matching.numTaskqueueWritePartitions=${partitions}`,
@@ -71,7 +87,8 @@ export async function startPostgresServer(options: PostgresServerOptions): Promi
 /** Drops databases a test or a measurement created, with the server's own SQL tool. */
 export async function dropPostgresDatabases(names: string[], pg: PostgresServerOptions['pg'] = {}): Promise<void> {
   for (const name of names) {
-    const args = ['sql-tool', '--plugin', 'postgres12', '--ep', pg.host ?? '127.0.0.1', '-p', String(pg.port ?? 5432), '-u', pg.user ?? 'postgres', '--db', name, 'drop-database', '-f', '--defaultdb', 'postgres'];
+    const d = POSTGRES_DEFAULTS;
+    const args = ['sql-tool', '--plugin', 'postgres12', '--ep', pg.host ?? d.host, '-p', String(pg.port ?? d.port), '-u', pg.user ?? d.user, '--db', name, 'drop-database', '-f', '--defaultdb', 'postgres'];
     await promisify(execFile)(POSTGRES_SERVER_BIN, args, { timeout: 30_000 });
   }
 }
