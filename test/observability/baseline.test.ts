@@ -4,10 +4,9 @@
  * Temporal engine (test/observability/temporal.test.ts).
  */
 import type { BaselineMode } from '../../compare/baseline/launch';
-import { paymentBodies } from '../../src/load/payments-client';
 import { type Fixture, type TestStack, startFixture, startStack } from '../compare/baseline/fixture';
 import { checkApiAnswersAgainstOpenApi, checkPaymentLogLine } from './contract-checks';
-import { sampleWhile, waitForIdle } from './support';
+import { checkBurstMetrics } from './support';
 
 const PERMITS = 10;
 // A slow PG keeps a burst in flight long enough to sample it; the baseline has no rate limiter to test here.
@@ -28,28 +27,7 @@ describe.each<BaselineMode>(['list', 'list-reliable', 'stream'])('observability 
   afterAll(() => stack?.stop());
 
   test('when 50 payments are in flight then the semaphore reads 1..10 and the queue is not empty; afterwards 50 SUCCESS and idle gauges', async () => {
-    let finished = false;
-    const burst = (async () => {
-      const posted = await stack.http.burst(paymentBodies(50, `obs-${mode}-${Date.now()}`));
-      expect(posted.map((p) => p.status)).toEqual(Array(50).fill(202));
-      const final = await stack.http.waitForFinal(posted.map((p) => p.requestId!), { timeoutMs: 120_000 });
-      return [...final.values()].map((v) => v.status);
-    })().finally(() => (finished = true));
-    const samples = await sampleWhile(stack.apiUrl, () => finished);
-    expect(await burst).toEqual(Array(50).fill('SUCCESS'));
-
-    expect(samples.length).toBeGreaterThan(0);
-    expect(Math.max(...samples.map((s) => s.used))).toBeGreaterThanOrEqual(1);
-    expect(samples.every((s) => s.used >= 0 && s.used <= PERMITS)).toBe(true);
-    expect(samples.every((s) => s.used + s.available === PERMITS)).toBe(true);
-    expect(Math.max(...samples.map((s) => s.queueSize))).toBeGreaterThan(0);
-
-    const idle = await waitForIdle(stack.apiUrl, { success: 50, permits: PERMITS });
-    expect(idle.get('payment_outcomes_total{status="FAILED"}')).toBe(0);
-    expect(idle.get('payment_queue_wait_seconds_count')).toBe(50);
-    expect(idle.get('payment_processing_seconds_count')).toBe(50);
-    expect(idle.get('payment_processing_seconds_sum')!).toBeGreaterThan(idle.get('payment_queue_wait_seconds_sum')!);
-    expect(idle.has('process_cpu_seconds_total')).toBe(true);
+    await checkBurstMetrics(stack.http, stack.apiUrl, { count: 50, permits: PERMITS, orderPrefix: `obs-${mode}-${Date.now()}` });
   });
 });
 

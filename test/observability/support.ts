@@ -4,6 +4,7 @@
  */
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { type PaymentsClient, paymentBodies } from '../../src/load/payments-client';
 import { pollUntil } from '../support/answers';
 
 /** One sample per series, keyed as printed: `name` or `name{label="value",...}`. */
@@ -80,4 +81,37 @@ export function openApiValidator(doc: Record<string, unknown>): AnswerValidator 
     const validate = ajv.compile({ $ref: `openapi.json#/${pointer('paths', path, method, 'responses', String(status), 'content', 'application/json', 'schema')}` });
     return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
   };
+}
+
+/**
+ * Posts a burst of `count`, samples /metrics while it is in flight and checks what both engines
+ * must show: the semaphore between 1 and the permits, a non-empty queue, then every outcome
+ * counted and the gauges idle again.
+ */
+export async function checkBurstMetrics(client: PaymentsClient, apiUrl: string, o: { count: number; permits: number; orderPrefix: string }): Promise<void> {
+  // An API answers 503 until its engine's connection is up (DESIGN §4); start once it is healthy.
+  await pollUntil('/healthz 200', async () => ((await fetch(`${apiUrl}/healthz`)).status === 200 ? true : undefined), 30_000);
+  let finished = false;
+  const burst = (async () => {
+    const posted = await client.burst(paymentBodies(o.count, o.orderPrefix));
+    expect(posted.map((p) => p.status)).toEqual(Array(o.count).fill(202));
+    const final = await client.waitForFinal(posted.map((p) => p.requestId!), { timeoutMs: 120_000 });
+    return [...final.values()].map((v) => v.status);
+  })().finally(() => (finished = true));
+  const samples = await sampleWhile(apiUrl, () => finished);
+  expect(await burst).toEqual(Array(o.count).fill('SUCCESS'));
+
+  expect(samples.length).toBeGreaterThan(0);
+  expect(Math.max(...samples.map((s) => s.used))).toBeGreaterThanOrEqual(1);
+  expect(samples.every((s) => s.used >= 0 && s.used <= o.permits)).toBe(true);
+  expect(samples.every((s) => s.used + s.available === o.permits)).toBe(true);
+  expect(Math.max(...samples.map((s) => s.queueSize))).toBeGreaterThan(0);
+
+  const idle = await waitForIdle(apiUrl, { success: o.count, permits: o.permits });
+  expect(idle.get('payment_outcomes_total{status="FAILED"}')).toBe(0);
+  expect(idle.get('payment_queue_wait_seconds_count')).toBe(o.count);
+  expect(idle.get('payment_processing_seconds_count')).toBe(o.count);
+  // Processing includes the queue wait and at least one PG call.
+  expect(idle.get('payment_processing_seconds_sum')!).toBeGreaterThan(idle.get('payment_queue_wait_seconds_sum')!);
+  expect(idle.has('process_cpu_seconds_total')).toBe(true);
 }

@@ -6,9 +6,8 @@ import type { ManagedProcess } from '../../src/infra/child-process';
 import { freePort } from '../../src/infra/ports';
 import { type RunningDevServer, startDevServer } from '../../src/infra/temporal-dev-server';
 import { type TemporalStack, startTemporalStack } from '../../src/launch/temporal-stack';
-import { paymentBodies } from '../../src/load/payments-client';
 import { checkApiAnswersAgainstOpenApi, checkPaymentLogLine } from './contract-checks';
-import { parsePrometheusText, sampleWhile, scrape, waitForIdle } from './support';
+import { checkBurstMetrics, parsePrometheusText } from './support';
 
 const PERMITS = 10;
 
@@ -32,31 +31,8 @@ describe('observability of the Temporal engine', () => {
   });
 
   test('when 50 payments are in flight then the semaphore reads 1..10 and the queue is not empty; afterwards 50 SUCCESS and idle gauges', async () => {
-    let finished = false;
-    const burst = (async () => {
-      const posted = await stack.api.burst(paymentBodies(50, `obs-t-${Date.now()}`));
-      expect(posted.map((p) => p.status)).toEqual(Array(50).fill(202));
-      const final = await stack.api.waitForFinal(posted.map((p) => p.requestId!), { timeoutMs: 120_000 });
-      return [...final.values()].map((v) => v.status);
-    })().finally(() => (finished = true));
-    const samples = await sampleWhile(stack.apiUrl, () => finished);
-    const statuses = await burst;
-    expect(statuses).toEqual(Array(50).fill('SUCCESS'));
-
-    expect(samples.length).toBeGreaterThan(0);
-    expect(Math.max(...samples.map((s) => s.used))).toBeGreaterThanOrEqual(1);
-    expect(samples.every((s) => s.used >= 0 && s.used <= PERMITS)).toBe(true);
-    expect(samples.every((s) => s.used + s.available === PERMITS)).toBe(true);
-    expect(Math.max(...samples.map((s) => s.queueSize))).toBeGreaterThan(0);
-
-    const idle = await waitForIdle(stack.apiUrl, { success: 50, permits: PERMITS });
-    expect(idle.get('payment_outcomes_total{status="FAILED"}')).toBe(0);
-    expect(idle.get('payment_queue_wait_seconds_count')).toBe(50);
-    expect(idle.get('payment_processing_seconds_count')).toBe(50);
-    // Every payment waited at least one PG call's latency less than its whole processing time.
-    expect(idle.get('payment_processing_seconds_sum')!).toBeGreaterThan(idle.get('payment_queue_wait_seconds_sum')!);
-    expect(idle.has('process_cpu_seconds_total')).toBe(true);
-
+    await stack.pg.client.reset();
+    await checkBurstMetrics(stack.api, stack.apiUrl, { count: 50, permits: PERMITS, orderPrefix: `obs-t-${Date.now()}` });
     const pg = await stack.pg.client.stats();
     expect(pg.maxInFlight).toBeLessThanOrEqual(PERMITS);
     expect(pg.charges).toBe(50);
