@@ -14,7 +14,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
 import type { AdmissionLimits, PgPermit, PgPermits } from './admission';
 
@@ -27,7 +26,7 @@ interface Scripts {
   acquire(leases: string, starts: string, id: string, concurrency: number, rate: number, windowMs: number, ttlMs: number): Promise<[number, string | number]>;
   renew(leases: string, ttlMs: number, ...ids: string[]): Promise<string[]>;
   release(leases: string, id: string, channel: string): Promise<number>;
-  sent(starts: string, id: string, startMs: string): Promise<number>;
+  sent(starts: string, id: string): Promise<number>;
 }
 type ScriptedRedis = Redis & Scripts;
 
@@ -66,6 +65,8 @@ export class RedisPgAdmission implements PgPermits {
   private readonly held = new Set<string>();
   private readonly waiters: Waiter[] = [];
   private readonly renewTimer: NodeJS.Timeout;
+  /** Until this resolves a release can go unheard (waiters then fall back to polling). */
+  private readonly subscribed: Promise<unknown>;
   private sequence = 0;
   private pumping = false;
   private wake: (() => void) | undefined;
@@ -86,17 +87,17 @@ export class RedisPgAdmission implements PgPermits {
       this.releases++;
       this.wake?.();
     });
-    void this.subscriber.subscribe(this.keys.channel).catch(() => undefined);
+    this.subscribed = this.subscriber.subscribe(this.keys.channel).catch(() => undefined);
     // Three renewals per lease period: one lost or late renewal does not lose the lease.
     this.renewTimer = setInterval(() => void this.renew(), Math.max(50, Math.floor(options.leaseMs / 3)));
     this.renewTimer.unref();
   }
 
-  /** Resolves when Redis answers a PING, or rejects with a message naming the URL. */
+  /** Resolves when Redis answers and the release channel is subscribed; rejects naming the URL. */
   async ready(timeoutMs = 5000): Promise<void> {
     const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), timeoutMs).unref());
     try {
-      await Promise.race([this.redis.ping(), timeout]);
+      await Promise.race([Promise.all([this.redis.ping(), this.subscribed]), timeout]);
     } catch (err) {
       const cause = this.lastConnectionError?.message ?? (err as Error).message;
       throw new Error(`Redis at ${this.options.url} does not answer (${cause}); the shared PG gate (PG_PERMITS=redis) needs it: start redis-server or set REDIS_URL`);
@@ -159,7 +160,6 @@ export class RedisPgAdmission implements PgPermits {
           await this.sleep(RETRY_AFTER_ERROR_MS);
           continue;
         }
-        const receivedAt = performance.now();
         const [granted, value] = answer;
         if (granted !== 1) {
           if (this.releases === releasesBefore) await this.sleep(Math.min(Number(value), MAX_POLL_MS));
@@ -173,22 +173,21 @@ export class RedisPgAdmission implements PgPermits {
           continue;
         }
         if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
-        waiter.resolve(this.permit(id, Number(value), receivedAt));
+        waiter.resolve(this.permit(id));
       }
     } finally {
       this.pumping = false;
     }
   }
 
-  private permit(id: string, grantedAtRedisMs: number, grantedAtLocal: number): PgPermit {
+  private permit(id: string): PgPermit {
     let released = false;
     return {
-      // Local monotonic time only measures the short gap since the grant; the start stays on
-      // Redis's clock. Same connection as release, so the move lands before the release does.
-      sent: (at) => {
+      // Called right after the request is written: Redis stamps the start with its own clock on
+      // arrival, which is at or after the real send. Same connection as release, so it lands first.
+      sent: () => {
         if (released) return;
-        const start = grantedAtRedisMs + Math.max(0, at - grantedAtLocal);
-        this.redis.sent(this.keys.starts, id, start.toFixed(3)).catch(() => undefined);
+        this.redis.sent(this.keys.starts, id).catch(() => undefined);
       },
       release: () => {
         if (released) return;
