@@ -4,7 +4,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { PROJECT_ROOT, TSX_CLI } from './paths';
+import { pathToFileURL } from 'node:url';
+import { PROJECT_ROOT, TSX_LOADER } from './paths';
 
 export interface ManagedProcess {
   name: string;
@@ -80,7 +81,11 @@ export function spawnManaged(name: string, command: string, args: string[], opti
   };
 }
 
-/** Runs one of the project's TypeScript entry points (src/…/main.ts) under tsx. */
+/**
+ * Runs one of the project's TypeScript entry points (src/…/main.ts) under tsx, as ONE process:
+ * node with tsx's loader, not the tsx CLI (which starts the real process as its child, so a
+ * SIGKILL to the CLI would leave the real one running, orphaned).
+ */
 export function spawnTs(name: string, entry: string, options: SpawnOptions = {}): ManagedProcess {
-  return spawnManaged(name, process.execPath, [TSX_CLI, entry], options);
+  return spawnManaged(name, process.execPath, ['--import', pathToFileURL(TSX_LOADER).href, entry], options);
 }

@@ -6,6 +6,8 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const TOOLS_BIN = path.join(PROJECT_ROOT, '.tools', 'bin');
 export const DATA_DIR = path.join(PROJECT_ROOT, '.data');
 export const TSX_CLI = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+/** tsx's loader (`node --import tsx`): runs TypeScript in the same process. */
+export const TSX_LOADER = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs');
 
 /** The project's own build of a tool if there is one, else the name, to be found on PATH. */
 export function toolPath(name: string): string {
