@@ -35,6 +35,32 @@ export interface BaselineStack {
   stop(): Promise<void>;
 }
 
+/**
+ * spawnTs runs the entry under the tsx CLI, which starts the real process as its child: a SIGKILL
+ * to the CLI would leave the real one running. Kill the process named by its readiness line's pid.
+ */
+function killingTheRealProcess(proc: ManagedProcess, readyLine: string): ManagedProcess {
+  let pid: number | undefined;
+  try {
+    pid = Number((JSON.parse(readyLine) as { pid?: unknown }).pid) || undefined;
+  } catch {
+    pid = undefined;
+  }
+  return {
+    ...proc,
+    kill(signal: NodeJS.Signals = 'SIGKILL') {
+      if (pid && proc.child.exitCode === null && proc.child.signalCode === null) {
+        try {
+          process.kill(pid, signal);
+        } catch {
+          /* already gone */
+        }
+      }
+      proc.kill(signal);
+    },
+  };
+}
+
 export async function startBaselineStack(options: BaselineStackOptions): Promise<BaselineStack> {
   const keyPrefix = options.keyPrefix ?? `bl-${randomBytes(4).toString('hex')}:`;
   const common: NodeJS.ProcessEnv = {
@@ -56,19 +82,20 @@ export async function startBaselineStack(options: BaselineStackOptions): Promise
   const consumers: ManagedProcess[] = [];
   const startConsumer = async (env: NodeJS.ProcessEnv = {}) => {
     const name = `consumer-${consumers.length + 1}`;
-    const consumer = spawnTs(name, 'compare/baseline/consumer-main.ts', { env: { CONSUMER_ID: `${name}-${randomBytes(3).toString('hex')}`, ...common, ...env } });
+    const spawned = spawnTs(name, 'compare/baseline/consumer-main.ts', { env: { CONSUMER_ID: `${name}-${randomBytes(3).toString('hex')}`, ...common, ...env } });
+    started.push(spawned);
+    const consumer = killingTheRealProcess(spawned, await spawned.waitForLine(/consumer ready/, 60_000));
     consumers.push(consumer);
-    started.push(consumer);
-    await consumer.waitForLine(/consumer ready/, 60_000);
     return consumer;
   };
 
   try {
     const apiPort = options.apiPort ?? (await freePort());
-    const api = spawnTs('baseline-api', 'compare/baseline/api-main.ts', { env: { ...common, BASELINE_PORT: String(apiPort) } });
-    started.push(api);
+    const spawnedApi = spawnTs('baseline-api', 'compare/baseline/api-main.ts', { env: { ...common, BASELINE_PORT: String(apiPort) } });
+    started.push(spawnedApi);
     const consumerCount = options.mode === 'semaphore-only' ? 0 : options.consumers;
-    await Promise.all([api.waitForLine(/baseline API listening on/, 60_000), ...Array.from({ length: consumerCount }, () => startConsumer())]);
+    const [apiReady] = await Promise.all([spawnedApi.waitForLine(/baseline API listening on/, 60_000), ...Array.from({ length: consumerCount }, () => startConsumer())]);
+    const api = killingTheRealProcess(spawnedApi, apiReady);
     return {
       apiUrl: `http://127.0.0.1:${apiPort}`,
       api,
