@@ -56,3 +56,12 @@ fi
 if [ "${TEMPORAL_PERSISTENCE:-sqlite}" = "postgres" ]; then
   bash scripts/setup-postgres-server.sh
 fi
+
+# 4. redis-server, for the Redis baseline (`npm run baseline`) and the tests that start their own.
+if command -v redis-server >/dev/null 2>&1; then
+  step "redis-server: $(command -v redis-server)"
+else
+  step "installing redis-server (apt-get)…"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo"
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq redis-server
+fi
