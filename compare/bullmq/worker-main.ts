@@ -9,5 +9,6 @@ runMain(async () => {
   const config = loadBullmqWorkerConfig();
   const log = createLogger('bullmq-worker', config.logLevel);
   const running = await startBullmqWorker(config, log);
-  onShutdown(() => running.stop());
+  // Bounded: a stop that hangs on Redis must not keep the process alive past its supervisor's grace.
+  onShutdown(() => Promise.race([running.stop(), new Promise<void>((resolve) => setTimeout(resolve, 4000).unref())]));
 });

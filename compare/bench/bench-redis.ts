@@ -1,0 +1,37 @@
+/**
+ * The private Redis each run gets. It runs with `--appendonly yes --appendfsync everysec`: Redis's
+ * own recommended durability trade-off. Every write reaches the kernel before the client hears OK,
+ * so a killed redis-server process loses nothing acknowledged (only a machine crash could lose up to
+ * a second). `restart()` kills it with SIGKILL and starts it again on the same port and data.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type RunningRedis, startRedis } from '../../src/infra/redis-server';
+import { killTree } from './kill-tree';
+
+export const REDIS_PERSISTENCE_ARGS = ['--appendonly', 'yes', '--appendfsync', 'everysec'];
+export const REDIS_PERSISTENCE = 'appendonly yes, appendfsync everysec (AOF written before each reply, fsync once a second)';
+
+export interface BenchRedis {
+  url: string;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchRedis(): Promise<BenchRedis> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-redis-'));
+  let current: RunningRedis = await startRedis({ dir, args: REDIS_PERSISTENCE_ARGS });
+  const port = current.port;
+  return {
+    url: current.url,
+    async restart() {
+      await killTree(current.process);
+      current = await startRedis({ dir, port, args: REDIS_PERSISTENCE_ARGS });
+    },
+    async stop() {
+      await current.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * The scenarios of the benchmark (issue 5). Each says what PG it runs against, how the engines are
+ * set up, what load it sends, what chaos it makes, and which engines it applies to. Sizes follow
+ * `--requests N`: the burst sends N; the others send N / 5 (at least min(N, 60)), so a default run
+ * fits in about ten minutes while every scenario keeps enough payments to show its point.
+ */
+import type { EngineName } from './types';
+
+export interface Limits {
+  concurrency: number;
+  ratePerSecond: number;
+}
+
+export const PG_DEFAULT = { concurrency: 10, ratePerSecond: 10, latencyMs: '100-300' };
+/** The ceiling's PG: no limit worth the name, no latency. Engines are opened up to match. */
+const UNTHROTTLED: Limits = { concurrency: 10_000, ratePerSecond: 1_000_000 };
+const CEILING_ENGINE: Limits = { concurrency: 50, ratePerSecond: 100_000 };
+
+export type Load = { kind: 'burst' } | { kind: 'paced'; perSecond: number; durationMs: number };
+export type Chaos = 'kill-worker' | 'restart-server';
+
+export interface Scenario {
+  /** The result's scenario name. */
+  name: string;
+  /** The `--scenarios` name that selects it. */
+  group: string;
+  summary: string;
+  engines: readonly EngineName[];
+  requests: number;
+  pg: Limits & { latencyMs: string; failureRate: number };
+  engineLimits: Limits;
+  workers: number;
+  load: Load;
+  chaos?: Chaos;
+  /** Temporal only: task-queue partitions and whether the exact admission step runs. */
+  temporal?: { partitions: number; admission: 'on' | 'off' };
+}
+
+const QUEUES: readonly EngineName[] = ['temporal', 'bullmq', 'redis-list', 'redis-list-reliable', 'redis-stream'];
+const WITH_SEMAPHORE: readonly EngineName[] = [...QUEUES, 'semaphore-only'];
+
+export const SCENARIO_GROUPS = ['burst', 'sustained', 'flaky-pg', 'chaos-kill-worker', 'chaos-restart-server', 'scale-3', 'ceiling', 'partitions'] as const;
+
+export function buildScenarios(n: number): Scenario[] {
+  const small = Math.max(Math.min(n, 60), Math.round(n / 5));
+  const pg = { ...PG_DEFAULT, failureRate: 0 };
+  const limits: Limits = { concurrency: pg.concurrency, ratePerSecond: pg.ratePerSecond };
+  const sustainedMs = Math.round(Math.min(30_000, Math.max(3_000, (n / 50) * 1000)));
+  const base = { pg, engineLimits: limits, workers: 1, load: { kind: 'burst' } as Load };
+  return [
+    { ...base, name: 'burst', group: 'burst', summary: `${n} payments posted at once`, engines: WITH_SEMAPHORE, requests: n },
+    {
+      ...base,
+      name: 'sustained',
+      group: 'sustained',
+      summary: `arrivals at 3x the PG rate for ${sustainedMs / 1000} s`,
+      engines: QUEUES,
+      requests: Math.round((3 * pg.ratePerSecond * sustainedMs) / 1000),
+      load: { kind: 'paced', perSecond: 3 * pg.ratePerSecond, durationMs: sustainedMs },
+    },
+    { ...base, name: 'flaky-pg', group: 'flaky-pg', summary: `${small} payments, 10 % of PG calls answer 5xx`, engines: QUEUES, requests: small, pg: { ...pg, failureRate: 0.1 } },
+    { ...base, name: 'chaos-kill-worker', group: 'chaos-kill-worker', summary: `${small} payments; SIGKILL one worker 3 s in, a new one 5 s later`, engines: QUEUES, requests: small, chaos: 'kill-worker' },
+    { ...base, name: 'chaos-restart-server', group: 'chaos-restart-server', summary: `${small} payments; SIGKILL the Temporal server or Redis 3 s in, restart it on the same data`, engines: QUEUES, requests: small, chaos: 'restart-server' },
+    { ...base, name: 'scale-3', group: 'scale-3', summary: `${small} payments, three workers each configured for the PG's limits`, engines: WITH_SEMAPHORE, requests: small, workers: 3 },
+    {
+      ...base,
+      name: 'ceiling',
+      group: 'ceiling',
+      summary: `${Math.round(n / 2)} payments against an unthrottled PG with latency 0: the engine's own overhead`,
+      engines: QUEUES,
+      requests: Math.round(n / 2),
+      pg: { ...UNTHROTTLED, latencyMs: '0', failureRate: 0 },
+      engineLimits: CEILING_ENGINE,
+    },
+    {
+      ...base,
+      name: 'partitions-4',
+      group: 'partitions',
+      summary: `${small} payments; Temporal's built-in options alone (no admission step), 4 task-queue partitions (Temporal's default)`,
+      engines: ['temporal'],
+      requests: small,
+      temporal: { partitions: 4, admission: 'off' },
+    },
+    {
+      ...base,
+      name: 'partitions-1',
+      group: 'partitions',
+      summary: `${small} payments; Temporal's built-in options alone (no admission step), 1 task-queue partition`,
+      engines: ['temporal'],
+      requests: small,
+      temporal: { partitions: 1, admission: 'off' },
+    },
+  ];
+}
+
+/** When the chaos happens: 3 s in and 5 s later, sooner for runs too short for that. */
+export function chaosTimes(idealMs: number): { actAtMs: number; recoverAtMs: number } {
+  const actAtMs = Math.round(Math.min(3000, 0.3 * idealMs));
+  return { actAtMs, recoverAtMs: actAtMs + Math.round(Math.min(5000, 0.5 * idealMs)) };
+}

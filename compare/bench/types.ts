@@ -1,0 +1,77 @@
+/** The benchmark's shapes: report.json exactly as DESIGN §7, plus clearly additive detail. */
+
+export const ENGINE_NAMES = ['temporal', 'bullmq', 'redis-list', 'redis-list-reliable', 'redis-stream', 'semaphore-only'] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
+
+export interface Percentiles {
+  p50: number;
+  p99: number;
+}
+
+/** One engine in one scenario. The first block is DESIGN §7's schema; `detail` is additive. */
+export interface BenchResult {
+  engine: EngineName;
+  scenario: string;
+  requests: number;
+  accepted: number;
+  succeeded: number;
+  failed: number;
+  lost: number;
+  duplicateCharges: number;
+  pg: { maxInFlight: number; maxPerSecond: number; rejected429: number };
+  makespanMs: number;
+  idealMakespanMs: number;
+  utilisation: number;
+  acceptMs: Percentiles;
+  endToEndMs: Percentiles;
+  detail: ResultDetail;
+}
+
+export interface ResultDetail {
+  /** How the engine was set up for this run (workers, admission, partitions, persistence). */
+  variant: string;
+  workers: number;
+  /** The limits the engine was configured with (the PG's, except in `ceiling`). */
+  engineLimits: { concurrency: number; ratePerSecond: number };
+  pgLimits: { concurrency: number; ratePerSecond: number };
+  pgRequests: number;
+  pgCharges: number;
+  pgReplays: number;
+  injected5xx: number;
+  rejectedBy: { concurrency: number; rate: number };
+  /** Answers other than 202 to POST /payments, by status code. */
+  refused: Record<string, number>;
+  /** Accepted payments whose status answered 404 (the engine forgot them). */
+  forgotten: number;
+  /** Permits still held once the run settled (Redis semaphore modes), else null. */
+  leakedPermits: number | null;
+  /** Final payments per second from the first POST to the last final status. */
+  throughputPerSecond: number;
+  events: Array<{ atMs: number; what: string }>;
+  /** Why the run stopped waiting: every payment final, or no progress for this long. */
+  settled: string;
+  notes: string[];
+}
+
+export interface BenchReport {
+  startedAt: string;
+  pg: { concurrency: number; ratePerSecond: number; latencyMs: string };
+  results: BenchResult[];
+  /** Additive: how the run was made. */
+  run: { command: string; requests: number; engines: string[]; scenarios: string[]; durationMs: number; host: string; redisPersistence: string; skipped: string[] };
+}
+
+/** Per-result series for the charts (kept out of report.json's results, written beside it). */
+export interface ResultSeries {
+  engine: EngineName;
+  scenario: string;
+  /** ms after the first POST at which each payment reached its final status (PG completions). */
+  completionsMs: number[];
+  /** PG in-flight count: [ms after first POST, calls open] at every change. */
+  inFlight: Array<[number, number]>;
+  endToEndMs: number[];
+  acceptMs: number[];
+  idealMakespanMs: number;
+  requests: number;
+  ideal: { concurrency: number; ratePerSecond: number; latencyMs: number };
+}
