@@ -129,9 +129,11 @@ export async function runOne(adapter: EngineAdapter, scenario: Scenario, progres
     }
 
     const sent = await sendLoad(client, scenario.load, scenario.requests, `${scenario.name}-${adapter.name}-${t0}`, (n) => progress(`${n}/${scenario.requests} posted`));
-    const accepted = sent.filter((p) => p.status === 202 && p.requestId);
+    // 202 from the queues; 200 from semaphore-only, which charges inside the request.
+    const isAccepted = (p: { status: number; requestId?: string }) => p.status >= 200 && p.status < 300 && !!p.requestId;
+    const accepted = sent.filter(isAccepted);
     const refused: Record<string, number> = {};
-    for (const p of sent) if (!(p.status === 202 && p.requestId)) refused[String(p.status)] = (refused[String(p.status)] ?? 0) + 1;
+    for (const p of sent) if (!isAccepted(p)) refused[String(p.status)] = (refused[String(p.status)] ?? 0) + 1;
     const ids = [...new Set(accepted.map((p) => p.requestId!))];
     const deadline = t0 + idealAll * 3 + 180_000;
     const settled = await settle(client, { pg: pg.client }, ids, stallMsOf(scenario), deadline, progress);
