@@ -25,11 +25,14 @@ import { connectRedis, whenReady } from './redis';
 export type ExtendApp = (app: express.Express) => void;
 
 async function createEngine(config: BaselineApiConfig, log: ReturnType<typeof createLogger>): Promise<PaymentEngine> {
-  const redis = connectRedis(config.redisUrl);
+  const redis = connectRedis(config.redisUrl, { commandTimeoutMs: config.redisTimeoutMs });
   const keys = baselineKeys(config.keyPrefix);
+  // Commands before the connection is ready would fail (no offline queue): wait a little for it.
+  const ready = await whenReady(redis, 10_000).then(() => true, () => false);
+  if (!ready) log.warn({ redis: config.redisUrl }, 'redis is not reachable yet; answering 503 until it is');
   if (config.mode !== 'semaphore-only') return createQueueEngine({ redis, keys, target: config.mode === 'stream' ? 'stream' : 'list' });
-  // semaphore-only charges inside the request, so it needs Redis at start to set up its permits.
-  await whenReady(redis, 10_000);
+  // semaphore-only sets up its permits in Redis at start.
+  if (!ready) throw new Error(`no Redis at ${config.redisUrl}`);
   const permits = await createPermitPool({ mode: config.mode, redis, keys, permits: config.permits, leaseMs: config.leaseMs, holderId: `api-${hostname()}-${process.pid}`, log });
   const pg = createPgClient({ baseUrl: config.pgUrl, connections: config.permits });
   const observer = createRedisObserver(redis, keys.metrics, (err) => log.debug({ err: err.message }, 'metrics not recorded'));

@@ -55,14 +55,16 @@ export interface BaselineApiConfig extends CommonConfig {
   port: number;
   /** semaphore-only: how long a request waits for a permit before its 503 (the seed's 5 s). */
   permitWaitMs: number;
+  /** Deadline of each Redis command (a hung Redis); a down one fails at once. Like TEMPORAL_TIMEOUT_MS. */
+  redisTimeoutMs: number;
 }
 
 export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): BaselineApiConfig {
   const e = readEnv(
-    { ...commonShape, HOST: env.host(), BASELINE_PORT: env.port(3001), BASELINE_PERMIT_WAIT_MS: env.positiveInt(5000) },
+    { ...commonShape, HOST: env.host(), BASELINE_PORT: env.port(3001), BASELINE_PERMIT_WAIT_MS: env.positiveInt(5000), REDIS_TIMEOUT_MS: env.positiveInt(5000) },
     source,
   );
-  return { ...commonOf(e), host: e.HOST, port: e.BASELINE_PORT, permitWaitMs: e.BASELINE_PERMIT_WAIT_MS };
+  return { ...commonOf(e), host: e.HOST, port: e.BASELINE_PORT, permitWaitMs: e.BASELINE_PERMIT_WAIT_MS, redisTimeoutMs: e.REDIS_TIMEOUT_MS };
 }
 
 export interface ConsumerConfig extends CommonConfig {

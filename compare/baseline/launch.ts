@@ -68,8 +68,9 @@ export async function startBaselineStack(options: BaselineStackOptions): Promise
     BASELINE_MODE: options.mode,
     REDIS_KEY_PREFIX: keyPrefix,
     PG_URL: options.pgUrl,
-    LOG_LEVEL: 'info',
     ...options.env,
+    // The readiness lines are info lines: a quieter level would hide them from the launcher.
+    LOG_LEVEL: 'info',
   };
   const permits = Number(common.PG_MAX_CONCURRENCY ?? 10);
   const redis = connectRedis(options.redisUrl);

@@ -3,11 +3,27 @@
  * (:3001) and `BASELINE_CONSUMERS` consumers of `BASELINE_MODE`, against `REDIS_URL`. Prints
  * where each is; Ctrl-C or SIGTERM stops everything.
  */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { env, readEnv, runMain } from '../../src/config/env';
 import { type ManagedProcess, spawnTs } from '../../src/infra/child-process';
+import { DATA_DIR } from '../../src/infra/paths';
+import { startRedis } from '../../src/infra/redis-server';
 import { BASELINE_MODES } from './config';
 import { connectRedis, whenReady } from './redis';
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const probe = connectRedis(url);
+  try {
+    await whenReady(probe, 2000);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const prefixed = (name: string) => (line: string) => process.stdout.write(`${name.padEnd(11)}| ${line}\n`);
@@ -21,17 +37,17 @@ runMain(async () => {
     REDIS_URL: env.url('redis://127.0.0.1:6379'),
   });
 
-  // Say plainly when Redis is not there, rather than starting processes that cannot work.
-  const probe = connectRedis(config.REDIS_URL);
-  try {
-    await whenReady(probe, 3000);
-  } catch {
-    throw new Error(`no Redis at ${config.REDIS_URL}: start one (redis-server) or set REDIS_URL`);
-  } finally {
-    probe.disconnect();
+  const parts: Array<{ name?: string; stop(): Promise<void> }> = [];
+  // No Redis at the default address: run one for this stack (append-only file under .data/redis).
+  if (!(await redisAnswers(config.REDIS_URL))) {
+    if (process.env.REDIS_URL) throw new Error(`no Redis at ${config.REDIS_URL}: start one or unset REDIS_URL to let this script run one`);
+    const dir = path.join(DATA_DIR, 'redis');
+    mkdirSync(dir, { recursive: true });
+    console.log(bold(`starting redis-server on :${new URL(config.REDIS_URL).port || 6379} (data: ${dir})…`));
+    const redis = await startRedis({ port: Number(new URL(config.REDIS_URL).port || 6379), dir, args: ['--appendonly', 'yes', '--appendfsync', 'everysec'] });
+    parts.push(redis);
   }
 
-  const parts: ManagedProcess[] = [];
   let stopping = false;
   const stopAll = async (code: number) => {
     if (stopping) return;
