@@ -21,7 +21,7 @@ export interface ActivityDeps {
 
 export function createActivities(deps: ActivityDeps) {
   /** One PG call behind the admission step; the permit is held exactly while the call is open. */
-  async function callPg(payment: QueuedPaymentRequest, attempt: number, signal: AbortSignal): Promise<ChargeOutcome> {
+  async function callPg(payment: QueuedPaymentRequest, attempt: number, signal: AbortSignal): Promise<{ outcome: ChargeOutcome; startedAt: string }> {
     const permit = await deps.permits.acquire(signal);
     try {
       const startedAt = new Date();
@@ -30,7 +30,7 @@ export function createActivities(deps: ActivityDeps) {
       const charging = deps.pg.charge({ idempotencyKey: payment.requestId, request: payment.request, onSent: (at) => permit.sent(at) });
       deps.reportStarted?.(payment.requestId, { attempt, at: startedAt.toISOString() }).catch(() => undefined);
       if (attempt === 1) deps.observe?.firstCall?.((startedAt.getTime() - Date.parse(payment.enqueuedAt)) / 1000);
-      return await charging;
+      return { outcome: await charging, startedAt: startedAt.toISOString() };
     } finally {
       permit.release();
     }
@@ -41,13 +41,14 @@ export function createActivities(deps: ActivityDeps) {
       const context = Context.current();
       const { info, cancellationSignal } = context;
       const attempt = info.attempt;
+      let startedAt: string | undefined;
       const fail = (type: string, code: string, extra: { nonRetryable?: boolean; nextRetryDelay?: number } = {}) =>
         ApplicationFailure.create({
           type,
           message: code,
           nonRetryable: extra.nonRetryable ?? false,
           nextRetryDelay: extra.nextRetryDelay,
-          details: [{ attempt, code } satisfies ChargeFailureDetails],
+          details: [{ attempt, code, startedAt } satisfies ChargeFailureDetails],
         });
 
       // Alive while waiting for a permit and while the PG call is open: a killed worker falls
@@ -56,14 +57,14 @@ export function createActivities(deps: ActivityDeps) {
       const beating = setInterval(() => context.heartbeat(), CHARGE_HEARTBEAT_INTERVAL_MS);
       let outcome;
       try {
-        outcome = await callPg(payment, attempt, cancellationSignal);
+        ({ outcome, startedAt } = await callPg(payment, attempt, cancellationSignal));
       } finally {
         clearInterval(beating);
       }
 
       switch (outcome.kind) {
         case 'approved':
-          return { transactionId: outcome.transactionId, attempt, replayed: outcome.replayed };
+          return { transactionId: outcome.transactionId, attempt, replayed: outcome.replayed, startedAt };
         case 'declined':
           throw fail(ActivityErrorType.CardDeclined, PAYMENT_ERRORS.cardDeclined, { nonRetryable: true });
         case 'rate_limited':

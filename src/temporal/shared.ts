@@ -32,8 +32,11 @@ export interface ChargeResult {
   transactionId: string;
   attempt: number;
   replayed: boolean;
+  /** When this attempt's PG call started: the status's startedAt if the started signal was lost. */
+  startedAt?: string;
 }
 export interface ChargeFailureDetails {
   attempt: number;
   code: string;
+  startedAt?: string;
 }

@@ -32,12 +32,15 @@ export async function paymentWorkflow(payment: QueuedPaymentRequest): Promise<Pa
     state.status = 'SUCCESS';
     state.transactionId = result.transactionId;
     state.attempts = Math.max(state.attempts, result.attempt);
+    // The started signal is best effort; the result knows when its own call started.
+    state.startedAt ??= result.startedAt;
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : err;
     const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as ChargeFailureDetails | undefined) : undefined;
     state.status = 'FAILED';
     state.error = details?.code ?? 'processing_failed';
     state.attempts = Math.max(state.attempts, details?.attempt ?? 0);
+    state.startedAt ??= details?.startedAt;
   }
   state.completedAt = now();
   return state;
