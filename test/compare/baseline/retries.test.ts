@@ -28,7 +28,8 @@ test('when the PG fails transiently then payments are retried to SUCCESS once ea
 
   const views = ids.map((id) => final.get(id)!);
   const declined = views.pop()!;
-  expect(declined).toMatchObject({ status: 'FAILED', error: 'card_declined', attempts: 1 });
+  // (It may meet an injected 5xx first; once declined it is never sent again: pg.declined below.)
+  expect(declined).toMatchObject({ status: 'FAILED', error: 'card_declined' });
   expect(views.map((v) => v?.status)).toEqual(Array(30).fill('SUCCESS'));
   expect(views.some((v) => v.attempts > 1)).toBe(true);
 
