@@ -61,10 +61,15 @@ async function main() {
     const lastDone = timeline.startedAtEpochMs + Math.max(...timeline.completions);
     const makespanMs = lastDone - t0;
     const idealMs = Math.max((Math.ceil(n / limits.rate) - 1) * 1000 + meanLatency, Math.ceil(n / limits.concurrency) * meanLatency);
+    // Mean calls open at the PG over its busy span: the integral of in-flight is Σ completions − Σ admitted arrivals.
+    const sum = (xs: number[]) => xs.reduce((acc, x) => acc + x, 0);
+    const busySpan = Math.max(...timeline.completions) - Math.min(...timeline.arrivals);
+    const meanInFlight = (sum(timeline.completions) - sum(timeline.arrivals) + sum(timeline.rejections)) / busySpan;
     const succeeded = ids.filter((id) => final.get(id)?.status === 'SUCCESS').length;
     console.log(JSON.stringify({
       workers, permits: a.permits, persistence: a.persistence, requests: n, latency: a.latency, limits, succeeded,
-      makespanMs, idealMs, utilisation: Math.round((idealMs / makespanMs) * 1000) / 1000, recoveryMs: recovery,
+      makespanMs, idealMs, utilisation: Math.round((idealMs / makespanMs) * 1000) / 1000,
+      meanInFlight: Math.round(meanInFlight * 100) / 100, recoveryMs: recovery,
       pg: { maxInFlight: stats.maxInFlight, maxPerSecond: stats.maxPerSecond, rejected429: stats.rejected429, duplicateCharges: stats.duplicateCharges, replays: stats.replays },
     }));
   } finally {
