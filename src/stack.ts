@@ -23,6 +23,8 @@ runMain(async () => {
   if (config.pgPermits === 'redis') {
     await checkRedis(config.redisUrl);
     console.log(bold(`shared PG gate: Redis at ${config.redisUrl} answers (PG_PERMITS=redis, ${config.workers} workers)`));
+  } else if (config.pgPermits === 'local' && config.workers > 1) {
+    console.log(bold(`warning: PG_PERMITS=local with ${config.workers} workers: each keeps the PG's limits alone, so together they exceed them`));
   }
 
   const parts: Array<{ stop(): Promise<void> }> = [];
