@@ -45,7 +45,7 @@ export function createInlineEngine(options: InlineEngineOptions): PaymentEngine 
     async submit(payment: QueuedPaymentRequest & { fingerprint: string }): Promise<SubmitResult> {
       const { requestId, fingerprint, enqueuedAt } = payment;
       const statusKey = keys.status(requestId);
-      const code = await orUnavailable(() => redis.acceptInline(statusKey, requestId, fingerprint, enqueuedAt));
+      const code = await orUnavailable(() => redis.acceptPayment(statusKey, keys.queue, requestId, fingerprint, enqueuedAt, '', 'none'));
       if (code === -1) throw new IdempotencyKeyReused();
       if (code === 0) {
         const view = await readStatus(redis, keys, requestId);

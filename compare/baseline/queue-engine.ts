@@ -38,11 +38,8 @@ export function createQueueEngine({ redis, keys, target }: QueueEngineOptions): 
     async submit(payment: QueuedPaymentRequest & { fingerprint: string }): Promise<SubmitResult> {
       const { requestId, fingerprint, enqueuedAt } = payment;
       const message = JSON.stringify(payment);
-      const code = await orUnavailable(() =>
-        target === 'stream'
-          ? redis.enqueueStream(keys.status(requestId), keys.stream, requestId, fingerprint, enqueuedAt, message)
-          : redis.enqueueList(keys.status(requestId), keys.queue, requestId, fingerprint, enqueuedAt, message),
-      );
+      const destination = target === 'stream' ? keys.stream : keys.queue;
+      const code = await orUnavailable(() => redis.acceptPayment(keys.status(requestId), destination, requestId, fingerprint, enqueuedAt, message, target));
       if (code === -1) throw new IdempotencyKeyReused();
       return { requestId, created: code === 1 };
     },

@@ -11,11 +11,9 @@ import Redis, { type RedisOptions } from 'ioredis';
 
 const LUA_DIR = path.join(__dirname, 'lua');
 
-/** Every script of lua/, by name (`enqueue-list-2.lua` -> `enqueueList`). */
+/** Every script of lua/, by name (`accept-payment-2.lua` -> `acceptPayment`). */
 export interface BaselineScripts {
-  enqueueList(status: string, queue: string, requestId: string, fingerprint: string, acceptedAt: string, message: string): Promise<number>;
-  enqueueStream(status: string, stream: string, requestId: string, fingerprint: string, acceptedAt: string, message: string): Promise<number>;
-  acceptInline(status: string, requestId: string, fingerprint: string, acceptedAt: string): Promise<number>;
+  acceptPayment(status: string, target: string, requestId: string, fingerprint: string, acceptedAt: string, message: string, mode: 'list' | 'stream' | 'none'): Promise<number>;
   markProcessing(status: string, requestId: string, acceptedAt: string, fingerprint: string, startedAt: string): Promise<number>;
   completeReliable(status: string, processing: string, message: string, ...fields: string[]): Promise<number>;
   completeStream(status: string, stream: string, group: string, entryId: string, ...fields: string[]): Promise<number>;
