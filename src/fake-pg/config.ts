@@ -26,6 +26,9 @@ export const fakePgSettingsShape = {
   PG_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
   PG_SEED: z.coerce.number().int().default(42),
   PG_RETRY_AFTER_S: env.positiveInt(1),
+  // The referee's clock must read arrival, not "when it next got a CPU": on a machine it shares with
+  // the engines it asks for a higher priority (nice -10; ignored where that is not allowed).
+  PG_NICE: z.coerce.number().int().min(-20).max(19).default(-10),
   LOG_LEVEL: env.logLevel(),
 };
 
@@ -38,6 +41,7 @@ export interface FakePgConfig {
   failureRate: number;
   seed: number;
   retryAfterSeconds: number;
+  nice: number;
 }
 
 export function loadFakePgConfig(source: NodeJS.ProcessEnv = process.env): FakePgConfig & { logLevel: string } {
@@ -51,6 +55,7 @@ export function loadFakePgConfig(source: NodeJS.ProcessEnv = process.env): FakeP
     failureRate: e.PG_FAILURE_RATE,
     seed: e.PG_SEED,
     retryAfterSeconds: e.PG_RETRY_AFTER_S,
+    nice: e.PG_NICE,
     logLevel: e.LOG_LEVEL,
   };
 }

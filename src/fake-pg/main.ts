@@ -1,4 +1,5 @@
 /** `npm run fake-pg`: the fake PG alone. */
+import { getPriority, setPriority } from 'node:os';
 import { runMain } from '../config/env';
 import { listen, onShutdown } from '../infra/http-server';
 import { createLogger } from '../infra/logger';
@@ -8,6 +9,11 @@ import { createFakePg } from './app';
 runMain(async () => {
   const config = loadFakePgConfig();
   const log = createLogger('fake-pg', config.logLevel);
+  try {
+    setPriority(config.nice);
+  } catch {
+    log.warn({ nice: config.nice, actual: getPriority() }, 'could not raise the PG process priority; on a busy machine its arrival times may lag');
+  }
   const { app } = createFakePg(config);
   const running = await listen(app, config.host, config.port);
   log.info(

@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks';
 
 export interface PgPermit {
-  /** The call's request went out at `at` (performance.now()); later than admission, never earlier. */
+  /** The call's request was written to the socket at `at` (performance.now()). */
   sent(at: number): void;
   release(): void;
 }
@@ -77,26 +77,30 @@ export class LocalPgAdmission implements PgPermits {
       // Entries only move later, so the list stays nearly sorted; drop every expired one.
       for (let i = this.starts.length - 1; i >= 0; i--) if (this.starts[i]!.at <= now - windowMs) this.starts.splice(i, 1);
       if (this.starts.length >= this.limits.ratePerSecond) {
-        // The earliest start leaves the window at its time + windowMs.
+        // The earliest start leaves the window at its time + windowMs. Calls not yet sent have no
+        // time yet; their sent() or release() pumps again.
         const earliest = Math.min(...this.starts.map((s) => s.at));
-        const wait = Math.max(1, Math.ceil(earliest + windowMs - now));
-        this.timer = setTimeout(() => this.pump(), wait);
+        if (Number.isFinite(earliest)) this.timer = setTimeout(() => this.pump(), Math.max(1, Math.ceil(earliest + windowMs - now)));
         return;
       }
       const waiter = this.waiters.shift()!;
       if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
-      const start = { at: now };
+      // A call's start is the moment its request is written to the socket, not its admission:
+      // time between the two is jitter the margin need not cover. Until then it counts in the
+      // window and cannot leave it; a call released unsent counts from its release.
+      const start = { at: Infinity };
       this.starts.push(start);
       this.open++;
       let released = false;
       waiter.resolve({
-        // Time between admission and the socket write is jitter the margin need not cover.
         sent: (at) => {
-          start.at = Math.max(start.at, at);
+          start.at = Number.isFinite(start.at) ? Math.max(start.at, at) : Math.max(now, at);
+          this.pump();
         },
         release: () => {
           if (released) return;
           released = true;
+          if (!Number.isFinite(start.at)) start.at = this.now();
           this.open--;
           this.pump();
         },

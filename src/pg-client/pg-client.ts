@@ -17,7 +17,7 @@ export interface ChargeCall {
   /** Stable across retries and crashes, so a repeated call is a replay, not a second charge. */
   idempotencyKey: string;
   request: Pick<PaymentRequest, 'orderId' | 'amount' | 'currency'>;
-  /** Hears the moment the request's headers are written to the socket (performance.now()). */
+  /** Hears the moment the request has been written to the socket (performance.now()). */
   onSent?: (at: number) => void;
 }
 
@@ -46,20 +46,34 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
 }
 
 /**
- * Calls waiting to hear when their headers hit the socket, by idempotency key. undici publishes
- * that moment on a diagnostics channel; it is the latest send time a caller can know.
+ * Calls waiting to hear that their request is in the socket, by idempotency key. undici publishes
+ * `bodySent` right after it wrote the request; a timestamp taken there is never earlier than the
+ * write, even when this process is preempted around it, so no start is recorded too early.
  */
-const sentListeners = new Map<string, (at: number) => void>();
-diagnostics.subscribe('undici:client:sendHeaders', (message) => {
+const sentListeners = new Map<string, Array<(at: number) => void>>();
+diagnostics.subscribe('undici:request:bodySent', (message) => {
   if (sentListeners.size === 0) return;
   const at = performance.now();
-  const match = /\r\nidempotency-key: ([^\r]*)\r\n/i.exec(String((message as { headers?: unknown }).headers ?? ''));
-  const listener = match ? sentListeners.get(match[1]!) : undefined;
-  if (listener) {
-    sentListeners.delete(match![1]!);
-    listener(at);
-  }
+  const headers = (message as { request?: { headers?: unknown } }).request?.headers;
+  if (!Array.isArray(headers)) return;
+  const i = headers.findIndex((h, n) => n % 2 === 0 && String(h).toLowerCase() === 'idempotency-key');
+  const key = i >= 0 ? String(headers[i + 1]) : undefined;
+  const waiting = key === undefined ? undefined : sentListeners.get(key);
+  // Two attempts of one payment can overlap (a retry while a slow attempt is still open): first in, first sent.
+  const listener = waiting?.shift();
+  if (waiting?.length === 0) sentListeners.delete(key!);
+  listener?.(at);
 });
+const listenForSend = (key: string, listener: (at: number) => void) => {
+  const waiting = sentListeners.get(key) ?? [];
+  waiting.push(listener);
+  sentListeners.set(key, waiting);
+  return () => {
+    const i = waiting.indexOf(listener);
+    if (i >= 0) waiting.splice(i, 1);
+    if (waiting.length === 0 && sentListeners.get(key) === waiting) sentListeners.delete(key);
+  };
+};
 
 export function createPgClient(options: PgClientOptions): PgClient {
   const pool = new Pool(options.baseUrl, {
@@ -74,7 +88,7 @@ export function createPgClient(options: PgClientOptions): PgClient {
   return {
     async charge({ idempotencyKey, request, onSent }) {
       let response;
-      if (onSent) sentListeners.set(idempotencyKey, onSent);
+      const stopListening = onSent ? listenForSend(idempotencyKey, onSent) : undefined;
       try {
         response = await pool.request({
           path: '/v1/payments',
@@ -85,7 +99,7 @@ export function createPgClient(options: PgClientOptions): PgClient {
       } catch (err) {
         return { kind: 'transient', reason: `pg_unreachable: ${(err as Error).message}` };
       } finally {
-        sentListeners.delete(idempotencyKey);
+        stopListening?.();
       }
       const body = (await response.body.json().catch(() => ({}))) as Record<string, unknown>;
       const status = response.statusCode;
