@@ -19,6 +19,9 @@ export interface StackConfig {
   redisUrl: string;
   /** TEMPORAL_PERSISTENCE=postgres: the machine's PostgreSQL and the server's two databases. */
   postgres: { host: string; port: number; user: string; database: string; visibilityDatabase: string };
+  /** Worker i serves its payment metrics on workerMetricsPort + i and the SDK's series on sdkMetricsPort + i. */
+  workerMetricsPort: number;
+  sdkMetricsPort: number;
 }
 
 export function loadStackConfig(source: NodeJS.ProcessEnv = process.env): StackConfig {
@@ -39,6 +42,8 @@ export function loadStackConfig(source: NodeJS.ProcessEnv = process.env): StackC
       TEMPORAL_PG_USER: env.string('postgres'),
       TEMPORAL_PG_DATABASE: env.string('temporal'),
       TEMPORAL_PG_VISIBILITY_DATABASE: env.string('temporal_visibility'),
+      WORKER_METRICS_PORT: env.positiveInt(9470),
+      SDK_METRICS_PORT: env.positiveInt(9464),
     },
     source,
   );
@@ -61,5 +66,7 @@ export function loadStackConfig(source: NodeJS.ProcessEnv = process.env): StackC
       database: e.TEMPORAL_PG_DATABASE,
       visibilityDatabase: e.TEMPORAL_PG_VISIBILITY_DATABASE,
     },
+    workerMetricsPort: e.WORKER_METRICS_PORT,
+    sdkMetricsPort: e.SDK_METRICS_PORT,
   };
 }

@@ -4,20 +4,17 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { env, readEnv, runMain } from './config/env';
+import { runMain } from './config/env';
 import { type ManagedProcess, spawnTs } from './infra/child-process';
+import { StackRunner, bold, prefixed } from './infra/stack-runner';
 import { startDevServer } from './infra/temporal-dev-server';
 import { startPostgresServer } from './infra/temporal-postgres';
 import { checkRedis } from './temporal/pg-permits';
 import { loadStackConfig } from './stack-config';
 
-const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
-const prefixed = (name: string) => (line: string) => process.stdout.write(`${name.padEnd(9)}| ${line}\n`);
 
 runMain(async () => {
   const config = loadStackConfig();
-  // Worker i serves its payment metrics on WORKER_METRICS_PORT + i and Temporal's SDK series on SDK_METRICS_PORT + i.
-  const metricsPorts = readEnv({ WORKER_METRICS_PORT: env.positiveInt(9470), SDK_METRICS_PORT: env.positiveInt(9464) });
   mkdirSync(path.dirname(config.dbFile), { recursive: true });
   // Before anything starts: a missing Redis is a one-line answer, not a stack that half runs.
   if (config.pgPermits === 'redis') {
@@ -27,17 +24,7 @@ runMain(async () => {
     console.log(bold(`warning: PG_PERMITS=local with ${config.workers} workers: each keeps the PG's limits alone, so together they exceed them`));
   }
 
-  const parts: Array<{ stop(): Promise<void> }> = [];
-  let stopping = false;
-  const stopAll = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(bold('\nstopping…'));
-    for (const part of parts.reverse()) await part.stop().catch(() => undefined);
-    process.exit(code);
-  };
-  process.once('SIGINT', () => void stopAll(0));
-  process.once('SIGTERM', () => void stopAll(0));
+  const stack = new StackRunner();
 
   const { postgres: pgs } = config;
   console.log(bold(config.persistence === 'postgres'
@@ -47,19 +34,10 @@ runMain(async () => {
   const temporal = config.persistence === 'postgres'
     ? await startPostgresServer({ ...temporalOptions, pg: pgs, database: pgs.database, visibilityDatabase: pgs.visibilityDatabase })
     : await startDevServer({ ...temporalOptions, dbFile: config.dbFile });
-  parts.push(temporal);
+  stack.add(temporal);
 
   const common = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_WEB_UI_URL: temporal.uiUrl ?? '' };
-  const watch = (proc: ManagedProcess) => {
-    parts.push(proc);
-    void proc.exited.then((code) => {
-      if (!stopping) {
-        console.error(bold(`${proc.name} exited (${code}); stopping the stack`));
-        void stopAll(1);
-      }
-    });
-    return proc;
-  };
+  const watch = (proc: ManagedProcess) => stack.watch(proc);
 
   const pg = watch(spawnTs('fake-pg', 'src/fake-pg/main.ts', { env: { PG_PORT: String(config.pgPort) }, onLine: prefixed('fake-pg') }));
   await pg.waitForLine(/fake PG listening/);
@@ -72,7 +50,7 @@ runMain(async () => {
         REDIS_URL: config.redisUrl,
         WORKER_INDEX: String(i),
         WORKER_COUNT: String(config.workers),
-        WORKER_METRICS_PORT: String(metricsPorts.WORKER_METRICS_PORT + i), SDK_METRICS_PORT: String(metricsPorts.SDK_METRICS_PORT + i) },
+        WORKER_METRICS_PORT: String(config.workerMetricsPort + i), SDK_METRICS_PORT: String(config.sdkMetricsPort + i) },
       onLine: prefixed(`worker-${i + 1}`),
     })),
   );
@@ -90,7 +68,7 @@ runMain(async () => {
       `  workers      ${config.workers}   (PG gate: ${config.pgPermits}${config.pgPermits === 'redis' ? ` at ${config.redisUrl}` : ''})`,
       `  metrics      http://127.0.0.1:${config.apiPort}/metrics   (the engine's view: queue, PG slots, waits, outcomes)`,
       `  OpenAPI      http://127.0.0.1:${config.apiPort}/openapi.json`,
-      `  SDK metrics  ${Array.from({ length: config.workers }, (_, i) => `http://127.0.0.1:${metricsPorts.SDK_METRICS_PORT + i}/metrics`).join(' ')}   (Temporal's own worker series)`,
+      `  SDK metrics  ${Array.from({ length: config.workers }, (_, i) => `http://127.0.0.1:${config.sdkMetricsPort + i}/metrics`).join(' ')}   (Temporal's own worker series)`,
       '',
       `try:  curl -si -XPOST http://127.0.0.1:${config.apiPort}/payments -H 'content-type: application/json' -d '{"orderId":"order-1","amount":15000}'`,
       bold('Ctrl-C stops everything.'),

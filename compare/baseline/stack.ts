@@ -10,6 +10,7 @@ import { env, readEnv, runMain } from '../../src/config/env';
 import { type ManagedProcess, spawnTs } from '../../src/infra/child-process';
 import { DATA_DIR } from '../../src/infra/paths';
 import { startRedis } from '../../src/infra/redis-server';
+import { StackRunner, bold, prefixed } from '../../src/infra/stack-runner';
 import { BASELINE_MODES } from './config';
 import { connectRedis, whenReady } from './redis';
 
@@ -25,8 +26,6 @@ async function redisAnswers(url: string): Promise<boolean> {
   }
 }
 
-const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
-const prefixed = (name: string) => (line: string) => process.stdout.write(`${name.padEnd(11)}| ${line}\n`);
 
 runMain(async () => {
   const config = readEnv({
@@ -37,7 +36,7 @@ runMain(async () => {
     REDIS_URL: env.url('redis://127.0.0.1:6379'),
   });
 
-  const parts: Array<{ name?: string; stop(): Promise<void> }> = [];
+  const stack = new StackRunner();
   // No Redis at the default address: run one for this stack (append-only file under .data/redis).
   if (!(await redisAnswers(config.REDIS_URL))) {
     if (process.env.REDIS_URL) throw new Error(`no Redis at ${config.REDIS_URL}: start one or unset REDIS_URL to let this script run one`);
@@ -45,29 +44,10 @@ runMain(async () => {
     mkdirSync(dir, { recursive: true });
     console.log(bold(`starting redis-server on :${new URL(config.REDIS_URL).port || 6379} (data: ${dir})…`));
     const redis = await startRedis({ port: Number(new URL(config.REDIS_URL).port || 6379), dir, args: ['--appendonly', 'yes', '--appendfsync', 'everysec'] });
-    parts.push(redis);
+    stack.add(redis);
   }
 
-  let stopping = false;
-  const stopAll = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(bold('\nstopping…'));
-    for (const part of parts.reverse()) await part.stop().catch(() => undefined);
-    process.exit(code);
-  };
-  process.once('SIGINT', () => void stopAll(0));
-  process.once('SIGTERM', () => void stopAll(0));
-  const watch = (proc: ManagedProcess) => {
-    parts.push(proc);
-    void proc.exited.then((code) => {
-      if (!stopping) {
-        console.error(bold(`${proc.name} exited (${code}); stopping the stack`));
-        void stopAll(1);
-      }
-    });
-    return proc;
-  };
+  const watch = (proc: ManagedProcess) => stack.watch(proc);
 
   const pgUrl = `http://127.0.0.1:${config.PG_PORT}`;
   const pg = watch(spawnTs('fake-pg', 'src/fake-pg/main.ts', { env: { PG_PORT: String(config.PG_PORT) }, onLine: prefixed('fake-pg') }));

@@ -67,14 +67,23 @@ export async function waitForTemporal(address: string, timeoutMs = 60_000, exite
   throw new Error(`Temporal at ${address} did not come up: ${gone ? 'the process exited' : String(lastError)}`);
 }
 
-export async function startDevServer(options: DevServerOptions): Promise<RunningDevServer> {
+/**
+ * Runs a Temporal server binary and resolves once its frontend answers; shared by the dev server
+ * (SQLite) and the server on PostgreSQL.
+ */
+export async function runTemporalServer(
+  binary: string,
+  args: string[],
+  options: { ip?: string; port: number; uiPort?: number; onLine?: (line: string) => void; readyTimeoutMs?: number; beforeReady?: (child: ManagedProcess) => Promise<unknown> },
+): Promise<RunningDevServer> {
   const ip = options.ip ?? '127.0.0.1';
-  const child = spawnManaged('temporal', toolPath('temporal'), devServerArgs(options), { onLine: options.onLine });
+  const child = spawnManaged('temporal', binary, args, { onLine: options.onLine });
   const address = `${ip}:${options.port}`;
   try {
-    await waitForTemporal(address, 90_000, child.exited);
+    await options.beforeReady?.(child);
+    await waitForTemporal(address, options.readyTimeoutMs ?? 90_000, child.exited);
   } catch (err) {
-    await child.stop(1000);
+    await child.stop(5000);
     throw err;
   }
   return {
@@ -83,4 +92,8 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     process: child,
     stop: () => child.stop(15_000),
   };
+}
+
+export function startDevServer(options: DevServerOptions): Promise<RunningDevServer> {
+  return runTemporalServer(toolPath('temporal'), devServerArgs(options), options);
 }

@@ -8,9 +8,8 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
-import { spawnManaged } from './child-process';
 import { TOOLS_BIN } from './paths';
-import { type RunningDevServer, waitForTemporal } from './temporal-dev-server';
+import { type RunningDevServer, runTemporalServer } from './temporal-dev-server';
 
 export const POSTGRES_SERVER_BIN = path.join(TOOLS_BIN, 'temporal-pg-server');
 
@@ -65,23 +64,12 @@ export async function startPostgresServer(options: PostgresServerOptions): Promi
   if (!existsSync(POSTGRES_SERVER_BIN)) {
     throw new Error(`${POSTGRES_SERVER_BIN} is missing: run scripts/setup-postgres-server.sh (it builds the Temporal server with Go)`);
   }
-  const ip = options.ip ?? '127.0.0.1';
-  const child = spawnManaged('temporal', POSTGRES_SERVER_BIN, postgresServerArgs(options), { onLine: options.onLine });
-  const address = `${ip}:${options.port}`;
-  try {
+  return runTemporalServer(POSTGRES_SERVER_BIN, postgresServerArgs(options), {
+    ...options,
+    readyTimeoutMs: 60_000,
     // Schema creation on a fresh database takes a while on a busy machine.
-    await child.waitForLine(/listening on/, 180_000);
-    await waitForTemporal(address, 60_000, child.exited);
-  } catch (err) {
-    await child.stop(5000);
-    throw err;
-  }
-  return {
-    address,
-    uiUrl: options.uiPort ? `http://${ip}:${options.uiPort}` : undefined,
-    process: child,
-    stop: () => child.stop(15_000),
-  };
+    beforeReady: (child) => child.waitForLine(/listening on/, 180_000),
+  });
 }
 
 /** Drops databases a test or a measurement created, with the server's own SQL tool. */

@@ -28,11 +28,36 @@ export interface AdmissionLimits {
   marginMs: number;
 }
 
-interface Waiter {
+export interface Waiter {
   resolve(permit: PgPermit): void;
   reject(err: Error): void;
   signal?: AbortSignal;
   onAbort?: () => void;
+}
+
+/** Queues a caller for a permit; an abort takes it out of the queue and rejects it. */
+export function waitInLine(waiters: Waiter[], signal: AbortSignal | undefined, then: () => void): Promise<PgPermit> {
+  if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
+  return new Promise<PgPermit>((resolve, reject) => {
+    const waiter: Waiter = { resolve, reject, signal };
+    if (signal) {
+      waiter.onAbort = () => {
+        const i = waiters.indexOf(waiter);
+        if (i >= 0) waiters.splice(i, 1);
+        reject(signal.reason ?? new Error('aborted'));
+      };
+      signal.addEventListener('abort', waiter.onAbort, { once: true });
+    }
+    waiters.push(waiter);
+    then();
+  });
+}
+
+/** Takes the next waiter off the queue, no longer listening for its abort. */
+export function nextInLine(waiters: Waiter[]): Waiter | undefined {
+  const waiter = waiters.shift();
+  if (waiter?.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
+  return waiter;
 }
 
 export class LocalPgAdmission implements PgPermits {
@@ -49,20 +74,7 @@ export class LocalPgAdmission implements PgPermits {
   }
 
   acquire(signal?: AbortSignal): Promise<PgPermit> {
-    if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
-    return new Promise<PgPermit>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal };
-      if (signal) {
-        waiter.onAbort = () => {
-          const i = this.waiters.indexOf(waiter);
-          if (i >= 0) this.waiters.splice(i, 1);
-          reject(signal.reason ?? new Error('aborted'));
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      this.waiters.push(waiter);
-      this.pump();
-    });
+    return waitInLine(this.waiters, signal, () => this.pump());
   }
 
   /** Admits waiters in arrival order for as long as both limits allow. */
@@ -83,8 +95,7 @@ export class LocalPgAdmission implements PgPermits {
         if (Number.isFinite(earliest)) this.timer = setTimeout(() => this.pump(), Math.max(1, Math.ceil(earliest + windowMs - now)));
         return;
       }
-      const waiter = this.waiters.shift()!;
-      if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
+      const waiter = nextInLine(this.waiters)!;
       // A call's start is the moment its request is written to the socket, not its admission:
       // time between the two is jitter the margin need not cover. Until then it counts in the
       // window and cannot leave it; a call released unsent counts from its release.

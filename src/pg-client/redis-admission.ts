@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
-import type { AdmissionLimits, PgPermit, PgPermits } from './admission';
+import { type AdmissionLimits, type PgPermit, type PgPermits, type Waiter, nextInLine, waitInLine } from './admission';
 
 const LUA_DIR = path.join(__dirname, 'lua');
 /** Longest sleep between two tries: pub/sub is at-most-once, so never rely on it alone. */
@@ -42,12 +42,6 @@ export interface RedisAdmissionOptions extends AdmissionLimits {
   onRedisError?: (err: Error) => void;
 }
 
-interface Waiter {
-  resolve(permit: PgPermit): void;
-  reject(err: Error): void;
-  signal?: AbortSignal;
-  onAbort?: () => void;
-}
 
 function connect(url: string, onError: (err: Error) => void = () => undefined): Redis {
   // Commands wait for a reconnect rather than fail at once: a Redis blip delays calls, not fails them.
@@ -111,20 +105,7 @@ export class RedisPgAdmission implements PgPermits {
 
   acquire(signal?: AbortSignal): Promise<PgPermit> {
     if (this.closed) return Promise.reject(new Error('PG admission closed'));
-    if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
-    return new Promise<PgPermit>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal };
-      if (signal) {
-        waiter.onAbort = () => {
-          const i = this.waiters.indexOf(waiter);
-          if (i >= 0) this.waiters.splice(i, 1);
-          reject(signal.reason ?? new Error('aborted'));
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      this.waiters.push(waiter);
-      void this.pump();
-    });
+    return waitInLine(this.waiters, signal, () => void this.pump());
   }
 
   async close(): Promise<void> {
@@ -166,13 +147,12 @@ export class RedisPgAdmission implements PgPermits {
           continue;
         }
         this.held.add(id);
-        const waiter = this.waiters.shift();
+        const waiter = nextInLine(this.waiters);
         if (!waiter) {
           // The waiter gave up while the script ran: hand the slot straight back.
           this.releaseLease(id);
           continue;
         }
-        if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
         waiter.resolve(this.permit(id));
       }
     } finally {
