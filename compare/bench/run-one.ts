@@ -77,6 +77,7 @@ async function settle(client: PaymentsClient, run: { pg: { stats(): Promise<{ ch
 }
 
 export async function runOne(adapter: EngineAdapter, scenario: Scenario, progress: Progress): Promise<{ result: BenchResult; series: ResultSeries }> {
+  const wallStart = Date.now();
   const dir = mkdtempSync(path.join(tmpdir(), `bench-${adapter.name}-`));
   const pg = await startFakePg({
     PG_MAX_CONCURRENCY: String(scenario.pg.concurrency),
@@ -181,6 +182,7 @@ export async function runOne(adapter: EngineAdapter, scenario: Scenario, progres
         events,
         settled: settled.settled,
         notes: engine.notes,
+        wallMs: Date.now() - wallStart,
       },
     };
     const series: ResultSeries = {

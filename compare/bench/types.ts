@@ -51,6 +51,8 @@ export interface ResultDetail {
   /** Why the run stopped waiting: every payment final, or no progress for this long. */
   settled: string;
   notes: string[];
+  /** Wall time of the whole run, start-up and settling included. */
+  wallMs: number;
 }
 
 export interface BenchReport {
