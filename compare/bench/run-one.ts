@@ -78,7 +78,6 @@ async function settle(client: PaymentsClient, run: { pg: { stats(): Promise<{ ch
 
 export async function runOne(adapter: EngineAdapter, scenario: Scenario, progress: Progress): Promise<{ result: BenchResult; series: ResultSeries }> {
   const wallStart = Date.now();
-  const dir = mkdtempSync(path.join(tmpdir(), `bench-${adapter.name}-`));
   const pg = await startFakePg({
     PG_MAX_CONCURRENCY: String(scenario.pg.concurrency),
     PG_RATE_LIMIT: String(scenario.pg.ratePerSecond),
@@ -89,6 +88,8 @@ export async function runOne(adapter: EngineAdapter, scenario: Scenario, progres
     await pg.process.stop();
     throw err;
   });
+  // Made once the PG and Redis are up, so a failed start leaves no directory behind.
+  const dir = mkdtempSync(path.join(tmpdir(), `bench-${adapter.name}-`));
   let engine: RunningEngine | undefined;
   let client: PaymentsClient | undefined;
   const timers: NodeJS.Timeout[] = [];
