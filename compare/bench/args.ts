@@ -1,4 +1,4 @@
-/** `npm run bench -- [--requests N] [--out DIR] [--engines a,b] [--scenarios x,y]`, checked at start. */
+/** `npm run bench -- [--requests N] [--out DIR] [--engines a,b] [--scenarios x,y] [--parallel]`, checked at start. */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { SCENARIO_GROUPS } from './scenarios';
@@ -9,6 +9,8 @@ export interface BenchArgs {
   out: string;
   engines: EngineName[];
   scenarios: string[];
+  /** Run the engines of a scenario side by side (each on its own PG and Redis); never for `ceiling`. */
+  parallel?: boolean;
 }
 
 const list = <T extends string>(all: readonly T[], what: string) =>
@@ -22,12 +24,13 @@ const schema = z.object({
   out: z.string().min(1).default('bench-report'),
   engines: list(ENGINE_NAMES, '--engines').default([...ENGINE_NAMES]),
   scenarios: list(SCENARIO_GROUPS, '--scenarios').default([...SCENARIO_GROUPS]),
+  parallel: z.boolean().default(false),
 });
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({
     args: argv,
-    options: { requests: { type: 'string' }, out: { type: 'string' }, engines: { type: 'string' }, scenarios: { type: 'string' } },
+    options: { requests: { type: 'string' }, out: { type: 'string' }, engines: { type: 'string' }, scenarios: { type: 'string' }, parallel: { type: 'boolean' } },
     strict: true,
   });
   const parsed = schema.safeParse(values);

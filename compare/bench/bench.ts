@@ -1,6 +1,6 @@
 /**
  * The benchmark: every selected scenario for every engine it applies to, one after the other (so
- * no run steals the CPU from another), each against its own fresh fake PG and Redis. Writes
+ * no run steals the CPU from another) unless `--parallel`, each against its own fresh fake PG and Redis. Writes
  * report.json (DESIGN §7), series.json (the charts' data) and report.html to the output directory.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -42,18 +42,26 @@ export async function runBench(args: BenchArgs, hooks: BenchHooks = {}, command 
 
   for (const scenario of scenarios) {
     hooks.log?.(`\n== ${scenario.name}: ${scenario.summary}`);
-    for (const name of scenario.engines) {
-      if (!args.engines.includes(name) || ENGINES[name].unavailable()) continue;
+    const names = scenario.engines.filter((name) => args.engines.includes(name) && !ENGINES[name].unavailable());
+    const runEngine = async (name: (typeof names)[number]) => {
       try {
-        const one = await runOne(ENGINES[name], scenario, (text) => hooks.progress?.(scenario.name, name, text));
-        results.push(one.result);
-        series.push(one.series);
-        hooks.result?.(one.result);
+        return await runOne(ENGINES[name], scenario, (text) => hooks.progress?.(scenario.name, name, text));
       } catch (err) {
         const text = `${scenario.name}/${name} could not run: ${(err as Error).message.split('\n')[0]}`;
         skipped.push(text);
         hooks.log?.(text);
+        return undefined;
       }
+    };
+    // The ceiling measures each engine's own CPU cost: it never shares the machine.
+    const together = args.parallel && scenario.group !== 'ceiling';
+    const outcomes = together ? await Promise.all(names.map(runEngine)) : [];
+    for (const [i, name] of names.entries()) {
+      const one = together ? outcomes[i] : await runEngine(name);
+      if (!one) continue;
+      results.push(one.result);
+      series.push(one.series);
+      hooks.result?.(one.result);
     }
   }
 
