@@ -8,6 +8,7 @@
  * during each wait and taken again before the next attempt.
  */
 import { PAYMENT_ERRORS, type QueuedPaymentRequest } from '../../src/contract/payment';
+import type { PgPermits } from '../../src/pg-client/admission';
 import type { PgClient } from '../../src/pg-client/pg-client';
 import type { RetryPolicy } from './config';
 import type { Permit } from './permits';
@@ -20,6 +21,8 @@ export interface ChargeDeps {
   reacquire(): Promise<Permit | null>;
   /** Hears each attempt as it starts (best effort: updates the status view). */
   onAttempt?(attempt: number): Promise<void>;
+  /** The fixed modes' rate gate, shared by all consumers; none in the seed's `list`. */
+  rateGate?: PgPermits;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -36,9 +39,11 @@ export async function chargeWithRetries(payment: QueuedPaymentRequest, firstPerm
     if (!permit) return failed(attempt - 1, lastError);
     await deps.onAttempt?.(attempt).catch(() => undefined);
     let outcome;
+    const slot = await deps.rateGate?.acquire();
     try {
-      outcome = await deps.pg.charge({ idempotencyKey: payment.requestId, request: payment.request });
+      outcome = await deps.pg.charge({ idempotencyKey: payment.requestId, request: payment.request, onSent: slot && ((at) => slot.sent(at)) });
     } finally {
+      slot?.release();
       await permit.release().catch(() => undefined);
       permit = null;
     }

@@ -80,6 +80,13 @@ export interface ConsumerConfig extends CommonConfig {
   maxDeliveries: number;
   /** Test only: hold each taken message this long before charging it, so a kill lands deterministically. */
   testPauseAfterTakeMs: number;
+  /**
+   * The fixed modes' rate gate: at most this many PG calls in any 1 s + `rateMarginMs`, for all
+   * consumers (Redis). 0 = none, the seed's own design (`list` keeps it: its one-message-per-poll
+   * loop is its only brake).
+   */
+  rateLimit: number;
+  rateMarginMs: number;
 }
 
 export function loadConsumerConfig(source: NodeJS.ProcessEnv = process.env): ConsumerConfig {
@@ -93,6 +100,9 @@ export function loadConsumerConfig(source: NodeJS.ProcessEnv = process.env): Con
       BASELINE_CLAIM_IDLE_MS: env.positiveInt(30_000),
       BASELINE_MAX_DELIVERIES: env.positiveInt(5),
       BASELINE_TEST_PAUSE_AFTER_TAKE_MS: z.coerce.number().int().min(0).default(0),
+      PG_RATE_LIMIT: env.positiveInt(10),
+      BASELINE_RATE_LIMIT: z.coerce.number().int().min(0).optional(),
+      BASELINE_RATE_MARGIN_MS: z.coerce.number().int().min(0).max(1000).default(30),
     },
     source,
   );
@@ -105,5 +115,7 @@ export function loadConsumerConfig(source: NodeJS.ProcessEnv = process.env): Con
     claimIdleMs: e.BASELINE_CLAIM_IDLE_MS,
     maxDeliveries: e.BASELINE_MAX_DELIVERIES,
     testPauseAfterTakeMs: e.BASELINE_TEST_PAUSE_AFTER_TAKE_MS,
+    rateLimit: e.BASELINE_RATE_LIMIT ?? (e.BASELINE_MODE === 'list' ? 0 : e.PG_RATE_LIMIT),
+    rateMarginMs: e.BASELINE_RATE_MARGIN_MS,
   };
 }

@@ -4,6 +4,7 @@ import { onShutdown } from '../../src/infra/http-server';
 import { createLogger } from '../../src/infra/logger';
 import { createRedisObserver } from '../../src/metrics/redis-observations';
 import { createPgClient } from '../../src/pg-client/pg-client';
+import { RedisPgAdmission } from '../../src/pg-client/redis-admission';
 import { type ConsumerConfig, loadConsumerConfig } from './config';
 import { Consumer } from './consumer';
 import { type BaselineKeys, baselineKeys } from './keys';
@@ -43,11 +44,19 @@ runMain(async () => {
   const permits = await createPermitPool({ mode: config.mode, redis, keys, permits: config.permits, leaseMs: config.leaseMs, holderId: config.consumerId, log });
   const pg = createPgClient({ baseUrl: config.pgUrl, connections: config.permits });
   const observer = createRedisObserver(redis, keys.metrics, (err) => log.debug({ err: err.message }, 'metrics not recorded'));
-  const consumer = new Consumer({ config, redis, keys, queue, permits, pg, log, observer });
+  // The fixed modes also keep the PG's rate, with the same Redis gate the Temporal engine's workers
+  // share (src/pg-client/redis-admission.ts): a semaphore alone lets 429 retries fill the PG's window.
+  const rateGate =
+    config.rateLimit > 0
+      ? new RedisPgAdmission({ url: config.redisUrl, prefix: `${config.keyPrefix}pg:rate:`, concurrency: config.permits, ratePerSecond: config.rateLimit, marginMs: config.rateMarginMs, leaseMs: config.leaseMs })
+      : undefined;
+  await rateGate?.ready(10_000);
+  const consumer = new Consumer({ config, redis, keys, queue, permits, pg, log, observer, rateGate });
   await consumer.start();
-  log.info({ mode: config.mode, permits: config.permits, pollMs: config.pollMs }, `consumer ready (mode ${config.mode})`);
+  log.info({ mode: config.mode, permits: config.permits, pollMs: config.pollMs, rateLimit: config.rateLimit || 'none' }, `consumer ready (mode ${config.mode})`);
   onShutdown(async () => {
     await consumer.stop();
+    await rateGate?.close();
     await pg.close();
     blocking?.disconnect();
     await redis.quit().catch(() => redis.disconnect());

@@ -67,7 +67,12 @@ export class LocalPgAdmission implements PgPermits {
   private open = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly limits: AdmissionLimits, private readonly now = () => performance.now()) {}
+  constructor(private readonly limits: AdmissionLimits, private readonly now = () => performance.now()) {
+    // A new gate cannot know what a worker before it (say, one just killed) sent in the last
+    // second, so it starts with a full window: its first call waits one window after start.
+    const created = now();
+    for (let i = 0; i < limits.ratePerSecond; i++) this.starts.push({ at: created });
+  }
 
   usage() {
     return { used: this.open, limit: this.limits.concurrency };
