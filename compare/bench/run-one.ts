@@ -50,20 +50,17 @@ async function settle(client: PaymentsClient, run: { pg: { stats(): Promise<{ ch
   let pending = [...ids];
   lastChange = Date.now();
   for (;;) {
+    const answers = await client.statusRound(pending, STATUS_PARALLEL);
     const still: string[] = [];
-    for (let i = 0; i < pending.length; i += STATUS_PARALLEL) {
-      const batch = pending.slice(i, i + STATUS_PARALLEL);
-      const answers = await Promise.all(batch.map((id) => client.status(id).catch(() => undefined)));
-      batch.forEach((id, j) => {
-        const a = answers[j];
-        if (a?.status === 200 && isFinal(a.body.status)) {
-          finals.set(id, a.body);
-          notFound.delete(id);
-        } else {
-          if (a?.status === 404) notFound.add(id);
-          still.push(id);
-        }
-      });
+    for (const id of pending) {
+      const a = answers.get(id);
+      if (a?.status === 200 && isFinal(a.body.status)) {
+        finals.set(id, a.body);
+        notFound.delete(id);
+      } else {
+        if (a?.status === 404) notFound.add(id);
+        still.push(id);
+      }
     }
     if (still.length < pending.length) lastChange = Date.now();
     pending = still;

@@ -55,6 +55,20 @@ export class PaymentsClient {
   }
 
   /**
+   * Asks for each status once, `parallel` at a time (on Temporal each is a workflow query);
+   * an id whose request failed maps to undefined.
+   */
+  async statusRound(requestIds: string[], parallel = 16): Promise<Map<string, { status: number; body: PaymentStatusView } | undefined>> {
+    const answers = new Map<string, { status: number; body: PaymentStatusView } | undefined>();
+    for (let i = 0; i < requestIds.length; i += parallel) {
+      const batch = requestIds.slice(i, i + parallel);
+      const replies = await Promise.all(batch.map((id) => this.status(id).catch(() => undefined)));
+      batch.forEach((id, j) => answers.set(id, replies[j]));
+    }
+    return answers;
+  }
+
+  /**
    * Polls until every payment is final or the deadline passes; returns the last status of each.
    * `onProgress` hears how many are final after each round.
    */
@@ -66,15 +80,12 @@ export class PaymentsClient {
     const deadline = Date.now() + timeoutMs;
     let pending = [...requestIds];
     while (pending.length > 0 && Date.now() < deadline) {
+      const answers = await this.statusRound(pending, parallel);
       const stillPending: string[] = [];
-      for (let i = 0; i < pending.length; i += parallel) {
-        const batch = pending.slice(i, i + parallel);
-        const answers = await Promise.all(batch.map((id) => this.status(id).catch(() => undefined)));
-        batch.forEach((id, j) => {
-          const answer = answers[j];
-          if (answer?.status === 200) latest.set(id, answer.body);
-          if (!answer || answer.status !== 200 || !isFinal(answer.body.status)) stillPending.push(id);
-        });
+      for (const id of pending) {
+        const answer = answers.get(id);
+        if (answer?.status === 200) latest.set(id, answer.body);
+        if (!answer || answer.status !== 200 || !isFinal(answer.body.status)) stillPending.push(id);
       }
       pending = stillPending;
       onProgress?.(requestIds.length - pending.length, requestIds.length);
