@@ -61,7 +61,7 @@ export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env): Worke
       PG_RATE_LIMIT: env.positiveInt(10),
       PG_ADMISSION: z.enum(['on', 'off']).default('on'),
       // Covers the PG-side delay between a call's socket write and its arrival stamp; see README.
-      PG_RATE_MARGIN_MS: z.coerce.number().int().min(0).max(1000).default(30),
+      PG_RATE_MARGIN_MS: z.coerce.number().int().min(0).max(1000).default(10),
       PG_PERMITS: z.enum(['local', 'redis', 'share']).default('local'),
       REDIS_URL: env.url('redis://127.0.0.1:6379'),
       PG_PERMITS_PREFIX: env.string('pg:permits:'),
@@ -102,6 +102,8 @@ export interface ApiConfig {
   webUiUrl: string;
   /** Deadline of each call to Temporal; past it the API answers 503. */
   temporalTimeoutMs: number;
+  /** Workflow starts in flight to the server at once (TEMPORAL_START_CONCURRENCY). */
+  startConcurrency: number;
   /** The PG's concurrency limit: the engine's PG slots in `/metrics`. */
   pgConcurrency: number;
   logLevel: string;
@@ -115,6 +117,7 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
       PORT: env.port(3000),
       TEMPORAL_WEB_UI_URL: env.url('http://127.0.0.1:8233'),
       TEMPORAL_TIMEOUT_MS: env.positiveInt(5000),
+      TEMPORAL_START_CONCURRENCY: env.positiveInt(16),
       PG_MAX_CONCURRENCY: env.positiveInt(10),
       LOG_LEVEL: env.logLevel(),
     },
@@ -126,6 +129,7 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
     port: e.PORT,
     webUiUrl: e.TEMPORAL_WEB_UI_URL.replace(/\/$/, ''),
     temporalTimeoutMs: e.TEMPORAL_TIMEOUT_MS,
+    startConcurrency: e.TEMPORAL_START_CONCURRENCY,
     pgConcurrency: e.PG_MAX_CONCURRENCY,
     logLevel: e.LOG_LEVEL,
   };

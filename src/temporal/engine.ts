@@ -7,6 +7,7 @@ import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/com
 import type { PaymentStatusView, QueuedPaymentRequest } from '../contract/payment';
 import type { PaymentEngine, SubmitResult } from '../api/engine';
 import { EngineUnavailable, IdempotencyKeyReused } from '../api/errors';
+import { BoundedConcurrency, DeadlinePassed } from '../infra/bounded-concurrency';
 import type { TemporalConnectionConfig } from './config';
 import { getStatusQuery } from './shared';
 import type { paymentWorkflow } from './workflows';
@@ -14,6 +15,8 @@ import type { paymentWorkflow } from './workflows';
 export interface TemporalEngineOptions {
   temporal: TemporalConnectionConfig;
   timeoutMs: number;
+  /** Workflow starts in flight to the server at once; the rest of a burst waits in the API. */
+  startConcurrency: number;
   /** Base URL of the Web UI, for a link to each payment's workflow. */
   webUiUrl?: string;
 }
@@ -29,7 +32,11 @@ export function createTemporalEngine(options: TemporalEngineOptions): PaymentEng
   const { address, namespace, taskQueue } = options.temporal;
   const connection = Connection.lazy({ address, connectTimeout: options.timeoutMs });
   const client = new Client({ connection, namespace });
-  const withDeadline = <T>(fn: () => Promise<T>) => connection.withDeadline(Date.now() + options.timeoutMs, fn);
+  const withDeadline = <T>(fn: () => Promise<T>, deadline = Date.now() + options.timeoutMs) => connection.withDeadline(deadline, fn);
+  // A burst of starts all at once keeps the server busy with starts while the first workflows wait
+  // for their workflow and activity tasks, and every PG call after the first ten inherits that
+  // wait through the rate window. A few starts at a time accept as fast and get the PG busy sooner.
+  const starts = new BoundedConcurrency(options.startConcurrency);
 
   const unavailable = (err: unknown): never => {
     if (err instanceof EngineUnavailable || err instanceof IdempotencyKeyReused) throw err;
@@ -41,8 +48,10 @@ export function createTemporalEngine(options: TemporalEngineOptions): PaymentEng
 
   return {
     async submit(payment: QueuedPaymentRequest & { fingerprint: string }): Promise<SubmitResult> {
+      // One deadline for the wait in line and the start itself.
+      const deadline = Date.now() + options.timeoutMs;
       try {
-        await withDeadline(() =>
+        await starts.run(deadline, () => withDeadline(() =>
           client.workflow.start<typeof paymentWorkflow>('paymentWorkflow', {
             workflowId: payment.requestId,
             taskQueue,
@@ -52,9 +61,10 @@ export function createTemporalEngine(options: TemporalEngineOptions): PaymentEng
             workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
             workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
           }),
-        );
+        deadline));
         return { requestId: payment.requestId, created: true };
       } catch (err) {
+        if (err instanceof DeadlinePassed) throw new EngineUnavailable('temporal is busy: too many payments are waiting to start', 1);
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) return unavailable(err);
       }
       // Same key again: a replay if the body is the same, a conflict if not.
