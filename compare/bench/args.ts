@@ -1,4 +1,4 @@
-/** `npm run bench -- [--requests N] [--out DIR] [--engines a,b] [--scenarios x,y] [--parallel]`, checked at start. */
+/** `npm run bench -- [--requests N] [--out DIR] [--engines a,b] [--scenarios x,y] [--sequential]`, checked at start. */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { SCENARIO_GROUPS } from './scenarios';
@@ -9,8 +9,8 @@ export interface BenchArgs {
   out: string;
   engines: EngineName[];
   scenarios: string[];
-  /** Run the engines of a scenario side by side (each on its own PG and Redis); never for `ceiling`. */
-  parallel?: boolean;
+  /** One run at a time, instead of the waves of bench.ts (about three times as long). */
+  sequential?: boolean;
 }
 
 const list = <T extends string>(all: readonly T[], what: string) =>
@@ -24,13 +24,13 @@ const schema = z.object({
   out: z.string().min(1).default('bench-report'),
   engines: list(ENGINE_NAMES, '--engines').default([...ENGINE_NAMES]),
   scenarios: list(SCENARIO_GROUPS, '--scenarios').default([...SCENARIO_GROUPS]),
-  parallel: z.boolean().default(false),
+  sequential: z.boolean().default(false),
 });
 
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({
     args: argv,
-    options: { requests: { type: 'string' }, out: { type: 'string' }, engines: { type: 'string' }, scenarios: { type: 'string' }, parallel: { type: 'boolean' } },
+    options: { requests: { type: 'string' }, out: { type: 'string' }, engines: { type: 'string' }, scenarios: { type: 'string' }, sequential: { type: 'boolean' } },
     strict: true,
   });
   const parsed = schema.safeParse(values);

@@ -1,4 +1,4 @@
-/** `npm run bench -- [--requests N] [--out DIR] [--engines a,b] [--scenarios x,y] [--parallel]` */
+/** `npm run bench -- [--requests N] [--out DIR] [--engines a,b] [--scenarios x,y] [--sequential]` */
 import path from 'node:path';
 import { parseBenchArgs } from './args';
 import { runBench } from './bench';
@@ -7,7 +7,7 @@ import { formatTable } from './table';
 async function main(): Promise<void> {
   const args = parseBenchArgs(process.argv.slice(2));
   // Side-by-side runs interleave their progress: plain lines then, not one rewritten line.
-  const tty = process.stdout.isTTY && !args.parallel;
+  const tty = process.stdout.isTTY && !!args.sequential;
   let lastLine = '';
   let lastPrinted = 0;
   const progress = (scenario: string, engine: string, text: string) => {

@@ -11,6 +11,7 @@ import { startFakePg } from '../../src/launch/fake-pg';
 import { PaymentsClient } from '../../src/load/payments-client';
 import { startBenchRedis } from './bench-redis';
 import type { EngineAdapter, RunningEngine } from './engines';
+import { type Lineup, alone } from './lineup';
 import { idealMakespanMs, inFlightSeries, meanLatencyMs, percentiles, utilisation } from './figures';
 import { sendLoad } from './load';
 import { type Scenario, chaosTimes } from './scenarios';
@@ -73,7 +74,17 @@ async function settle(client: PaymentsClient, run: { pg: { stats(): Promise<{ ch
   }
 }
 
-export async function runOne(adapter: EngineAdapter, scenario: Scenario, progress: Progress): Promise<{ result: BenchResult; series: ResultSeries }> {
+/** One run; `lineup` says when it may send its load (bench.ts runs waves of runs side by side). */
+export async function runOne(adapter: EngineAdapter, scenario: Scenario, progress: Progress, lineup: Lineup = alone()): Promise<{ result: BenchResult; series: ResultSeries }> {
+  let ready = false;
+  try {
+    return await runOneInLine(adapter, scenario, progress, lineup, () => (ready = true));
+  } finally {
+    if (!ready) lineup.leave();
+  }
+}
+
+async function runOneInLine(adapter: EngineAdapter, scenario: Scenario, progress: Progress, lineup: Lineup, markReady: () => void): Promise<{ result: BenchResult; series: ResultSeries }> {
   const wallStart = Date.now();
   const pg = await startFakePg({
     PG_MAX_CONCURRENCY: String(scenario.pg.concurrency),
@@ -97,13 +108,15 @@ export async function runOne(adapter: EngineAdapter, scenario: Scenario, progres
     // One payment first, so no engine pays its cold start inside the measured run.
     const warm = await client.post({ orderId: `warmup-${Date.now()}`, amount: 1, currency: 'KRW' });
     if (warm.requestId) await client.waitForFinal([warm.requestId], { timeoutMs: 30_000, intervalMs: 200 });
-    await pg.client.reset();
+    markReady();
+    progress('ready, waiting for the other runs of this wave');
+    await lineup.ready();
 
     const L = meanLatencyMs(scenario.pg.latencyMs);
     const arrivalsMs = scenario.load.kind === 'paced' ? scenario.load.durationMs : 0;
     const idealAll = idealMakespanMs(scenario.requests, scenario.pg, L, arrivalsMs);
     const events: Array<{ atMs: number; what: string }> = [];
-    const t0 = Date.now();
+    let t0 = Date.now();
     const chaosDone: Array<Promise<void>> = [];
     const at = (ms: number, what: () => Promise<string>) =>
       chaosDone.push(
@@ -118,16 +131,22 @@ export async function runOne(adapter: EngineAdapter, scenario: Scenario, progres
           );
         }),
       );
-    if (scenario.chaos) {
-      const { actAtMs, recoverAtMs } = chaosTimes(idealAll);
-      const e = engine;
-      if (scenario.chaos === 'kill-worker') {
-        at(actAtMs, () => e.killWorker());
-        at(recoverAtMs, () => e.startWorker());
-      } else at(actAtMs, () => e.restartServer());
-    }
-
-    const sent = await sendLoad(client, scenario.load, scenario.requests, `${scenario.name}-${adapter.name}-${t0}`, (n) => progress(`${n}/${scenario.requests} posted`));
+    const e = engine;
+    const c = client;
+    const load = async () => {
+      await pg.client.reset();
+      t0 = Date.now();
+      if (scenario.chaos) {
+        const { actAtMs, recoverAtMs } = chaosTimes(idealAll);
+        if (scenario.chaos === 'kill-worker') {
+          at(actAtMs, () => e.killWorker());
+          at(recoverAtMs, () => e.startWorker());
+        } else at(actAtMs, () => e.restartServer());
+      }
+      return sendLoad(c, scenario.load, scenario.requests, `${scenario.name}-${adapter.name}-${t0}`, (n) => progress(`${n}/${scenario.requests} posted`));
+    };
+    // A burst's intake takes its turn; a paced load lasts the whole run, so it shares the machine.
+    const sent = scenario.load.kind === 'burst' ? await lineup.intake(load) : await load();
     // 202 from the queues; 200 from semaphore-only, which charges inside the request.
     const isAccepted = (p: { status: number; requestId?: string }) => p.status >= 200 && p.status < 300 && !!p.requestId;
     const accepted = sent.filter(isAccepted);

@@ -60,7 +60,7 @@ export interface BenchReport {
   pg: { concurrency: number; ratePerSecond: number; latencyMs: string };
   results: BenchResult[];
   /** Additive: how the run was made. */
-  run: { command: string; requests: number; engines: string[]; scenarios: string[]; durationMs: number; host: string; redisPersistence: string; skipped: string[] };
+  run: { command: string; requests: number; engines: string[]; scenarios: string[]; durationMs: number; host: string; redisPersistence: string; skipped: string[]; schedule: string };
 }
 
 /** Per-result series for the charts (kept out of report.json's results, written beside it). */

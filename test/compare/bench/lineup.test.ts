@@ -1,0 +1,40 @@
+import { Lineup } from '../../../compare/bench/lineup';
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('Lineup', () => {
+  it('holds every run until all are ready or have left', async () => {
+    const lineup = new Lineup(3);
+    let released = 0;
+    void lineup.ready().then(() => released++);
+    void lineup.ready().then(() => released++);
+    await tick();
+    expect(released).toBe(0);
+    lineup.leave();
+    await tick();
+    expect(released).toBe(2);
+  });
+
+  it('runs intakes one at a time in the order asked, past a failed one', async () => {
+    const lineup = new Lineup(3);
+    const log: string[] = [];
+    let finishFirst!: () => void;
+    const first = lineup.intake(async () => {
+      log.push('a start');
+      await new Promise<void>((r) => (finishFirst = r));
+      log.push('a end');
+    });
+    const second = lineup.intake(async () => {
+      log.push('b');
+      throw new Error('b failed');
+    });
+    const third = lineup.intake(async () => void log.push('c'));
+    await tick();
+    expect(log).toEqual(['a start']);
+    finishFirst();
+    await first;
+    await expect(second).rejects.toThrow('b failed');
+    await third;
+    expect(log).toEqual(['a start', 'a end', 'b', 'c']);
+  });
+});
