@@ -12,7 +12,7 @@ import type { BenchArgs } from './args';
 import { REDIS_PERSISTENCE } from './bench-redis';
 import { ENGINES } from './engines';
 import { renderHtml } from './report-html';
-import { Lineup } from './lineup';
+import { Lineup, type Place } from './lineup';
 import { runOne } from './run-one';
 import { PG_DEFAULT, type Scenario, buildScenarios } from './scenarios';
 import type { BenchReport, BenchResult, ResultSeries } from './types';
@@ -59,9 +59,9 @@ export async function runBench(args: BenchArgs, hooks: BenchHooks = {}, command 
   for (const s of skipped) hooks.log?.(`skipped ${s}`);
 
   const runsOf = (scenario: Scenario) => scenario.engines.filter((name) => args.engines.includes(name) && !ENGINES[name].unavailable()).map((name) => ({ scenario, name }));
-  const runEngine = async ({ scenario, name }: { scenario: Scenario; name: (typeof args.engines)[number] }, lineup?: Lineup) => {
+  const runEngine = async ({ scenario, name }: { scenario: Scenario; name: (typeof args.engines)[number] }, at?: Place) => {
     try {
-      return await runOne(ENGINES[name], scenario, (text) => hooks.progress?.(scenario.name, name, text), lineup);
+      return await runOne(ENGINES[name], scenario, (text) => hooks.progress?.(scenario.name, name, text), at);
     } catch (err) {
       const text = `${scenario.name}/${name} could not run: ${(err as Error).message.split('\n')[0]}`;
       skipped.push(text);
@@ -87,7 +87,7 @@ export async function runBench(args: BenchArgs, hooks: BenchHooks = {}, command 
     }
     hooks.log?.(`   ${runs.length} runs side by side; bursts take turns to post`);
     const lineup = new Lineup(runs.length);
-    const outcomes = await Promise.all(runs.map((run) => runEngine(run, lineup)));
+    const outcomes = await Promise.all(runs.map((run, place) => runEngine(run, { lineup, place })));
     outcomes.forEach(keep);
   }
 

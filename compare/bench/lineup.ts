@@ -9,32 +9,44 @@ export class Lineup {
   private settled = 0;
   private readonly allReady: Promise<void>;
   private release!: () => void;
-  private turn: Promise<void> = Promise.resolve();
+  /** Per place in the wave: resolved once that run's intake is over, or it took none. */
+  private readonly turnsOver: Array<{ promise: Promise<void>; resolve(): void }>;
 
   constructor(private readonly size: number) {
     this.allReady = new Promise<void>((resolve) => (this.release = resolve));
     if (size === 0) this.release();
+    this.turnsOver = Array.from({ length: size }, () => {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      return { promise, resolve };
+    });
   }
 
-  /** A run is ready for its load; resolves once every run of the wave is ready or has left. */
+  /** The run at `place` is ready for its load; resolves once every run is ready or has left. */
   ready(): Promise<void> {
     this.settle();
     return this.allReady;
   }
 
-  /** A run that failed before it was ready: the others no longer wait for it. */
-  leave(): void {
+  /** The run at `place` failed before it was ready: nobody waits for it any more. */
+  leave(place: number): void {
     this.settle();
+    this.pass(place);
   }
 
-  /** Runs `fn` when the runs that asked before have finished theirs. */
-  intake<T>(fn: () => Promise<T>): Promise<T> {
-    const mine = this.turn.then(fn);
-    this.turn = mine.then(
-      () => undefined,
-      () => undefined,
-    );
-    return mine;
+  /** The run at `place` takes no turn (a paced load shares the machine for its whole run). */
+  pass(place: number): void {
+    this.turnsOver[place]?.resolve();
+  }
+
+  /** Runs `fn` once every run placed before `place` has had its turn or passed. */
+  async intake<T>(place: number, fn: () => Promise<T>): Promise<T> {
+    await Promise.all(this.turnsOver.slice(0, place).map((t) => t.promise));
+    try {
+      return await fn();
+    } finally {
+      this.pass(place);
+    }
   }
 
   private settle(): void {
@@ -42,5 +54,11 @@ export class Lineup {
   }
 }
 
+/** Where a run stands: its wave's lineup and its place in it. */
+export interface Place {
+  lineup: Lineup;
+  place: number;
+}
+
 /** A run alone on the machine: nothing to wait for. */
-export const alone = (): Lineup => new Lineup(1);
+export const alone = (): Place => ({ lineup: new Lineup(1), place: 0 });

@@ -11,7 +11,7 @@ import { startFakePg } from '../../src/launch/fake-pg';
 import { PaymentsClient } from '../../src/load/payments-client';
 import { startBenchRedis } from './bench-redis';
 import type { EngineAdapter, RunningEngine } from './engines';
-import { type Lineup, alone } from './lineup';
+import { type Place, alone } from './lineup';
 import { idealMakespanMs, inFlightSeries, meanLatencyMs, percentiles, utilisation } from './figures';
 import { sendLoad } from './load';
 import { type Scenario, chaosTimes } from './scenarios';
@@ -75,16 +75,18 @@ async function settle(client: PaymentsClient, run: { pg: { stats(): Promise<{ ch
 }
 
 /** One run; `lineup` says when it may send its load (bench.ts runs waves of runs side by side). */
-export async function runOne(adapter: EngineAdapter, scenario: Scenario, progress: Progress, lineup: Lineup = alone()): Promise<{ result: BenchResult; series: ResultSeries }> {
+export async function runOne(adapter: EngineAdapter, scenario: Scenario, progress: Progress, at: Place = alone()): Promise<{ result: BenchResult; series: ResultSeries }> {
   let ready = false;
   try {
-    return await runOneInLine(adapter, scenario, progress, lineup, () => (ready = true));
+    return await runOneInLine(adapter, scenario, progress, at, () => (ready = true));
   } finally {
-    if (!ready) lineup.leave();
+    if (!ready) at.lineup.leave(at.place);
+    // A run that failed between ready and its turn must not hold up the runs after it.
+    at.lineup.pass(at.place);
   }
 }
 
-async function runOneInLine(adapter: EngineAdapter, scenario: Scenario, progress: Progress, lineup: Lineup, markReady: () => void): Promise<{ result: BenchResult; series: ResultSeries }> {
+async function runOneInLine(adapter: EngineAdapter, scenario: Scenario, progress: Progress, { lineup, place }: Place, markReady: () => void): Promise<{ result: BenchResult; series: ResultSeries }> {
   const wallStart = Date.now();
   const pg = await startFakePg({
     PG_MAX_CONCURRENCY: String(scenario.pg.concurrency),
@@ -146,7 +148,8 @@ async function runOneInLine(adapter: EngineAdapter, scenario: Scenario, progress
       return sendLoad(c, scenario.load, scenario.requests, `${scenario.name}-${adapter.name}-${t0}`, (n) => progress(`${n}/${scenario.requests} posted`));
     };
     // A burst's intake takes its turn; a paced load lasts the whole run, so it shares the machine.
-    const sent = scenario.load.kind === 'burst' ? await lineup.intake(load) : await load();
+    if (scenario.load.kind !== 'burst') lineup.pass(place);
+    const sent = scenario.load.kind === 'burst' ? await lineup.intake(place, load) : await load();
     // 202 from the queues; 200 from semaphore-only, which charges inside the request.
     const isAccepted = (p: { status: number; requestId?: string }) => p.status >= 200 && p.status < 300 && !!p.requestId;
     const accepted = sent.filter(isAccepted);

@@ -10,25 +10,26 @@ describe('Lineup', () => {
     void lineup.ready().then(() => released++);
     await tick();
     expect(released).toBe(0);
-    lineup.leave();
+    lineup.leave(2);
     await tick();
     expect(released).toBe(2);
   });
 
-  it('runs intakes one at a time in the order asked, past a failed one', async () => {
-    const lineup = new Lineup(3);
+  it('runs intakes one at a time in the wave order, whatever order they ask in, past a failed one', async () => {
+    const lineup = new Lineup(4);
     const log: string[] = [];
     let finishFirst!: () => void;
-    const first = lineup.intake(async () => {
+    const third = lineup.intake(2, async () => void log.push('c'));
+    const second = lineup.intake(1, async () => {
+      log.push('b');
+      throw new Error('b failed');
+    });
+    lineup.pass(3);
+    const first = lineup.intake(0, async () => {
       log.push('a start');
       await new Promise<void>((r) => (finishFirst = r));
       log.push('a end');
     });
-    const second = lineup.intake(async () => {
-      log.push('b');
-      throw new Error('b failed');
-    });
-    const third = lineup.intake(async () => void log.push('c'));
     await tick();
     expect(log).toEqual(['a start']);
     finishFirst();
