@@ -52,13 +52,7 @@ export async function runBench(args: BenchArgs, hooks: BenchHooks = {}, command 
   const results: BenchResult[] = [];
   const series: ResultSeries[] = [];
   const skipped: string[] = [];
-  for (const name of args.engines) {
-    const reason = ENGINES[name].unavailable();
-    if (reason) skipped.push(`${name}: ${reason}`);
-  }
-  for (const s of skipped) hooks.log?.(`skipped ${s}`);
-
-  const runsOf = (scenario: Scenario) => scenario.engines.filter((name) => args.engines.includes(name) && !ENGINES[name].unavailable()).map((name) => ({ scenario, name }));
+  const runsOf = (scenario: Scenario) => scenario.engines.filter((name) => args.engines.includes(name)).map((name) => ({ scenario, name }));
   const runEngine = async ({ scenario, name }: { scenario: Scenario; name: (typeof args.engines)[number] }, at?: Place) => {
     try {
       return await runOne(ENGINES[name], scenario, (text) => hooks.progress?.(scenario.name, name, text), at);

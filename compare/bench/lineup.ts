@@ -14,7 +14,6 @@ export class Lineup {
 
   constructor(private readonly size: number) {
     this.allReady = new Promise<void>((resolve) => (this.release = resolve));
-    if (size === 0) this.release();
     this.turnsOver = Array.from({ length: size }, () => {
       let resolve!: () => void;
       const promise = new Promise<void>((r) => (resolve = r));

@@ -54,7 +54,7 @@ function resultsTable(results: BenchResult[]): string {
       cell(`${r.acceptMs.p50} / ${r.acceptMs.p99}`),
       cell(`${s1(r.endToEndMs.p50)} / ${s1(r.endToEndMs.p99)}`),
       cell(r.detail.leakedPermits === null ? '–' : String(r.detail.leakedPermits), (r.detail.leakedPermits ?? 0) > 0),
-      `<td class="small">${esc(r.detail.variant)}${r.detail.events.length ? `<br>${r.detail.events.map((e) => `${s1(e.atMs)} s: ${esc(e.what)}`).join('<br>')}` : ''}${r.detail.notes.map((n) => `<br><b>${esc(n)}</b>`).join('')}${r.lost ? `<br>${esc(r.detail.settled)}` : ''}</td>`,
+      `<td class="small">${esc(r.detail.variant)}${r.detail.events.length ? `<br>${r.detail.events.map((e) => `${s1(e.atMs)} s: ${esc(e.what)}`).join('<br>')}` : ''}${r.lost ? `<br>${esc(r.detail.settled)}` : ''}</td>`,
     ].join('')}</tr>`;
   });
   return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;

@@ -74,15 +74,15 @@ async function settle(client: PaymentsClient, run: { pg: { stats(): Promise<{ ch
   }
 }
 
-/** One run; `lineup` says when it may send its load (bench.ts runs waves of runs side by side). */
+/** One run; its place in a wave's lineup says when it may send its load (see lineup.ts). */
 export async function runOne(adapter: EngineAdapter, scenario: Scenario, progress: Progress, at: Place = alone()): Promise<{ result: BenchResult; series: ResultSeries }> {
   let ready = false;
   try {
     return await runOneInLine(adapter, scenario, progress, at, () => (ready = true));
   } finally {
+    // A run that failed before its turn must hold up neither the wave nor the runs after it.
     if (!ready) at.lineup.leave(at.place);
-    // A run that failed between ready and its turn must not hold up the runs after it.
-    at.lineup.pass(at.place);
+    else at.lineup.pass(at.place);
   }
 }
 
@@ -201,7 +201,6 @@ async function runOneInLine(adapter: EngineAdapter, scenario: Scenario, progress
         throughputPerSecond: makespanMs > 0 ? Math.round((done.length / makespanMs) * 100_000) / 100 : 0,
         events,
         settled: settled.settled,
-        notes: engine.notes,
         wallMs: Date.now() - wallStart,
       },
     };

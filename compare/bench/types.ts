@@ -50,7 +50,6 @@ export interface ResultDetail {
   events: Array<{ atMs: number; what: string }>;
   /** Why the run stopped waiting: every payment final, or no progress for this long. */
   settled: string;
-  notes: string[];
   /** Wall time of the whole run, start-up and settling included. */
   wallMs: number;
 }
