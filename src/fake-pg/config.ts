@@ -26,11 +26,10 @@ export const fakePgSettingsShape = {
   PG_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
   PG_SEED: z.coerce.number().int().default(42),
   PG_RETRY_AFTER_S: env.positiveInt(1),
-  // The referee's clock must read arrival, not "when it next got a CPU". On a machine it shares with
-  // the engines, nice alone still lets a waking PG wait out another process's time slice (a few
-  // ms), so it asks for real-time FIFO priority first (0 = don't), then nice; each is skipped
-  // where it is not allowed. It is idle but for a few calls a second, so it starves no one.
-  PG_REALTIME_PRIORITY: z.coerce.number().int().min(0).max(99).default(10),
+  // The referee's clock must read arrival, not "when it next got a CPU": on a machine it shares with
+  // the engines it asks for a higher priority (nice -10; ignored where that is not allowed).
+  // Real-time FIFO priority was tried and dropped: beside other engines the PG then froze for
+  // ~1 s at a time (docs/temporal-tests.md).
   PG_NICE: z.coerce.number().int().min(-20).max(19).default(-10),
   LOG_LEVEL: env.logLevel(),
 };
@@ -45,7 +44,6 @@ export interface FakePgConfig {
   seed: number;
   retryAfterSeconds: number;
   nice: number;
-  realtimePriority: number;
 }
 
 export function loadFakePgConfig(source: NodeJS.ProcessEnv = process.env): FakePgConfig & { logLevel: string } {
@@ -60,7 +58,6 @@ export function loadFakePgConfig(source: NodeJS.ProcessEnv = process.env): FakeP
     seed: e.PG_SEED,
     retryAfterSeconds: e.PG_RETRY_AFTER_S,
     nice: e.PG_NICE,
-    realtimePriority: e.PG_REALTIME_PRIORITY,
     logLevel: e.LOG_LEVEL,
   };
 }

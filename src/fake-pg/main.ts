@@ -1,19 +1,23 @@
 /** `npm run fake-pg`: the fake PG alone. */
+import { getPriority, setPriority } from 'node:os';
 import { runMain } from '../config/env';
 import { listen, onShutdown } from '../infra/http-server';
 import { createLogger } from '../infra/logger';
 import { loadFakePgConfig } from './config';
 import { createFakePg } from './app';
-import { raisePriority } from './priority';
 
 runMain(async () => {
   const config = loadFakePgConfig();
   const log = createLogger('fake-pg', config.logLevel);
-  const priority = raisePriority(config);
+  try {
+    setPriority(config.nice);
+  } catch {
+    log.warn({ nice: config.nice, actual: getPriority() }, 'could not raise the PG process priority; on a busy machine its arrival times may lag');
+  }
   const { app } = createFakePg(config);
   const running = await listen(app, config.host, config.port);
   log.info(
-    { url: running.url, limits: { concurrency: config.concurrency, ratePerSecond: config.ratePerSecond }, latency: config.latency, failureRate: config.failureRate, priority },
+    { url: running.url, limits: { concurrency: config.concurrency, ratePerSecond: config.ratePerSecond }, latency: config.latency, failureRate: config.failureRate },
     `fake PG listening on ${running.url} (stats: ${running.url}/v1/stats)`,
   );
   onShutdown(() => running.close());
