@@ -25,8 +25,8 @@ const RETRY_AFTER_ERROR_MS = 250;
 interface Scripts {
   acquire(leases: string, starts: string, id: string, concurrency: number, rate: number, windowMs: number, ttlMs: number): Promise<[number, string | number]>;
   renew(leases: string, ttlMs: number, ...ids: string[]): Promise<string[]>;
-  release(leases: string, id: string, channel: string): Promise<number>;
-  sent(starts: string, id: string): Promise<number>;
+  release(leases: string, starts: string, id: string, channel: string): Promise<number>;
+  sent(starts: string, id: string, channel: string): Promise<number>;
 }
 type ScriptedRedis = Redis & Scripts;
 
@@ -73,7 +73,7 @@ export class RedisPgAdmission implements PgPermits {
   constructor(private readonly options: RedisAdmissionOptions) {
     this.keys = { leases: `${options.prefix}leases`, starts: `${options.prefix}starts`, channel: `${options.prefix}released` };
     this.redis = connect(options.url, (err) => (this.lastConnectionError = err)) as ScriptedRedis;
-    for (const [name, file, keys] of [['acquire', 'acquire-2', 2], ['renew', 'renew-1', 1], ['release', 'release-1', 1], ['sent', 'sent-1', 1]] as const) {
+    for (const [name, file, keys] of [['acquire', 'acquire-2', 2], ['renew', 'renew-1', 1], ['release', 'release-2', 2], ['sent', 'sent-1', 1]] as const) {
       this.redis.defineCommand(name, { numberOfKeys: keys, lua: readFileSync(path.join(LUA_DIR, `${file}.lua`), 'utf8') });
     }
     this.subscriber = connect(options.url);
@@ -114,7 +114,7 @@ export class RedisPgAdmission implements PgPermits {
     this.wake?.();
     for (const waiter of this.waiters.splice(0)) waiter.reject(new Error('PG admission closed'));
     if (this.redis.status === 'ready') {
-      await Promise.allSettled([...this.held].map((id) => this.redis.release(this.keys.leases, id, this.keys.channel)));
+      await Promise.allSettled([...this.held].map((id) => this.redis.release(this.keys.leases, this.keys.starts, id, this.keys.channel)));
     }
     this.held.clear();
     this.subscriber.disconnect();
@@ -164,10 +164,11 @@ export class RedisPgAdmission implements PgPermits {
     let released = false;
     return {
       // Called right after the request is written: Redis stamps the start with its own clock on
-      // arrival, which is at or after the real send. Same connection as release, so it lands first.
+      // arrival, which is at or after the real send; until then the call cannot leave the window.
+      // Same connection as release, so it lands first.
       sent: () => {
         if (released) return;
-        this.redis.sent(this.keys.starts, id).catch(() => undefined);
+        this.redis.sent(this.keys.starts, id, this.keys.channel).catch(() => undefined);
       },
       release: () => {
         if (released) return;
@@ -180,7 +181,7 @@ export class RedisPgAdmission implements PgPermits {
   private releaseLease(id: string): void {
     this.held.delete(id);
     // If this fails the lease simply expires after leaseMs.
-    this.redis.release(this.keys.leases, id, this.keys.channel).catch(() => undefined);
+    this.redis.release(this.keys.leases, this.keys.starts, id, this.keys.channel).catch(() => undefined);
   }
 
   private async renew(): Promise<void> {

@@ -100,26 +100,45 @@ describe('the shared PG gate in Redis (lua/*.lua + RedisPgAdmission)', () => {
     const prefix = `t:${randomUUID()}:`;
     const a = await gate(prefix, { concurrency: 2, ratePerSecond: 100 });
     const permit = await a.acquire();
-    const removed = await raw.eval(lua('release-1'), 1, `${prefix}leases`, 'not-a-holder', `${prefix}released`);
+    const removed = await raw.eval(lua('release-2'), 2, `${prefix}leases`, `${prefix}starts`, 'not-a-holder', `${prefix}released`);
     expect(removed).toBe(0);
     expect(await raw.zcard(`${prefix}leases`)).toBe(1);
     permit.release();
   });
 
-  test('when a call is sent after its grant then its start moves to when Redis hears of it, never earlier', async () => {
+  test('when a call is granted then it cannot leave the window until it is sent, and then counts from when Redis hears of the send', async () => {
     const prefix = `t:${randomUUID()}:`;
     const a = await gate(prefix, { concurrency: 5, ratePerSecond: 5 });
+    const grantedAt = await redisNowMs();
     const permit = await a.acquire();
-    const [id, granted] = await raw.zrange(`${prefix}starts`, 0, 0, 'WITHSCORES');
+    const [id, unsent] = await raw.zrange(`${prefix}starts`, 0, 0, 'WITHSCORES');
+    // Unsent: held at the lease's end, well past the window, so it cannot expire early.
+    expect(Number(unsent)).toBeGreaterThanOrEqual(grantedAt + 5000 - 50);
     await new Promise((r) => setTimeout(r, 50));
     const before = await redisNowMs();
     permit.sent(performance.now());
     permit.release();
     await raw.ping(); // after the gate's commands on its own connection have run
     await new Promise((r) => setTimeout(r, 20));
-    const moved = Number(await raw.zscore(`${prefix}starts`, id!));
-    expect(moved).toBeGreaterThanOrEqual(before);
-    expect(moved).toBeGreaterThan(Number(granted));
+    const after = await redisNowMs();
+    const stamped = Number(await raw.zscore(`${prefix}starts`, id!));
+    expect(stamped).toBeGreaterThanOrEqual(before);
+    expect(stamped).toBeLessThanOrEqual(after);
+  });
+
+  test('when a call is released before it was sent then it counts from its release', async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const a = await gate(prefix, { concurrency: 5, ratePerSecond: 5 });
+    const permit = await a.acquire();
+    const [id] = await raw.zrange(`${prefix}starts`, 0, 0);
+    const before = await redisNowMs();
+    permit.release();
+    await raw.ping();
+    await new Promise((r) => setTimeout(r, 20));
+    const after = await redisNowMs();
+    const stamped = Number(await raw.zscore(`${prefix}starts`, id!));
+    expect(stamped).toBeGreaterThanOrEqual(before);
+    expect(stamped).toBeLessThanOrEqual(after);
   });
 
   test('when a waiter is aborted then it leaves the queue and takes no slot', async () => {

@@ -3,7 +3,9 @@
   call starts in the last ARGV[4] ms. Time is the Redis server's (TIME), never a client's clock.
 
   KEYS[1] leases  zset  member = lease id, score = expiry (ms, Redis time)
-  KEYS[2] starts  zset  member = lease id, score = the call's start (ms, Redis time)
+  KEYS[2] starts  zset  member = lease id, score = the call's start (ms, Redis time); until the
+                        holder says the request went out (sent-1.lua), the lease's end: an unsent
+                        call cannot leave the window, and one whose holder died leaves it at last
   ARGV[1] lease id (unique per acquisition; only its holder knows it)
   ARGV[2] concurrency limit
   ARGV[3] rate limit (starts per window)
@@ -33,9 +35,13 @@ if redis.call('ZCARD', KEYS[2]) >= rate then
   return {0, math.max(1, math.ceil(tonumber(oldest[2]) + window - now))}
 end
 
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[5]), ARGV[1])
-redis.call('ZADD', KEYS[2], now, ARGV[1])
+local ttl = tonumber(ARGV[5])
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+-- Stamped with the grant time, a call would leave the window early by however long the grant's
+-- answer took to reach its holder and the holder to write the request: on a busy machine, more
+-- than the margin. So it counts from the lease's end until sent-1.lua (or release-2.lua) moves it.
+redis.call('ZADD', KEYS[2], now + ttl, ARGV[1])
 -- Keys vanish when idle, so a changed prefix or limit leaves nothing behind.
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[5]) * 2)
-redis.call('PEXPIRE', KEYS[2], window * 2)
+redis.call('PEXPIRE', KEYS[1], ttl * 2)
+redis.call('PEXPIRE', KEYS[2], (ttl + window) * 2)
 return {1, string.format('%.3f', now)}

@@ -1,15 +1,18 @@
 --[[
-  Moves a call's start to when its request really went out, on Redis's clock: the caller sends
+  Stamps a call's start with when its request really went out, on Redis's clock: the caller sends
   this right after writing the request, so Redis's TIME now is at or after the real send time.
-  (A start computed from the grant time plus the caller's elapsed time would be early by however
-  long the grant's answer took to reach a busy caller, and an early start leaves the window early.)
-  Later than admission, never earlier.
+  Until then the start held the lease's end (acquire-2.lua), so the call could not leave the window
+  early; only an earlier time replaces it (LT), so a second stamp never moves a start later.
+  Wakes the waiters: a start that moved earlier may free the window sooner than they were told.
 
   KEYS[1] starts  zset
   ARGV[1] lease id
+  ARGV[2] release channel
 
-  Returns 1 if moved, 0 if the entry was gone.
+  Returns 1 if moved, 0 if the entry was gone or already stamped.
 ]]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-return redis.call('ZADD', KEYS[1], 'XX', 'GT', 'CH', now, ARGV[1])
+local moved = redis.call('ZADD', KEYS[1], 'XX', 'LT', 'CH', now, ARGV[1])
+if moved == 1 then redis.call('PUBLISH', ARGV[2], '1') end
+return moved
