@@ -5,6 +5,7 @@ import { listen, onShutdown } from '../infra/http-server';
 import { createLogger } from '../infra/logger';
 import { loadFakePgConfig } from './config';
 import { createFakePg } from './app';
+import { warmUp } from './warm-up';
 
 runMain(async () => {
   const config = loadFakePgConfig();
@@ -16,6 +17,7 @@ runMain(async () => {
   }
   const { app } = createFakePg(config);
   const running = await listen(app, config.host, config.port);
+  await warmUp(running.url);
   log.info(
     { url: running.url, limits: { concurrency: config.concurrency, ratePerSecond: config.ratePerSecond }, latency: config.latency, failureRate: config.failureRate },
     `fake PG listening on ${running.url} (stats: ${running.url}/v1/stats)`,
