@@ -83,9 +83,13 @@ export function createBullmqEngine(config: BullmqApiConfig): PaymentEngine {
 
     async status(requestId: string): Promise<PaymentStatusView | null> {
       return call(async () => {
+        // State first, fields second: BullMQ moves a job to completed and writes its return value
+        // in one script, so a job read after 'completed' has its transaction id. Read the other
+        // way round, a job finishing in between reads SUCCESS with no transaction id.
+        const state = await queue.getJobState(requestId);
         const job = await queue.getJob(requestId);
         if (!job) return null;
-        return viewOfJob(job, await job.getState());
+        return viewOfJob(job, state === 'unknown' ? await job.getState() : state);
       });
     },
 
