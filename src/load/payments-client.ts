@@ -21,9 +21,24 @@ export interface PaymentsClientOptions {
 
 export class PaymentsClient {
   private readonly agent: Agent;
+  private readonly connections: number;
 
   constructor(readonly baseUrl: string, options: PaymentsClientOptions = {}) {
-    this.agent = new Agent({ connections: options.connections ?? 128, keepAliveTimeout: 30_000 });
+    this.connections = options.connections ?? 128;
+    this.agent = new Agent({ connections: this.connections, keepAliveTimeout: 30_000 });
+  }
+
+  /**
+   * Opens every connection of the pool ahead of a burst (one health check on each). Opened on
+   * demand instead, they open while the burst's clock runs: 63 new connections held back all but
+   * the first post of a burst for almost half a second, a delay of the client, not of the engine.
+   */
+  async connect(): Promise<void> {
+    await Promise.all(
+      Array.from({ length: this.connections }, () =>
+        request(`${this.baseUrl}/healthz`, { dispatcher: this.agent }).then((res) => res.body.dump()),
+      ),
+    );
   }
 
   async post(body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<PostedPayment> {
