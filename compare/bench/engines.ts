@@ -11,6 +11,7 @@ import { freePort } from '../../src/infra/ports';
 import { type RunningDevServer, startDevServer } from '../../src/infra/temporal-dev-server';
 import type { FakePgHandle } from '../../src/launch/fake-pg';
 import { startTemporalStack } from '../../src/launch/temporal-stack';
+import { defaultTaskQueueRate } from '../../src/temporal/config';
 import type { BenchRedis } from './bench-redis';
 import { killTree } from './kill-tree';
 import type { Scenario } from './scenarios';
@@ -64,10 +65,11 @@ const temporal: EngineAdapter = {
     const dbFile = scenario.chaos === 'restart-server' ? path.join(dir, 'temporal.db') : undefined;
     let server: RunningDevServer = await startDevServer({ port, dbFile, partitions });
     const shared = scenario.workers > 1 && admission === 'on';
+    const taskQueueRate = defaultTaskQueueRate(scenario.engineLimits.ratePerSecond, admission === 'on');
     const workerEnv: NodeJS.ProcessEnv = {
       ...limitsEnv(scenario),
       WORKER_MAX_CONCURRENT_ACTIVITIES: String(scenario.engineLimits.concurrency),
-      TASK_QUEUE_ACTIVITIES_PER_SECOND: String(scenario.engineLimits.ratePerSecond),
+      TASK_QUEUE_ACTIVITIES_PER_SECOND: String(taskQueueRate),
       PG_ADMISSION: admission,
       ...(shared ? { PG_PERMITS: 'redis', REDIS_URL: redis.url, PG_PERMITS_PREFIX: `bench:${path.basename(dir)}:` } : {}),
     };
@@ -76,7 +78,7 @@ const temporal: EngineAdapter = {
       const gate = admission === 'off' ? 'no admission step (built-in worker options only)' : shared ? 'admission shared in Redis (PG_PERMITS=redis)' : 'exact admission step per worker';
       return {
         apiUrl: stack.apiUrl,
-        variant: `${scenario.workers} worker(s), ${gate}, ${partitions} task-queue partition(s), maxConcurrentActivityTaskExecutions=${scenario.engineLimits.concurrency}, maxTaskQueueActivitiesPerSecond=${scenario.engineLimits.ratePerSecond}${dbFile ? ', SQLite file' : ''}`,
+        variant: `${scenario.workers} worker(s), ${gate}, ${partitions} task-queue partition(s), maxConcurrentActivityTaskExecutions=${scenario.engineLimits.concurrency}, maxTaskQueueActivitiesPerSecond=${taskQueueRate}${dbFile ? ', SQLite file' : ''}`,
         killWorker: () => killFirstAlive(stack.workers),
         startWorker: async () => `started ${(await stack.startWorker()).name}`,
         async restartServer() {

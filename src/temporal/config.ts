@@ -50,12 +50,21 @@ export interface PermitsConfig {
   workerCount: number;
 }
 
+/**
+ * The server's task-queue limit when none is set. It is a token bucket: at exactly the PG's rate it
+ * hands out tasks evenly, 100 ms apart at 10/s, while the PG's sliding second lets 10 calls start
+ * together. Behind the exact admission step the worker then waits for tasks instead of for the PG
+ * (0.4 s of a burst of 500), so there it is twice the rate: a bound, not the limit. Without the
+ * step it is the only rate limit, so it is the rate itself (the seed's setting).
+ */
+export const defaultTaskQueueRate = (pgRatePerSecond: number, admission: boolean): number => (admission ? 2 * pgRatePerSecond : pgRatePerSecond);
+
 export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const e = readEnv(
     {
       ...temporalConnectionShape,
       WORKER_MAX_CONCURRENT_ACTIVITIES: env.positiveInt(10),
-      TASK_QUEUE_ACTIVITIES_PER_SECOND: z.coerce.number().positive().default(10),
+      TASK_QUEUE_ACTIVITIES_PER_SECOND: z.coerce.number().positive().optional(),
       PG_URL: env.url('http://127.0.0.1:4000'),
       PG_MAX_CONCURRENCY: env.positiveInt(10),
       PG_RATE_LIMIT: env.positiveInt(10),
@@ -89,7 +98,7 @@ export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env): Worke
     },
     metrics: { host: e.WORKER_METRICS_HOST, port: e.WORKER_METRICS_PORT, sdkPort: e.SDK_METRICS_PORT },
     maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
-    taskQueueActivitiesPerSecond: e.TASK_QUEUE_ACTIVITIES_PER_SECOND,
+    taskQueueActivitiesPerSecond: e.TASK_QUEUE_ACTIVITIES_PER_SECOND ?? defaultTaskQueueRate(e.PG_RATE_LIMIT, e.PG_ADMISSION === 'on'),
     pg: { url: e.PG_URL, concurrency: e.PG_MAX_CONCURRENCY, ratePerSecond: e.PG_RATE_LIMIT },
     admission: { enabled: e.PG_ADMISSION === 'on', marginMs: e.PG_RATE_MARGIN_MS },
     logLevel: e.LOG_LEVEL,
