@@ -66,6 +66,7 @@ export class LocalPgAdmission implements PgPermits {
   private readonly waiters: Waiter[] = [];
   private open = 0;
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
 
   constructor(private readonly limits: AdmissionLimits, private readonly now = () => performance.now()) {
     // A new gate cannot know what a worker before it (say, one just killed) sent in the last
@@ -82,12 +83,23 @@ export class LocalPgAdmission implements PgPermits {
     return waitInLine(this.waiters, signal, () => this.pump());
   }
 
+  /**
+   * Pumps again at `due`, not after it. A timer fires on a whole millisecond and up to one more
+   * late, and every call chained to this one (one window later, and the next) inherits the delay:
+   * a millisecond per window, 49 of them in a burst of 500. So the timer wakes a millisecond early
+   * and the last stretch is spent in setImmediate turns, which let I/O run in between.
+   */
+  private wakeAt(due: number): void {
+    const wait = due - this.now();
+    if (wait > 2) this.timer = setTimeout(() => this.pump(), Math.floor(wait) - 1);
+    else this.immediate = setImmediate(() => this.pump());
+  }
+
   /** Admits waiters in arrival order for as long as both limits allow. */
   private pump(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+    clearTimeout(this.timer);
+    clearImmediate(this.immediate);
+    this.timer = this.immediate = undefined;
     const windowMs = 1000 + this.limits.marginMs;
     while (this.waiters.length > 0 && this.open < this.limits.concurrency) {
       const now = this.now();
@@ -97,7 +109,7 @@ export class LocalPgAdmission implements PgPermits {
         // The earliest start leaves the window at its time + windowMs. Calls not yet sent have no
         // time yet; their sent() or release() pumps again.
         const earliest = Math.min(...this.starts.map((s) => s.at));
-        if (Number.isFinite(earliest)) this.timer = setTimeout(() => this.pump(), Math.max(1, Math.ceil(earliest + windowMs - now)));
+        if (Number.isFinite(earliest)) this.wakeAt(earliest + windowMs);
         return;
       }
       const waiter = nextInLine(this.waiters)!;

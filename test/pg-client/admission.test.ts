@@ -1,0 +1,50 @@
+import { performance } from 'node:perf_hooks';
+import { LocalPgAdmission, type PgPermit } from '../../src/pg-client/admission';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('LocalPgAdmission, the exact gate in front of the PG', () => {
+  test('when 13 calls queue at rate 3/s and concurrency 2 then no sliding window (1 s + margin) holds more than 3 sends, and never more than 2 are open', async () => {
+    const gate = new LocalPgAdmission({ concurrency: 2, ratePerSecond: 3, marginMs: 10 });
+    const sends: number[] = [];
+    let open = 0;
+    let maxOpen = 0;
+    await Promise.all(
+      Array.from({ length: 13 }, async () => {
+        const permit = await gate.acquire();
+        open++;
+        maxOpen = Math.max(maxOpen, open);
+        sends.push(performance.now());
+        permit.sent(performance.now());
+        await sleep(20);
+        open--;
+        permit.release();
+      }),
+    );
+    expect(maxOpen).toBeLessThanOrEqual(2);
+    sends.sort((a, b) => a - b);
+    // The fourth send after any send comes no sooner than one window later.
+    const gaps = sends.slice(3).map((t, i) => t - sends[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1010);
+  }, 20_000);
+
+  test('when a granted call has not been sent yet then it holds its place in the window until it is, and counts from its send', async () => {
+    // A new gate starts with a full window (it cannot know what was sent before it); let it pass.
+    const gate = new LocalPgAdmission({ concurrency: 5, ratePerSecond: 1, marginMs: 0 });
+    await sleep(1000);
+    const first: PgPermit = await gate.acquire();
+    let secondAt: number | undefined;
+    const second = gate.acquire().then((p) => {
+      secondAt = performance.now();
+      return p;
+    });
+    await sleep(1300);
+    // More than a window after the grant, the unsent call still blocks the next one.
+    expect(secondAt).toBeUndefined();
+    const sentAt = performance.now();
+    first.sent(sentAt);
+    (await second).release();
+    first.release();
+    expect(secondAt! - sentAt).toBeGreaterThanOrEqual(1000);
+  }, 20_000);
+});
