@@ -25,11 +25,17 @@ export function createActivities(deps: ActivityDeps) {
     const permit = await deps.permits.acquire(signal);
     try {
       const startedAt = new Date();
-      // The PG call goes out first: anything done between admission and sending widens the
-      // gap between our clock and the PG's, which the admission margin has to cover.
-      const charging = deps.pg.charge({ idempotencyKey: payment.requestId, request: payment.request, onSent: (at) => permit.sent(at) });
-      deps.reportStarted?.(payment.requestId, { attempt, at: startedAt.toISOString() }).catch(() => undefined);
-      if (attempt === 1) deps.observe?.firstCall?.((startedAt.getTime() - Date.parse(payment.enqueuedAt)) / 1000);
+      // The PG call goes out first; the rest waits until it has. Work done in between (the
+      // signal below is a gRPC call) delays the send, and every window chained to it.
+      const charging = deps.pg.charge({
+        idempotencyKey: payment.requestId,
+        request: payment.request,
+        onSent: (at) => {
+          permit.sent(at);
+          deps.reportStarted?.(payment.requestId, { attempt, at: startedAt.toISOString() }).catch(() => undefined);
+          if (attempt === 1) deps.observe?.firstCall?.((startedAt.getTime() - Date.parse(payment.enqueuedAt)) / 1000);
+        },
+      });
       return { outcome: await charging, startedAt: startedAt.toISOString() };
     } finally {
       permit.release();
