@@ -102,7 +102,8 @@ export function loadConsumerConfig(source: NodeJS.ProcessEnv = process.env): Con
       BASELINE_TEST_PAUSE_AFTER_TAKE_MS: z.coerce.number().int().min(0).default(0),
       PG_RATE_LIMIT: env.positiveInt(10),
       BASELINE_RATE_LIMIT: z.coerce.number().int().min(0).optional(),
-      BASELINE_RATE_MARGIN_MS: z.coerce.number().int().min(0).max(1000).default(30),
+      // The same margin as the Temporal worker's gate (PG_RATE_MARGIN_MS), so the two compare fairly.
+      BASELINE_RATE_MARGIN_MS: z.coerce.number().int().min(0).max(1000).default(15),
     },
     source,
   );
