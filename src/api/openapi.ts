@@ -74,7 +74,7 @@ function buildDocument() {
       409: json(ErrorAnswer, 'idempotency_key_reused: the same key with a different body'),
       413: json(ErrorAnswer, 'payload_too_large: over 16 KiB'),
       415: json(ErrorAnswer, 'unsupported_media_type: not application/json'),
-      503: { ...json(ErrorAnswer, 'unavailable: the engine cannot be reached; nothing was accepted'), headers: retryAfter },
+      503: { ...json(ErrorAnswer, 'unavailable: the engine cannot be reached or is too busy; retry after Retry-After with the same Idempotency-Key (a start cut off by its deadline may have gone through; the retry then answers 202 with it, never a second payment)'), headers: retryAfter },
     },
   });
   registry.registerPath({

@@ -27,6 +27,8 @@ export interface TemporalStack {
 export interface StackOptions {
   pgEnv?: NodeJS.ProcessEnv;
   workerEnv?: NodeJS.ProcessEnv;
+  /** Settings of the API process (src/temporal/config.ts, loadApiConfig). */
+  apiEnv?: NodeJS.ProcessEnv;
   workers?: number;
   /** Reuse a running dev server instead of starting one. */
   temporal?: RunningDevServer;
@@ -56,7 +58,7 @@ export async function startTemporalStack(options: StackOptions = {}): Promise<Te
       return worker;
     };
     const apiPort = await freePort();
-    const apiProcess = spawnTs('api', 'src/api/main.ts', { env: { ...common, PORT: String(apiPort), LOG_LEVEL: 'info' } });
+    const apiProcess = spawnTs('api', 'src/api/main.ts', { env: { ...common, ...options.apiEnv, PORT: String(apiPort), LOG_LEVEL: 'info' } });
     started.push(apiProcess);
     await Promise.all([
       apiProcess.waitForLine(/payments API listening/),

@@ -11,6 +11,8 @@ export interface PostedPayment {
   body: AcceptedPayment | Record<string, unknown>;
   /** Milliseconds from send to answer. */
   acceptMs: number;
+  /** The answer's Retry-After header, if it had one (a 503 must). */
+  retryAfter?: string;
   requestId?: string;
 }
 
@@ -56,6 +58,7 @@ export class PaymentsClient {
       body: answer,
       acceptMs: performance.now() - started,
       requestId: typeof answer.requestId === 'string' ? answer.requestId : undefined,
+      ...(typeof res.headers['retry-after'] === 'string' ? { retryAfter: res.headers['retry-after'] } : {}),
     };
   }
 
