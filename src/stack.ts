@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { runMain } from './config/env';
 import { type ManagedProcess, spawnTs } from './infra/child-process';
+import { spawnFakePg } from './launch/fake-pg';
 import { StackRunner, bold, prefixed } from './infra/stack-runner';
 import { startDevServer } from './infra/temporal-dev-server';
 import { startPostgresServer } from './infra/temporal-postgres';
@@ -39,7 +40,7 @@ runMain(async () => {
   const common = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_WEB_UI_URL: temporal.uiUrl ?? '' };
   const watch = (proc: ManagedProcess) => stack.watch(proc);
 
-  const pg = watch(spawnTs('fake-pg', 'src/fake-pg/main.ts', { env: { PG_PORT: String(config.pgPort) }, onLine: prefixed('fake-pg') }));
+  const pg = watch(spawnFakePg({ PG_PORT: String(config.pgPort) }, prefixed('fake-pg')));
   await pg.waitForLine(/fake PG listening/);
   const workers = Array.from({ length: config.workers }, (_, i) =>
     watch(spawnTs(`worker-${i + 1}`, 'src/temporal/worker-main.ts', {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { env, readEnv, runMain } from '../../src/config/env';
 import { type ManagedProcess, spawnTs } from '../../src/infra/child-process';
+import { spawnFakePg } from '../../src/launch/fake-pg';
 import { DATA_DIR } from '../../src/infra/paths';
 import { startRedis } from '../../src/infra/redis-server';
 import { StackRunner, bold, prefixed } from '../../src/infra/stack-runner';
@@ -50,7 +51,7 @@ runMain(async () => {
   const watch = (proc: ManagedProcess) => stack.watch(proc);
 
   const pgUrl = `http://127.0.0.1:${config.PG_PORT}`;
-  const pg = watch(spawnTs('fake-pg', 'src/fake-pg/main.ts', { env: { PG_PORT: String(config.PG_PORT) }, onLine: prefixed('fake-pg') }));
+  const pg = watch(spawnFakePg({ PG_PORT: String(config.PG_PORT) }, prefixed('fake-pg')));
   await pg.waitForLine(/fake PG listening/);
   const common = { REDIS_URL: config.REDIS_URL, BASELINE_MODE: config.BASELINE_MODE, PG_URL: pgUrl };
   const consumerCount = config.BASELINE_MODE === 'semaphore-only' ? 0 : config.BASELINE_CONSUMERS;

@@ -23,6 +23,8 @@ export interface SpawnOptions {
   /** Where output lines go; by default they are kept only for waitForLine. */
   onLine?: (line: string) => void;
   cwd?: string;
+  /** Flags for node itself (spawnTs only), before the TypeScript loader. */
+  nodeArgs?: string[];
 }
 
 export function spawnManaged(name: string, command: string, args: string[], options: SpawnOptions = {}): ManagedProcess {
@@ -87,5 +89,5 @@ export function spawnManaged(name: string, command: string, args: string[], opti
  * SIGKILL to the CLI would leave the real one running, orphaned).
  */
 export function spawnTs(name: string, entry: string, options: SpawnOptions = {}): ManagedProcess {
-  return spawnManaged(name, process.execPath, ['--import', pathToFileURL(TSX_LOADER).href, entry], options);
+  return spawnManaged(name, process.execPath, [...(options.nodeArgs ?? []), '--import', pathToFileURL(TSX_LOADER).href, entry], options);
 }
