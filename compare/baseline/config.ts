@@ -103,7 +103,7 @@ export function loadConsumerConfig(source: NodeJS.ProcessEnv = process.env): Con
       PG_RATE_LIMIT: env.positiveInt(10),
       BASELINE_RATE_LIMIT: z.coerce.number().int().min(0).optional(),
       // The same margin as the Temporal worker's gate (PG_RATE_MARGIN_MS), so the two compare fairly.
-      BASELINE_RATE_MARGIN_MS: z.coerce.number().int().min(0).max(1000).default(30),
+      BASELINE_RATE_MARGIN_MS: z.coerce.number().int().min(0).max(1000).default(15),
     },
     source,
   );
