@@ -118,7 +118,7 @@ const bullmq: EngineAdapter = {
 function baseline(name: EngineName, mode: BaselineMode): EngineAdapter {
   return {
     name,
-      async start({ scenario, pg, redis }) {
+    async start({ scenario, pg, redis }) {
       const stack = await startBaselineStack({ mode, consumers: scenario.workers, pgUrl: pg.url, redisUrl: redis.url, env: limitsEnv(scenario) });
       return {
         apiUrl: stack.apiUrl,

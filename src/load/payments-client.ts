@@ -58,7 +58,7 @@ export class PaymentsClient {
       body: answer,
       acceptMs: performance.now() - started,
       requestId: typeof answer.requestId === 'string' ? answer.requestId : undefined,
-      ...(typeof res.headers['retry-after'] === 'string' ? { retryAfter: res.headers['retry-after'] } : {}),
+      retryAfter: typeof res.headers['retry-after'] === 'string' ? res.headers['retry-after'] : undefined,
     };
   }
 

@@ -35,6 +35,15 @@ describe('the shared PG gate in Redis (lua/*.lua + RedisPgAdmission)', () => {
     const [s, us] = await raw.time();
     return Number(s) * 1000 + Number(us) / 1000;
   };
+  /** Once the gate's own commands have run, the call's start is stamped on Redis's clock between `before` and now. */
+  const expectStampedSince = async (prefix: string, id: string, before: number) => {
+    await raw.ping();
+    await new Promise((r) => setTimeout(r, 20));
+    const after = await redisNowMs();
+    const stamped = Number(await raw.zscore(`${prefix}starts`, id));
+    expect(stamped).toBeGreaterThanOrEqual(before);
+    expect(stamped).toBeLessThanOrEqual(after);
+  };
 
   test('when two workers share a limit of 3 then a fourth call waits until a holder releases', async () => {
     const prefix = `t:${randomUUID()}:`;
@@ -118,12 +127,7 @@ describe('the shared PG gate in Redis (lua/*.lua + RedisPgAdmission)', () => {
     const before = await redisNowMs();
     permit.sent(performance.now());
     permit.release();
-    await raw.ping(); // after the gate's commands on its own connection have run
-    await new Promise((r) => setTimeout(r, 20));
-    const after = await redisNowMs();
-    const stamped = Number(await raw.zscore(`${prefix}starts`, id!));
-    expect(stamped).toBeGreaterThanOrEqual(before);
-    expect(stamped).toBeLessThanOrEqual(after);
+    await expectStampedSince(prefix, id!, before);
   });
 
   test('when a call is released before it was sent then it counts from its release', async () => {
@@ -133,12 +137,7 @@ describe('the shared PG gate in Redis (lua/*.lua + RedisPgAdmission)', () => {
     const [id] = await raw.zrange(`${prefix}starts`, 0, 0);
     const before = await redisNowMs();
     permit.release();
-    await raw.ping();
-    await new Promise((r) => setTimeout(r, 20));
-    const after = await redisNowMs();
-    const stamped = Number(await raw.zscore(`${prefix}starts`, id!));
-    expect(stamped).toBeGreaterThanOrEqual(before);
-    expect(stamped).toBeLessThanOrEqual(after);
+    await expectStampedSince(prefix, id!, before);
   });
 
   test('when a waiter is aborted then it leaves the queue and takes no slot', async () => {
