@@ -52,6 +52,8 @@ export async function chargeWithRetries(payment: QueuedPaymentRequest, firstPerm
         return { status: 'SUCCESS', attempts: attempt, transactionId: outcome.transactionId, completedAt: new Date().toISOString() };
       case 'declined':
         return failed(attempt, PAYMENT_ERRORS.cardDeclined);
+      case 'rejected':
+        return failed(attempt, PAYMENT_ERRORS.pgRejected);
       case 'rate_limited':
         lastError = PAYMENT_ERRORS.rateLimited;
         if (attempt < deps.policy.maxAttempts) await sleep(Math.max(1, outcome.retryAfterMs));

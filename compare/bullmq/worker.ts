@@ -9,6 +9,7 @@ import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import type { Logger } from '../../src/infra/logger';
 import { createPgClient } from '../../src/pg-client/pg-client';
+import { PAYMENT_ERRORS } from '../../src/contract/payment';
 import { BULLMQ_QUEUE_NAME, type BullmqWorkerConfig, type ChargeJobData, type ChargeJobResult } from './config';
 
 export interface RunningBullmqWorker {
@@ -35,6 +36,8 @@ export async function startBullmqWorker(config: BullmqWorkerConfig, log: Logger)
         return { transactionId: outcome.transactionId, attempt: job.attemptsMade + 1, replayed: outcome.replayed };
       case 'declined':
         throw new UnrecoverableError(outcome.code);
+      case 'rejected':
+        throw new UnrecoverableError(PAYMENT_ERRORS.pgRejected);
       case 'rate_limited':
         // BullMQ's manual rate limit: pause the queue for Retry-After; the job goes back to wait
         // without using up an attempt.

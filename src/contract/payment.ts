@@ -88,6 +88,8 @@ export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 /** Failure codes a payment can end with (`error` of a FAILED status). */
 export const PAYMENT_ERRORS = {
   cardDeclined: 'card_declined',
+  /** The PG refused the request itself (400, 422); final, like a decline. */
+  pgRejected: 'pg_rejected',
   pgUnavailable: 'pg_unavailable',
   rateLimited: 'rate_limited',
 } as const;

@@ -9,6 +9,8 @@ import type { PaymentRequest } from '../contract/payment';
 export type ChargeOutcome =
   | { kind: 'approved'; transactionId: string; replayed: boolean }
   | { kind: 'declined'; code: string }
+  /** The PG refused the request itself (400, 422): the same request would get the same answer. */
+  | { kind: 'rejected'; code: string }
   | { kind: 'rate_limited'; retryAfterMs: number }
   | { kind: 'transient'; reason: string };
 
@@ -43,6 +45,13 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
   const date = Date.parse(value);
   return Number.isNaN(date) ? 1000 : Math.max(0, date - now);
 }
+
+/**
+ * The PG's own refusals of a request (DESIGN §5): 400 for a malformed one, 422 for a key already
+ * used with another body. Retrying sends the same request and gets the same answer, so they are
+ * final. Any other unexpected status stays transient: it may be the PG's trouble, not ours.
+ */
+const REJECTED_STATUSES = new Set([400, 422]);
 
 /** One HTTP exchange with the PG: the status, the headers and the JSON body (empty when not JSON). */
 interface PgAnswer {
@@ -98,6 +107,7 @@ export function createPgClient(options: PgClientOptions): PgClient {
       }
       if (status === 402) return { kind: 'declined', code: String(body.code ?? 'card_declined') };
       if (status === 429) return { kind: 'rate_limited', retryAfterMs: retryAfterMs(headers['retry-after']) };
+      if (REJECTED_STATUSES.has(status)) return { kind: 'rejected', code: String(body.code ?? `pg_status_${status}`) };
       return { kind: 'transient', reason: `pg_status_${status}` };
     },
     async warmUp() {

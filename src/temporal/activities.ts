@@ -73,6 +73,8 @@ export function createActivities(deps: ActivityDeps) {
           return { transactionId: outcome.transactionId, attempt, replayed: outcome.replayed, startedAt };
         case 'declined':
           throw fail(ActivityErrorType.CardDeclined, PAYMENT_ERRORS.cardDeclined, { nonRetryable: true });
+        case 'rejected':
+          throw fail(ActivityErrorType.PgRejected, PAYMENT_ERRORS.pgRejected, { nonRetryable: true });
         case 'rate_limited':
           // Never sooner than the PG asked.
           throw fail(ActivityErrorType.PgRateLimited, PAYMENT_ERRORS.rateLimited, { nextRetryDelay: Math.max(outcome.retryAfterMs, 1) });

@@ -1,6 +1,7 @@
 /**
- * The charge activity's timeouts and retry policy, declared once. Declines are not retried; a 429
- * sets its own next delay from the PG's Retry-After; everything else backs off exponentially.
+ * The charge activity's timeouts and retry policy, declared once. Declines and the PG's refusals of
+ * the request itself (400, 422) are not retried; a 429 sets its own next delay from the PG's
+ * Retry-After; everything else backs off exponentially.
  * A worker that dies mid-call stops heartbeating, so its attempt is retried elsewhere after
  * `heartbeatTimeout`, not after the whole `startToCloseTimeout`.
  */
@@ -18,7 +19,7 @@ export const chargeActivityOptions: ActivityOptions = {
     backoffCoefficient: 2,
     maximumInterval: '10 seconds',
     maximumAttempts: 10,
-    nonRetryableErrorTypes: [ActivityErrorType.CardDeclined],
+    nonRetryableErrorTypes: [ActivityErrorType.CardDeclined, ActivityErrorType.PgRejected],
   },
 };
 

@@ -21,6 +21,8 @@ export const pgCallStartedSignal = defineSignal<[PgCallStarted]>('pgCallStarted'
 export const ActivityErrorType = {
   /** The PG declined the card: final, never retried. */
   CardDeclined: 'CardDeclined',
+  /** The PG refused the request itself (400, 422): final, never retried. */
+  PgRejected: 'PgRejected',
   /** The PG answered 429: retried after its Retry-After. */
   PgRateLimited: 'PgRateLimited',
   /** 5xx or no connection: retried with backoff. */

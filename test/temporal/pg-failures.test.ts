@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { requestIdForKey } from '../../src/contract/payment';
 import { paymentBodies } from '../../src/load/payments-client';
 import { type TemporalStack, startTemporalStack } from '../../src/launch/temporal-stack';
 import { type RunningDevServer, startDevServer } from '../../src/infra/temporal-dev-server';
 import { freePort } from '../../src/infra/ports';
 
 /**
- * What the PG answers and what the retry policy does with it (issue 3): a decline is final after one
- * call, injected 5xx are retried into success without a second charge, and a 429 is retried no
- * sooner than its Retry-After. One dev server; each case gets its own PG, worker and API.
+ * What the PG answers and what the retry policy does with it (issue 3): a decline, like the PG's
+ * refusal of the request itself, is final after one call; injected 5xx are retried into success
+ * without a second charge; and a 429 is retried no sooner than its Retry-After. One dev server;
+ * each case gets its own PG, worker and API.
  */
 describe('PG failures on the Temporal engine', () => {
   let temporal: RunningDevServer;
@@ -39,6 +41,35 @@ describe('PG failures on the Temporal engine', () => {
       // The workflow is closed, so no retry can come later: this count is final.
       const pg = await stack.pg.client.stats();
       expect({ requests: pg.requests, declined: pg.declined, charges: pg.charges }).toEqual({ requests: 1, declined: 1, charges: 0 });
+    });
+  });
+
+  describe('a request the PG refuses', () => {
+    let stack: TemporalStack;
+    beforeAll(async () => {
+      stack = await startTemporalStack({ temporal, pgEnv: { PG_LATENCY_MS: '20-50' } });
+    });
+    afterAll(() => stack?.stop());
+
+    test('when the PG answers 422 (its key was used with another body) then the payment ends FAILED pg_rejected after exactly one PG call', async () => {
+      const key = `reused-${runId()}`;
+      // Another caller already charged under the PG key this payment will use.
+      const earlier = await fetch(`${stack.pg.url}/v1/payments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': requestIdForKey(key) },
+        body: JSON.stringify({ orderId: `elsewhere-${key}`, amount: 1, currency: 'KRW' }),
+      });
+      expect(earlier.status).toBe(200);
+
+      const posted = await stack.api.post({ orderId: `order-${key}`, amount: 4200 }, { 'Idempotency-Key': key });
+      expect(posted).toMatchObject({ status: 202, requestId: requestIdForKey(key) });
+
+      const final = await stack.api.waitForFinal([posted.requestId!], { timeoutMs: 60_000 });
+      expect(final.get(posted.requestId!)).toMatchObject({ status: 'FAILED', error: 'pg_rejected', attempts: 1 });
+
+      // Closed workflow, final count: the earlier charge and one refused call, never retried.
+      const pg = await stack.pg.client.stats();
+      expect({ requests: pg.requests, charges: pg.charges, duplicateCharges: pg.duplicateCharges }).toEqual({ requests: 2, charges: 1, duplicateCharges: 0 });
     });
   });
 

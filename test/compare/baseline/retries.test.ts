@@ -1,8 +1,10 @@
 /**
- * The hand-written retries: 5xx and 429 are retried with bounded attempts, a decline is final at
- * once, and a retry is a replay at the PG (same idempotency key), never a second charge.
+ * The hand-written retries: 5xx and 429 are retried with bounded attempts, a decline and the PG's
+ * refusal of the request itself (422) are final at once, and a retry is a replay at the PG (same
+ * idempotency key), never a second charge.
  */
 import { randomUUID } from 'node:crypto';
+import { requestIdForKey } from '../../../src/contract/payment';
 import { paymentBodies } from '../../../src/load/payments-client';
 import { type Fixture, type TestStack, startFixture, startStack } from './fixture';
 
@@ -39,4 +41,29 @@ test('when the PG fails transiently then payments are retried to SUCCESS once ea
   expect(pg.declined).toBe(1);
   expect(pg.duplicateCharges).toBe(0);
   expect(pg.maxInFlight).toBeLessThanOrEqual(10);
+});
+
+test('when the PG answers 422 (the key was used with another body) then the payment fails pg_rejected, not retried to the limit', async () => {
+  const key = `reused-${randomUUID().slice(0, 8)}`;
+  // Another caller charged under this payment's PG key first (retried past this PG's injected 5xx).
+  let seeded = 0;
+  let seedCalls = 0;
+  for (; seedCalls < 20 && seeded !== 200; seedCalls++) {
+    const res = await fetch(`${fx.pg.url}/v1/payments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': requestIdForKey(key) },
+      body: JSON.stringify({ orderId: `elsewhere-${key}`, amount: 1, currency: 'KRW' }),
+    });
+    seeded = res.status;
+  }
+  expect(seeded).toBe(200);
+
+  const posted = await stack.http.post({ orderId: `order-${key}`, amount: 4200, currency: 'KRW' }, { 'Idempotency-Key': key });
+  expect(posted.status).toBe(202);
+  const view = (await stack.http.waitForFinal([posted.requestId!], { timeoutMs: 60_000 })).get(posted.requestId!);
+  // Treated as transient, it would end pg_unavailable after every attempt; an injected 5xx may come first.
+  expect(view).toMatchObject({ status: 'FAILED', error: 'pg_rejected' });
+  // One PG call per attempt and none after the 422: the key's calls are the seed's and the attempts.
+  const { callsByKey } = await fx.pg.client.timeline();
+  expect(callsByKey[requestIdForKey(key)]?.length).toBe(seedCalls + view!.attempts);
 });
