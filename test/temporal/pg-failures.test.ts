@@ -21,12 +21,14 @@ describe('PG failures on the Temporal engine', () => {
 
   const runId = () => randomUUID().slice(0, 8);
 
-  describe('a declined card', () => {
+  describe('final answers: a declined card, a request the PG refuses', () => {
     let stack: TemporalStack;
     beforeAll(async () => {
       stack = await startTemporalStack({ temporal, pgEnv: { PG_LATENCY_MS: '20-50' } });
     });
     afterAll(() => stack?.stop());
+    // Each test counts the PG's calls from zero; the workflows of the one before are closed.
+    beforeEach(() => stack.pg.client.reset());
 
     test('when the PG declines then the payment ends FAILED card_declined after exactly one PG call', async () => {
       const posted = await stack.api.post({ orderId: `decline-${runId()}`, amount: 4200 });
@@ -42,14 +44,6 @@ describe('PG failures on the Temporal engine', () => {
       const pg = await stack.pg.client.stats();
       expect({ requests: pg.requests, declined: pg.declined, charges: pg.charges }).toEqual({ requests: 1, declined: 1, charges: 0 });
     });
-  });
-
-  describe('a request the PG refuses', () => {
-    let stack: TemporalStack;
-    beforeAll(async () => {
-      stack = await startTemporalStack({ temporal, pgEnv: { PG_LATENCY_MS: '20-50' } });
-    });
-    afterAll(() => stack?.stop());
 
     test('when the PG answers 422 (its key was used with another body) then the payment ends FAILED pg_rejected after exactly one PG call', async () => {
       const key = `reused-${runId()}`;
