@@ -89,12 +89,15 @@ export class RedisPgAdmission implements PgPermits {
 
   /** Resolves when Redis answers and the release channel is subscribed; rejects naming the URL. */
   async ready(timeoutMs = 5000): Promise<void> {
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), timeoutMs).unref());
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), timeoutMs)));
     try {
       await Promise.race([Promise.all([this.redis.ping(), this.subscribed]), timeout]);
     } catch (err) {
       const cause = this.lastConnectionError?.message ?? (err as Error).message;
       throw new Error(`Redis at ${this.options.url} does not answer (${cause}); the shared PG gate (PG_PERMITS=redis) needs it: start redis-server or set REDIS_URL`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { type BaselineKeys, baselineKeys } from '../../../compare/baseline/keys';
 import { type BaselineMode, type BaselineStack, startBaselineStack } from '../../../compare/baseline/launch';
+import { DISCONNECT } from '../../../compare/baseline/redis';
 import { type RunningRedis, startRedis } from '../../../src/infra/redis-server';
 import { type FakePgHandle, startFakePg } from '../../../src/launch/fake-pg';
 import { PaymentsClient } from '../../../src/load/payments-client';
@@ -27,7 +28,7 @@ export async function startFixture(pgEnv: NodeJS.ProcessEnv): Promise<Fixture> {
     await redis.stop();
     throw err;
   }
-  const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+  const client = new Redis(redis.url, { maxRetriesPerRequest: 1, ...DISCONNECT });
   return {
     redis,
     pg,
