@@ -4,12 +4,13 @@ import { paymentBodies } from '../../src/load/payments-client';
 import { type TemporalStack, startTemporalStack } from '../../src/launch/temporal-stack';
 import { type RunningDevServer, startDevServer } from '../../src/infra/temporal-dev-server';
 import { freePort } from '../../src/infra/ports';
+import { chargeElsewhere } from '../support/pg-seed';
 
 /**
  * What the PG answers and what the retry policy does with it (issue 3): a decline, like the PG's
  * refusal of the request itself, is final after one call; injected 5xx are retried into success
  * without a second charge; and a 429 is retried no sooner than its Retry-After. One dev server;
- * each case gets its own PG, worker and API.
+ * each group of cases gets its own PG, worker and API.
  */
 describe('PG failures on the Temporal engine', () => {
   let temporal: RunningDevServer;
@@ -48,12 +49,7 @@ describe('PG failures on the Temporal engine', () => {
     test('when the PG answers 422 (its key was used with another body) then the payment ends FAILED pg_rejected after exactly one PG call', async () => {
       const key = `reused-${runId()}`;
       // Another caller already charged under the PG key this payment will use.
-      const earlier = await fetch(`${stack.pg.url}/v1/payments`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': requestIdForKey(key) },
-        body: JSON.stringify({ orderId: `elsewhere-${key}`, amount: 1, currency: 'KRW' }),
-      });
-      expect(earlier.status).toBe(200);
+      expect(await chargeElsewhere(stack.pg.url, requestIdForKey(key), `elsewhere-${key}`)).toBe(1);
 
       const posted = await stack.api.post({ orderId: `order-${key}`, amount: 4200 }, { 'Idempotency-Key': key });
       expect(posted).toMatchObject({ status: 202, requestId: requestIdForKey(key) });

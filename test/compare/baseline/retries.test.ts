@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { requestIdForKey } from '../../../src/contract/payment';
 import { paymentBodies } from '../../../src/load/payments-client';
+import { chargeElsewhere } from '../../support/pg-seed';
 import { type Fixture, type TestStack, startFixture, startStack } from './fixture';
 
 let fx: Fixture;
@@ -45,18 +46,8 @@ test('when the PG fails transiently then payments are retried to SUCCESS once ea
 
 test('when the PG answers 422 (the key was used with another body) then the payment fails pg_rejected, not retried to the limit', async () => {
   const key = `reused-${randomUUID().slice(0, 8)}`;
-  // Another caller charged under this payment's PG key first (retried past this PG's injected 5xx).
-  let seeded = 0;
-  let seedCalls = 0;
-  for (; seedCalls < 20 && seeded !== 200; seedCalls++) {
-    const res = await fetch(`${fx.pg.url}/v1/payments`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': requestIdForKey(key) },
-      body: JSON.stringify({ orderId: `elsewhere-${key}`, amount: 1, currency: 'KRW' }),
-    });
-    seeded = res.status;
-  }
-  expect(seeded).toBe(200);
+  // Another caller charged under this payment's PG key first (past this PG's injected 5xx).
+  const seedCalls = await chargeElsewhere(fx.pg.url, requestIdForKey(key), `elsewhere-${key}`);
 
   const posted = await stack.http.post({ orderId: `order-${key}`, amount: 4200, currency: 'KRW' }, { 'Idempotency-Key': key });
   expect(posted.status).toBe(202);

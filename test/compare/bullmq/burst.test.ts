@@ -2,6 +2,8 @@ import { type BullmqStack, startBullmqStack } from '../../../compare/bullmq/laun
 import { type RunningRedis, startRedis } from '../../../src/infra/redis-server';
 import { type FakePgHandle, startFakePg } from '../../../src/launch/fake-pg';
 import { PaymentsClient, paymentBodies } from '../../../src/load/payments-client';
+import { requestIdForKey } from '../../../src/contract/payment';
+import { chargeElsewhere } from '../../support/pg-seed';
 
 describe('the BullMQ engine behind the payments contract', () => {
   let redis: RunningRedis | undefined;
@@ -60,5 +62,17 @@ describe('the BullMQ engine behind the payments contract', () => {
     const after = await pg!.client.stats();
     expect(after.declined - before.declined).toBe(1);
     expect(after.replays - before.replays).toBe(0);
+  });
+
+  test('when the PG answers 422 (its key was used with another body) then the payment ends FAILED pg_rejected, never retried', async () => {
+    const key = `bullmq-reused-${Date.now()}`;
+    await chargeElsewhere(pg!.url, requestIdForKey(key), `elsewhere-${key}`);
+    const posted = await api!.post({ orderId: `order-${key}`, amount: 700, currency: 'KRW' }, { 'Idempotency-Key': key });
+    expect(posted).toMatchObject({ status: 202, requestId: requestIdForKey(key) });
+    const view = (await api!.waitForFinal([posted.requestId!], { timeoutMs: 30_000 })).get(posted.requestId!);
+    expect(view).toMatchObject({ status: 'FAILED', error: 'pg_rejected' });
+    // The earlier charge and one refused call: no retry after the 422.
+    const { callsByKey } = await pg!.client.timeline();
+    expect(callsByKey[requestIdForKey(key)]?.length).toBe(2);
   });
 });
