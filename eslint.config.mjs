@@ -71,7 +71,21 @@ export default tseslint.config(
       ],
       'no-restricted-globals': [
         'error',
-        ...['process', 'performance', 'fetch', 'crypto', 'require', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'queueMicrotask', 'Buffer', '__dirname', '__filename'].map((name) => ({
+        ...[
+          'process',
+          'performance',
+          'fetch',
+          'crypto',
+          'require',
+          'setInterval',
+          'clearInterval',
+          'setImmediate',
+          'clearImmediate',
+          'queueMicrotask',
+          'Buffer',
+          '__dirname',
+          '__filename',
+        ].map((name) => ({
           name,
           message: 'not deterministic, or not in the Temporal workflow sandbox: use workflow APIs or an activity',
         })),

@@ -13,28 +13,48 @@ import { startPostgresServer } from './infra/temporal-postgres';
 import { checkRedis } from './temporal/pg-permits';
 import { loadStackConfig } from './stack-config';
 
-
 runMain(async () => {
   const config = loadStackConfig();
   mkdirSync(path.dirname(config.dbFile), { recursive: true });
   // Before anything starts: a missing Redis is a one-line answer, not a stack that half runs.
   if (config.pgPermits === 'redis') {
     await checkRedis(config.redisUrl);
-    console.log(bold(`shared PG gate: Redis at ${config.redisUrl} answers (PG_PERMITS=redis, ${config.workers} workers)`));
+    console.log(
+      bold(`shared PG gate: Redis at ${config.redisUrl} answers (PG_PERMITS=redis, ${config.workers} workers)`),
+    );
   } else if (config.pgPermits === 'local' && config.workers > 1) {
-    console.log(bold(`warning: PG_PERMITS=local with ${config.workers} workers: each keeps the PG's limits alone, so together they exceed them`));
+    console.log(
+      bold(
+        `warning: PG_PERMITS=local with ${config.workers} workers: each keeps the PG's limits alone, so together they exceed them`,
+      ),
+    );
   }
 
   const stack = new StackRunner();
 
   const { postgres: pgs } = config;
-  console.log(bold(config.persistence === 'postgres'
-    ? `starting the Temporal server on PostgreSQL (${pgs.user}@${pgs.host}:${pgs.port}, databases ${pgs.database}, ${pgs.visibilityDatabase})…`
-    : `starting the Temporal dev server (SQLite: ${config.dbFile})…`));
-  const temporalOptions = { port: config.temporalPort, uiPort: config.uiPort, partitions: config.partitions, onLine: prefixed('temporal') };
-  const temporal = config.persistence === 'postgres'
-    ? await startPostgresServer({ ...temporalOptions, pg: pgs, database: pgs.database, visibilityDatabase: pgs.visibilityDatabase })
-    : await startDevServer({ ...temporalOptions, dbFile: config.dbFile });
+  console.log(
+    bold(
+      config.persistence === 'postgres'
+        ? `starting the Temporal server on PostgreSQL (${pgs.user}@${pgs.host}:${pgs.port}, databases ${pgs.database}, ${pgs.visibilityDatabase})…`
+        : `starting the Temporal dev server (SQLite: ${config.dbFile})…`,
+    ),
+  );
+  const temporalOptions = {
+    port: config.temporalPort,
+    uiPort: config.uiPort,
+    partitions: config.partitions,
+    onLine: prefixed('temporal'),
+  };
+  const temporal =
+    config.persistence === 'postgres'
+      ? await startPostgresServer({
+          ...temporalOptions,
+          pg: pgs,
+          database: pgs.database,
+          visibilityDatabase: pgs.visibilityDatabase,
+        })
+      : await startDevServer({ ...temporalOptions, dbFile: config.dbFile });
   stack.add(temporal);
 
   const common = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_WEB_UI_URL: temporal.uiUrl ?? '' };
@@ -43,20 +63,29 @@ runMain(async () => {
   const pg = watch(spawnFakePg({ PG_PORT: String(config.pgPort) }, prefixed('fake-pg')));
   await pg.waitForLine(/fake PG listening/);
   const workers = Array.from({ length: config.workers }, (_, i) =>
-    watch(spawnTs(`worker-${i + 1}`, 'src/temporal/worker-main.ts', {
-      env: {
-        ...common,
-        PG_URL: `http://127.0.0.1:${config.pgPort}`,
-        PG_PERMITS: config.pgPermits,
-        REDIS_URL: config.redisUrl,
-        WORKER_INDEX: String(i),
-        WORKER_COUNT: String(config.workers),
-        WORKER_METRICS_PORT: String(config.workerMetricsPort + i), SDK_METRICS_PORT: String(config.sdkMetricsPort + i) },
-      onLine: prefixed(`worker-${i + 1}`),
-    })),
+    watch(
+      spawnTs(`worker-${i + 1}`, 'src/temporal/worker-main.ts', {
+        env: {
+          ...common,
+          PG_URL: `http://127.0.0.1:${config.pgPort}`,
+          PG_PERMITS: config.pgPermits,
+          REDIS_URL: config.redisUrl,
+          WORKER_INDEX: String(i),
+          WORKER_COUNT: String(config.workers),
+          WORKER_METRICS_PORT: String(config.workerMetricsPort + i),
+          SDK_METRICS_PORT: String(config.sdkMetricsPort + i),
+        },
+        onLine: prefixed(`worker-${i + 1}`),
+      }),
+    ),
   );
-  const api = watch(spawnTs('api', 'src/api/main.ts', { env: { ...common, PORT: String(config.apiPort) }, onLine: prefixed('api') }));
-  await Promise.all([api.waitForLine(/payments API listening/), ...workers.map((w) => w.waitForLine(/worker polling/, 120_000))]);
+  const api = watch(
+    spawnTs('api', 'src/api/main.ts', { env: { ...common, PORT: String(config.apiPort) }, onLine: prefixed('api') }),
+  );
+  await Promise.all([
+    api.waitForLine(/payments API listening/),
+    ...workers.map((w) => w.waitForLine(/worker polling/, 120_000)),
+  ]);
 
   console.log(
     [

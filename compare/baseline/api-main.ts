@@ -28,15 +28,37 @@ async function createEngine(config: BaselineApiConfig, log: ReturnType<typeof cr
   const redis = connectRedis(config.redisUrl, { commandTimeoutMs: config.redisTimeoutMs });
   const keys = baselineKeys(config.keyPrefix);
   // Commands before the connection is ready would fail (no offline queue): wait a little for it.
-  const ready = await whenReady(redis, 10_000).then(() => true, () => false);
+  const ready = await whenReady(redis, 10_000).then(
+    () => true,
+    () => false,
+  );
   if (!ready) log.warn({ redis: config.redisUrl }, 'redis is not reachable yet; answering 503 until it is');
-  if (config.mode !== 'semaphore-only') return createQueueEngine({ redis, keys, target: config.mode === 'stream' ? 'stream' : 'list' });
+  if (config.mode !== 'semaphore-only')
+    return createQueueEngine({ redis, keys, target: config.mode === 'stream' ? 'stream' : 'list' });
   // semaphore-only sets up its permits in Redis at start.
   if (!ready) throw new Error(`no Redis at ${config.redisUrl}`);
-  const permits = await createPermitPool({ mode: config.mode, redis, keys, permits: config.permits, leaseMs: config.leaseMs, holderId: `api-${hostname()}-${process.pid}`, log });
+  const permits = await createPermitPool({
+    mode: config.mode,
+    redis,
+    keys,
+    permits: config.permits,
+    leaseMs: config.leaseMs,
+    holderId: `api-${hostname()}-${process.pid}`,
+    log,
+  });
   const pg = createPgClient({ baseUrl: config.pgUrl, connections: config.permits });
-  const observer = createRedisObserver(redis, keys.metrics, (err) => log.debug({ err: err.message }, 'metrics not recorded'));
-  return createInlineEngine({ redis, keys, permits, pg, retry: config.retry, permitWaitMs: config.permitWaitMs, observer });
+  const observer = createRedisObserver(redis, keys.metrics, (err) =>
+    log.debug({ err: err.message }, 'metrics not recorded'),
+  );
+  return createInlineEngine({
+    redis,
+    keys,
+    permits,
+    pg,
+    retry: config.retry,
+    permitWaitMs: config.permitWaitMs,
+    observer,
+  });
 }
 
 export async function main(extend?: ExtendApp): Promise<void> {
@@ -45,7 +67,12 @@ export async function main(extend?: ExtendApp): Promise<void> {
   const engine = await createEngine(config, log);
   // /metrics reads every figure from Redis, on a connection of its own.
   const metricsRedis = connectRedis(config.redisUrl);
-  const metrics = createBaselineMetricsSource({ redis: metricsRedis, keys: baselineKeys(config.keyPrefix), mode: config.mode, permits: config.permits });
+  const metrics = createBaselineMetricsSource({
+    redis: metricsRedis,
+    keys: baselineKeys(config.keyPrefix),
+    mode: config.mode,
+    permits: config.permits,
+  });
   const routes: ExtendApp = (app) => {
     createMetricsRoutes(metrics, log)(app);
     openApiRoutes(app);

@@ -30,8 +30,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const backoffMs = (policy: RetryPolicy, attempt: number): number =>
   Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** (attempt - 1));
 
-export async function chargeWithRetries(payment: QueuedPaymentRequest, firstPermit: Permit, deps: ChargeDeps): Promise<PaymentResult> {
-  const failed = (attempts: number, error: string): PaymentResult => ({ status: 'FAILED', attempts, error, completedAt: new Date().toISOString() });
+export async function chargeWithRetries(
+  payment: QueuedPaymentRequest,
+  firstPermit: Permit,
+  deps: ChargeDeps,
+): Promise<PaymentResult> {
+  const failed = (attempts: number, error: string): PaymentResult => ({
+    status: 'FAILED',
+    attempts,
+    error,
+    completedAt: new Date().toISOString(),
+  });
   let permit: Permit | null = firstPermit;
   let lastError: string = PAYMENT_ERRORS.pgUnavailable;
   for (let attempt = 1; attempt <= deps.policy.maxAttempts; attempt++) {
@@ -41,7 +50,11 @@ export async function chargeWithRetries(payment: QueuedPaymentRequest, firstPerm
     let outcome;
     const slot = await deps.rateGate?.acquire();
     try {
-      outcome = await deps.pg.charge({ idempotencyKey: payment.requestId, request: payment.request, onSent: slot && ((at) => slot.sent(at)) });
+      outcome = await deps.pg.charge({
+        idempotencyKey: payment.requestId,
+        request: payment.request,
+        onSent: slot && ((at) => slot.sent(at)),
+      });
     } finally {
       slot?.release();
       await permit.release().catch(() => undefined);
@@ -49,7 +62,12 @@ export async function chargeWithRetries(payment: QueuedPaymentRequest, firstPerm
     }
     switch (outcome.kind) {
       case 'approved':
-        return { status: 'SUCCESS', attempts: attempt, transactionId: outcome.transactionId, completedAt: new Date().toISOString() };
+        return {
+          status: 'SUCCESS',
+          attempts: attempt,
+          transactionId: outcome.transactionId,
+          completedAt: new Date().toISOString(),
+        };
       case 'declined':
         return failed(attempt, PAYMENT_ERRORS.cardDeclined);
       case 'rejected':

@@ -9,7 +9,11 @@ export type BaselineMode = (typeof BASELINE_MODES)[number];
 const commonShape = {
   REDIS_URL: env.url('redis://127.0.0.1:6379'),
   BASELINE_MODE: z.enum(BASELINE_MODES).default('list'),
-  REDIS_KEY_PREFIX: z.string().max(100).regex(/^[A-Za-z0-9:_-]*$/, 'must be letters, digits, ":", "_" or "-"').default(''),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .max(100)
+    .regex(/^[A-Za-z0-9:_-]*$/, 'must be letters, digits, ":", "_" or "-"')
+    .default(''),
   PG_URL: env.url('http://127.0.0.1:4000'),
   /** Permits of the global semaphore: the PG's concurrency limit. */
   PG_MAX_CONCURRENCY: env.positiveInt(10),
@@ -46,7 +50,11 @@ const commonOf = (e: z.output<z.ZodObject<typeof commonShape>>): CommonConfig =>
   pgUrl: e.PG_URL,
   permits: e.PG_MAX_CONCURRENCY,
   leaseMs: e.BASELINE_LEASE_MS,
-  retry: { maxAttempts: e.BASELINE_MAX_ATTEMPTS, initialBackoffMs: e.BASELINE_BACKOFF_MS, maxBackoffMs: e.BASELINE_BACKOFF_MAX_MS },
+  retry: {
+    maxAttempts: e.BASELINE_MAX_ATTEMPTS,
+    initialBackoffMs: e.BASELINE_BACKOFF_MS,
+    maxBackoffMs: e.BASELINE_BACKOFF_MAX_MS,
+  },
   logLevel: e.LOG_LEVEL,
 });
 
@@ -61,10 +69,22 @@ export interface BaselineApiConfig extends CommonConfig {
 
 export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): BaselineApiConfig {
   const e = readEnv(
-    { ...commonShape, HOST: env.host(), BASELINE_PORT: env.port(3001), BASELINE_PERMIT_WAIT_MS: env.positiveInt(5000), REDIS_TIMEOUT_MS: env.positiveInt(5000) },
+    {
+      ...commonShape,
+      HOST: env.host(),
+      BASELINE_PORT: env.port(3001),
+      BASELINE_PERMIT_WAIT_MS: env.positiveInt(5000),
+      REDIS_TIMEOUT_MS: env.positiveInt(5000),
+    },
     source,
   );
-  return { ...commonOf(e), host: e.HOST, port: e.BASELINE_PORT, permitWaitMs: e.BASELINE_PERMIT_WAIT_MS, redisTimeoutMs: e.REDIS_TIMEOUT_MS };
+  return {
+    ...commonOf(e),
+    host: e.HOST,
+    port: e.BASELINE_PORT,
+    permitWaitMs: e.BASELINE_PERMIT_WAIT_MS,
+    redisTimeoutMs: e.REDIS_TIMEOUT_MS,
+  };
 }
 
 export interface ConsumerConfig extends CommonConfig {
@@ -93,7 +113,10 @@ export function loadConsumerConfig(source: NodeJS.ProcessEnv = process.env): Con
   const e = readEnv(
     {
       ...commonShape,
-      CONSUMER_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, _, . or -').optional(),
+      CONSUMER_ID: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, _, . or -')
+        .optional(),
       BASELINE_POLL_MS: env.positiveInt(100),
       BASELINE_HEARTBEAT_MS: env.positiveInt(1000),
       BASELINE_HEARTBEAT_TTL_MS: env.positiveInt(5000),

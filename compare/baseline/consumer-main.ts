@@ -15,18 +15,41 @@ import { ReliableListQueue } from './reliable-list-queue';
 import { StreamQueue } from './stream-queue';
 import type { WorkQueue } from './work-queue';
 
-function createQueue(config: ConsumerConfig, redis: BaselineRedis, keys: BaselineKeys, log: ReturnType<typeof createLogger>): { queue: WorkQueue; blocking?: BaselineRedis } {
+function createQueue(
+  config: ConsumerConfig,
+  redis: BaselineRedis,
+  keys: BaselineKeys,
+  log: ReturnType<typeof createLogger>,
+): { queue: WorkQueue; blocking?: BaselineRedis } {
   const { consumerId, pollMs, heartbeatMs } = config;
   switch (config.mode) {
     case 'list':
       return { queue: new ListQueue(redis, keys) };
     case 'list-reliable': {
       const blocking = connectRedis(config.redisUrl, { blocking: true });
-      return { blocking, queue: new ReliableListQueue(redis, blocking, keys, { consumerId, pollMs, heartbeatMs, heartbeatTtlMs: config.heartbeatTtlMs }, log) };
+      return {
+        blocking,
+        queue: new ReliableListQueue(
+          redis,
+          blocking,
+          keys,
+          { consumerId, pollMs, heartbeatMs, heartbeatTtlMs: config.heartbeatTtlMs },
+          log,
+        ),
+      };
     }
     case 'stream': {
       const blocking = connectRedis(config.redisUrl, { blocking: true });
-      return { blocking, queue: new StreamQueue(redis, blocking, keys, { consumerId, pollMs, heartbeatMs, claimIdleMs: config.claimIdleMs, maxDeliveries: config.maxDeliveries }, log) };
+      return {
+        blocking,
+        queue: new StreamQueue(
+          redis,
+          blocking,
+          keys,
+          { consumerId, pollMs, heartbeatMs, claimIdleMs: config.claimIdleMs, maxDeliveries: config.maxDeliveries },
+          log,
+        ),
+      };
     }
     default:
       throw new Error(`BASELINE_MODE=${config.mode} has no consumers: the API charges inside the request`);
@@ -41,19 +64,39 @@ runMain(async () => {
   const keys = baselineKeys(config.keyPrefix);
   const { queue, blocking } = createQueue(config, redis, keys, log);
   if (blocking) await whenReady(blocking, 10_000);
-  const permits = await createPermitPool({ mode: config.mode, redis, keys, permits: config.permits, leaseMs: config.leaseMs, holderId: config.consumerId, log });
+  const permits = await createPermitPool({
+    mode: config.mode,
+    redis,
+    keys,
+    permits: config.permits,
+    leaseMs: config.leaseMs,
+    holderId: config.consumerId,
+    log,
+  });
   const pg = createPgClient({ baseUrl: config.pgUrl, connections: config.permits });
-  const observer = createRedisObserver(redis, keys.metrics, (err) => log.debug({ err: err.message }, 'metrics not recorded'));
+  const observer = createRedisObserver(redis, keys.metrics, (err) =>
+    log.debug({ err: err.message }, 'metrics not recorded'),
+  );
   // The fixed modes also keep the PG's rate, with the same Redis gate the Temporal engine's workers
   // share (src/pg-client/redis-admission.ts): a semaphore alone lets 429 retries fill the PG's window.
   const rateGate =
     config.rateLimit > 0
-      ? new RedisPgAdmission({ url: config.redisUrl, prefix: `${config.keyPrefix}pg:rate:`, concurrency: config.permits, ratePerSecond: config.rateLimit, marginMs: config.rateMarginMs, leaseMs: config.leaseMs })
+      ? new RedisPgAdmission({
+          url: config.redisUrl,
+          prefix: `${config.keyPrefix}pg:rate:`,
+          concurrency: config.permits,
+          ratePerSecond: config.rateLimit,
+          marginMs: config.rateMarginMs,
+          leaseMs: config.leaseMs,
+        })
       : undefined;
   await rateGate?.ready(10_000);
   const consumer = new Consumer({ config, redis, keys, queue, permits, pg, log, observer, rateGate });
   await consumer.start();
-  log.info({ mode: config.mode, permits: config.permits, pollMs: config.pollMs, rateLimit: config.rateLimit || 'none' }, `consumer ready (mode ${config.mode})`);
+  log.info(
+    { mode: config.mode, permits: config.permits, pollMs: config.pollMs, rateLimit: config.rateLimit || 'none' },
+    `consumer ready (mode ${config.mode})`,
+  );
   onShutdown(async () => {
     await consumer.stop();
     await rateGate?.close();

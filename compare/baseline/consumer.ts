@@ -95,7 +95,12 @@ export class Consumer {
   private async takeThenAcquire(): Promise<void> {
     const taken = await this.deps.queue.take();
     if (!taken) return;
-    const permit = await acquireWithin(this.deps.permits, Number.POSITIVE_INFINITY, this.deps.config.pollMs, () => this.stopping);
+    const permit = await acquireWithin(
+      this.deps.permits,
+      Number.POSITIVE_INFINITY,
+      this.deps.config.pollMs,
+      () => this.stopping,
+    );
     // Stopping: the message stays where the design keeps it and comes back to a consumer.
     if (permit) this.dispatch(taken, permit);
   }
@@ -118,7 +123,13 @@ export class Consumer {
       }
       const { payment } = parsed;
       const statusKey = keys.status(payment.requestId);
-      const fresh = await redis.markProcessing(statusKey, payment.requestId, payment.enqueuedAt, payment.fingerprint, new Date().toISOString());
+      const fresh = await redis.markProcessing(
+        statusKey,
+        payment.requestId,
+        payment.enqueuedAt,
+        payment.fingerprint,
+        new Date().toISOString(),
+      );
       if (fresh !== 1) {
         // Delivered again after its result was stored: acknowledge, charge nothing.
         await queue.complete(taken, statusKey, []);
@@ -136,9 +147,15 @@ export class Consumer {
       });
       await queue.complete(taken, statusKey, resultFields(result));
       this.deps.observer?.final(result.status, secondsSince(payment.enqueuedAt, result.completedAt));
-      log.info({ requestId, status: result.status, attempts: result.attempts, error: result.error }, 'payment completed');
+      log.info(
+        { requestId, status: result.status, attempts: result.attempts, error: result.error },
+        'payment completed',
+      );
     } catch (err) {
-      log.error({ requestId, err: (err as Error).message }, 'processing failed; the message stays where the design keeps it');
+      log.error(
+        { requestId, err: (err as Error).message },
+        'processing failed; the message stays where the design keeps it',
+      );
     } finally {
       await permit.release().catch(() => undefined);
     }

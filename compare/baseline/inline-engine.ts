@@ -45,11 +45,17 @@ export function createInlineEngine(options: InlineEngineOptions): PaymentEngine 
     async submit(payment: QueuedPaymentRequest & { fingerprint: string }): Promise<SubmitResult> {
       const { requestId, fingerprint, enqueuedAt } = payment;
       const statusKey = keys.status(requestId);
-      const code = await orUnavailable(() => redis.acceptPayment(statusKey, keys.queue, requestId, fingerprint, enqueuedAt, '', 'none'));
+      const code = await orUnavailable(() =>
+        redis.acceptPayment(statusKey, keys.queue, requestId, fingerprint, enqueuedAt, '', 'none'),
+      );
       if (code === -1) throw new IdempotencyKeyReused();
       if (code === 0) {
         const view = await readStatus(redis, keys, requestId);
-        return { requestId, created: false, completed: view && (view.status === 'SUCCESS' || view.status === 'FAILED') ? view : undefined };
+        return {
+          requestId,
+          created: false,
+          completed: view && (view.status === 'SUCCESS' || view.status === 'FAILED') ? view : undefined,
+        };
       }
 
       const permit = await waitForPermit().catch(() => null);
@@ -59,7 +65,9 @@ export function createInlineEngine(options: InlineEngineOptions): PaymentEngine 
       }
       let result;
       try {
-        await orUnavailable(() => redis.markProcessing(statusKey, requestId, enqueuedAt, fingerprint, new Date().toISOString()));
+        await orUnavailable(() =>
+          redis.markProcessing(statusKey, requestId, enqueuedAt, fingerprint, new Date().toISOString()),
+        );
         result = await chargeWithRetries(payment, permit, {
           pg,
           policy: retry,

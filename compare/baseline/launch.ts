@@ -83,7 +83,9 @@ export async function startBaselineStack(options: BaselineStackOptions): Promise
   const consumers: ManagedProcess[] = [];
   const startConsumer = async (env: NodeJS.ProcessEnv = {}) => {
     const name = `consumer-${consumers.length + 1}`;
-    const spawned = spawnTs(name, 'compare/baseline/consumer-main.ts', { env: { CONSUMER_ID: `${name}-${randomBytes(3).toString('hex')}`, ...common, ...env } });
+    const spawned = spawnTs(name, 'compare/baseline/consumer-main.ts', {
+      env: { CONSUMER_ID: `${name}-${randomBytes(3).toString('hex')}`, ...common, ...env },
+    });
     started.push(spawned);
     const consumer = killingTheRealProcess(spawned, await spawned.waitForLine(/consumer ready/, 60_000));
     consumers.push(consumer);
@@ -92,10 +94,15 @@ export async function startBaselineStack(options: BaselineStackOptions): Promise
 
   try {
     const apiPort = options.apiPort ?? (await freePort());
-    const spawnedApi = spawnTs('baseline-api', 'compare/baseline/api-main.ts', { env: { ...common, BASELINE_PORT: String(apiPort) } });
+    const spawnedApi = spawnTs('baseline-api', 'compare/baseline/api-main.ts', {
+      env: { ...common, BASELINE_PORT: String(apiPort) },
+    });
     started.push(spawnedApi);
     const consumerCount = options.mode === 'semaphore-only' ? 0 : options.consumers;
-    const [apiReady] = await Promise.all([spawnedApi.waitForLine(/baseline API listening on/, 60_000), ...Array.from({ length: consumerCount }, () => startConsumer())]);
+    const [apiReady] = await Promise.all([
+      spawnedApi.waitForLine(/baseline API listening on/, 60_000),
+      ...Array.from({ length: consumerCount }, () => startConsumer()),
+    ]);
     const api = killingTheRealProcess(spawnedApi, apiReady);
     return {
       apiUrl: `http://127.0.0.1:${apiPort}`,

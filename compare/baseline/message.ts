@@ -29,7 +29,10 @@ export function parseMessage(raw: string): ParsedMessage {
   });
   if (!parsed.success) return { ok: false, reason: 'invalid request', requestId };
   const fingerprint = fingerprintOf(parsed.data);
-  return { ok: true, payment: { requestId, request: parsed.data, enqueuedAt: enqueuedAtOf(data.enqueuedAt), fingerprint } };
+  return {
+    ok: true,
+    payment: { requestId, request: parsed.data, enqueuedAt: enqueuedAtOf(data.enqueuedAt), fingerprint },
+  };
 }
 
 /** ISO-8601, or Jackson's default for an `Instant`: epoch seconds with a fraction. */

@@ -31,13 +31,32 @@ async function streamBacklog(redis: BaselineRedis, keys: BaselineKeys): Promise<
   return redis.xlen(keys.stream);
 }
 
-export function createBaselineMetricsSource(o: { redis: BaselineRedis; keys: BaselineKeys; mode: BaselineMode; permits: number }): EngineMetricsSource {
+export function createBaselineMetricsSource(o: {
+  redis: BaselineRedis;
+  keys: BaselineKeys;
+  mode: BaselineMode;
+  permits: number;
+}): EngineMetricsSource {
   const { redis, keys, mode, permits } = o;
-  const queueSize = () => (mode === 'stream' ? streamBacklog(redis, keys) : mode === 'semaphore-only' ? Promise.resolve(0) : redis.llen(keys.queue));
+  const queueSize = () =>
+    mode === 'stream'
+      ? streamBacklog(redis, keys)
+      : mode === 'semaphore-only'
+        ? Promise.resolve(0)
+        : redis.llen(keys.queue);
   return {
     async snapshot(): Promise<EngineSnapshot> {
-      const [waiting, used, observations] = await Promise.all([queueSize(), permitsInUse(redis, keys, mode, permits), readRedisObservations(redis, keys.metrics)]);
-      return { queueSize: waiting, semaphoreUsed: used, semaphoreAvailable: Math.max(0, permits - used), observations: [observations] };
+      const [waiting, used, observations] = await Promise.all([
+        queueSize(),
+        permitsInUse(redis, keys, mode, permits),
+        readRedisObservations(redis, keys.metrics),
+      ]);
+      return {
+        queueSize: waiting,
+        semaphoreUsed: used,
+        semaphoreAvailable: Math.max(0, permits - used),
+        observations: [observations],
+      };
     },
   };
 }

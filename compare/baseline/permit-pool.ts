@@ -27,7 +27,12 @@ export async function createPermitPool(o: PermitPoolOptions): Promise<PermitPool
 }
 
 /** Permits held now, read without joining the pool (tests, gauges). */
-export async function permitsInUse(redis: BaselineRedis, keys: BaselineKeys, mode: BaselineMode, permits: number): Promise<number> {
+export async function permitsInUse(
+  redis: BaselineRedis,
+  keys: BaselineKeys,
+  mode: BaselineMode,
+  permits: number,
+): Promise<number> {
   if (mode === 'list') return new CountingSemaphore(redis, keys.semaphore, permits).inUse();
   return redis.leaseCount(keys.leases);
 }

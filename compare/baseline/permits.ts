@@ -23,7 +23,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * permit comes or `deadline` (Date.now() ms) passes; null then. Redisson's tryAcquire(wait) does
  * the same with a pub/sub wake-up.
  */
-export async function acquireWithin(pool: PermitPool, deadline: number, intervalMs: number, stopped: () => boolean = () => false): Promise<Permit | null> {
+export async function acquireWithin(
+  pool: PermitPool,
+  deadline: number,
+  intervalMs: number,
+  stopped: () => boolean = () => false,
+): Promise<Permit | null> {
   for (;;) {
     const permit = await pool.tryAcquire();
     if (permit) return permit;

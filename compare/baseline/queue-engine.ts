@@ -29,7 +29,11 @@ export async function orUnavailable<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function readStatus(redis: BaselineRedis, keys: BaselineKeys, requestId: string): Promise<PaymentStatusView | null> {
+export async function readStatus(
+  redis: BaselineRedis,
+  keys: BaselineKeys,
+  requestId: string,
+): Promise<PaymentStatusView | null> {
   return statusViewOf(await orUnavailable(() => redis.hgetall(keys.status(requestId))));
 }
 
@@ -39,7 +43,9 @@ export function createQueueEngine({ redis, keys, target }: QueueEngineOptions): 
       const { requestId, fingerprint, enqueuedAt } = payment;
       const message = JSON.stringify(payment);
       const destination = target === 'stream' ? keys.stream : keys.queue;
-      const code = await orUnavailable(() => redis.acceptPayment(keys.status(requestId), destination, requestId, fingerprint, enqueuedAt, message, target));
+      const code = await orUnavailable(() =>
+        redis.acceptPayment(keys.status(requestId), destination, requestId, fingerprint, enqueuedAt, message, target),
+      );
       if (code === -1) throw new IdempotencyKeyReused();
       return { requestId, created: code === 1 };
     },

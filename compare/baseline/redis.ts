@@ -13,12 +13,42 @@ const LUA_DIR = path.join(__dirname, 'lua');
 
 /** Every script of lua/, by name (`accept-payment-2.lua` -> `acceptPayment`). */
 export interface BaselineScripts {
-  acceptPayment(status: string, target: string, requestId: string, fingerprint: string, acceptedAt: string, message: string, mode: 'list' | 'stream' | 'none'): Promise<number>;
-  markProcessing(status: string, requestId: string, acceptedAt: string, fingerprint: string, startedAt: string): Promise<number>;
+  acceptPayment(
+    status: string,
+    target: string,
+    requestId: string,
+    fingerprint: string,
+    acceptedAt: string,
+    message: string,
+    mode: 'list' | 'stream' | 'none',
+  ): Promise<number>;
+  markProcessing(
+    status: string,
+    requestId: string,
+    acceptedAt: string,
+    fingerprint: string,
+    startedAt: string,
+  ): Promise<number>;
   completeReliable(status: string, processing: string, message: string, ...fields: string[]): Promise<number>;
   completeStream(status: string, stream: string, group: string, entryId: string, ...fields: string[]): Promise<number>;
-  deadLetter(stream: string, deadLetter: string, status: string, group: string, entryId: string, payload: string, deliveries: string, completedAt: string): Promise<number>;
-  reapConsumer(heartbeat: string, processing: string, queue: string, consumers: string, consumerId: string, force: string): Promise<number>;
+  deadLetter(
+    stream: string,
+    deadLetter: string,
+    status: string,
+    group: string,
+    entryId: string,
+    payload: string,
+    deliveries: string,
+    completedAt: string,
+  ): Promise<number>;
+  reapConsumer(
+    heartbeat: string,
+    processing: string,
+    queue: string,
+    consumers: string,
+    consumerId: string,
+    force: string,
+  ): Promise<number>;
   semaphoreTryAcquire(semaphore: string, permits: string): Promise<number>;
   leaseAcquire(leases: string, permits: string, leaseMs: string, token: string): Promise<number>;
   leaseRenew(leases: string, leaseMs: string, ...tokens: string[]): Promise<number[]>;
@@ -59,7 +89,10 @@ export function connectRedis(url: string, options: ConnectOptions = {}): Baselin
   for (const file of readdirSync(LUA_DIR).filter((f) => f.endsWith('.lua'))) {
     const match = /^(.+)-(\d+)\.lua$/.exec(file);
     if (!match) throw new Error(`lua/${file}: the name must be <name>-<number of keys>.lua`);
-    redis.defineCommand(camel(match[1]!), { numberOfKeys: Number(match[2]), lua: readFileSync(path.join(LUA_DIR, file), 'utf8') });
+    redis.defineCommand(camel(match[1]!), {
+      numberOfKeys: Number(match[2]),
+      lua: readFileSync(path.join(LUA_DIR, file), 'utf8'),
+    });
   }
   return redis as BaselineRedis;
 }

@@ -36,20 +36,34 @@ export class ReliableListQueue implements WorkQueue {
   async start(): Promise<void> {
     const { consumerId } = this.options;
     // A consumer restarting under its own id first hands back what its previous life held.
-    const moved = await this.redis.reapConsumer(this.keys.heartbeat(consumerId), this.processing, this.keys.queue, this.keys.consumers, consumerId, 'force');
+    const moved = await this.redis.reapConsumer(
+      this.keys.heartbeat(consumerId),
+      this.processing,
+      this.keys.queue,
+      this.keys.consumers,
+      consumerId,
+      'force',
+    );
     if (moved > 0) this.log.info({ moved }, 're-queued messages left by this consumer id');
     await this.beat();
     this.timer = setInterval(() => void this.tick(), this.options.heartbeatMs);
   }
 
   async take(): Promise<TakenMessage | null> {
-    const raw = await this.blocking.blmove(this.keys.queue, this.processing, 'RIGHT', 'LEFT', this.options.pollMs / 1000);
+    const raw = await this.blocking.blmove(
+      this.keys.queue,
+      this.processing,
+      'RIGHT',
+      'LEFT',
+      this.options.pollMs / 1000,
+    );
     return raw === null ? null : { raw };
   }
 
   async complete(taken: TakenMessage, statusKey: string, fields: string[]): Promise<void> {
     const removed = await this.redis.completeReliable(statusKey, this.processing, taken.raw, ...fields);
-    if (removed === 0) this.log.warn('message was reaped while being processed; another consumer may replay its charge');
+    if (removed === 0)
+      this.log.warn('message was reaped while being processed; another consumer may replay its charge');
   }
 
   async reject(taken: TakenMessage, _statusKey: string | undefined, reason: string): Promise<void> {
@@ -61,7 +75,14 @@ export class ReliableListQueue implements WorkQueue {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     const { consumerId } = this.options;
-    const moved = await this.redis.reapConsumer(this.keys.heartbeat(consumerId), this.processing, this.keys.queue, this.keys.consumers, consumerId, 'force');
+    const moved = await this.redis.reapConsumer(
+      this.keys.heartbeat(consumerId),
+      this.processing,
+      this.keys.queue,
+      this.keys.consumers,
+      consumerId,
+      'force',
+    );
     if (moved > 0) this.log.info({ moved }, 're-queued messages not processed before stopping');
     await this.redis.del(this.keys.heartbeat(consumerId));
     await this.redis.srem(this.keys.consumers, consumerId);
@@ -79,7 +100,14 @@ export class ReliableListQueue implements WorkQueue {
       await this.beat();
       for (const other of await this.redis.smembers(this.keys.consumers)) {
         if (other === this.options.consumerId) continue;
-        const moved = await this.redis.reapConsumer(this.keys.heartbeat(other), this.keys.processing(other), this.keys.queue, this.keys.consumers, other, '');
+        const moved = await this.redis.reapConsumer(
+          this.keys.heartbeat(other),
+          this.keys.processing(other),
+          this.keys.queue,
+          this.keys.consumers,
+          other,
+          '',
+        );
         if (moved > 0) this.log.warn({ consumer: other, moved }, 're-queued the messages of a dead consumer');
       }
     } catch (err) {

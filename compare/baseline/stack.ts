@@ -27,7 +27,6 @@ async function redisAnswers(url: string): Promise<boolean> {
   }
 }
 
-
 runMain(async () => {
   const config = readEnv({
     BASELINE_MODE: z.enum(BASELINE_MODES).default('list'),
@@ -40,11 +39,16 @@ runMain(async () => {
   const stack = new StackRunner();
   // No Redis at the default address: run one for this stack (append-only file under .data/redis).
   if (!(await redisAnswers(config.REDIS_URL))) {
-    if (process.env.REDIS_URL) throw new Error(`no Redis at ${config.REDIS_URL}: start one or unset REDIS_URL to let this script run one`);
+    if (process.env.REDIS_URL)
+      throw new Error(`no Redis at ${config.REDIS_URL}: start one or unset REDIS_URL to let this script run one`);
     const dir = path.join(DATA_DIR, 'redis');
     mkdirSync(dir, { recursive: true });
     console.log(bold(`starting redis-server on :${new URL(config.REDIS_URL).port || 6379} (data: ${dir})…`));
-    const redis = await startRedis({ port: Number(new URL(config.REDIS_URL).port || 6379), dir, args: ['--appendonly', 'yes', '--appendfsync', 'everysec'] });
+    const redis = await startRedis({
+      port: Number(new URL(config.REDIS_URL).port || 6379),
+      dir,
+      args: ['--appendonly', 'yes', '--appendfsync', 'everysec'],
+    });
     stack.add(redis);
   }
 
@@ -56,10 +60,23 @@ runMain(async () => {
   const common = { REDIS_URL: config.REDIS_URL, BASELINE_MODE: config.BASELINE_MODE, PG_URL: pgUrl };
   const consumerCount = config.BASELINE_MODE === 'semaphore-only' ? 0 : config.BASELINE_CONSUMERS;
   const consumers = Array.from({ length: consumerCount }, (_, i) =>
-    watch(spawnTs(`consumer-${i + 1}`, 'compare/baseline/consumer-main.ts', { env: { ...common, CONSUMER_ID: `consumer-${i + 1}` }, onLine: prefixed(`consumer-${i + 1}`) })),
+    watch(
+      spawnTs(`consumer-${i + 1}`, 'compare/baseline/consumer-main.ts', {
+        env: { ...common, CONSUMER_ID: `consumer-${i + 1}` },
+        onLine: prefixed(`consumer-${i + 1}`),
+      }),
+    ),
   );
-  const api = watch(spawnTs('api', 'compare/baseline/api-main.ts', { env: { ...common, BASELINE_PORT: String(config.BASELINE_PORT) }, onLine: prefixed('api') }));
-  await Promise.all([api.waitForLine(/baseline API listening on/), ...consumers.map((c) => c.waitForLine(/consumer ready/))]);
+  const api = watch(
+    spawnTs('api', 'compare/baseline/api-main.ts', {
+      env: { ...common, BASELINE_PORT: String(config.BASELINE_PORT) },
+      onLine: prefixed('api'),
+    }),
+  );
+  await Promise.all([
+    api.waitForLine(/baseline API listening on/),
+    ...consumers.map((c) => c.waitForLine(/consumer ready/)),
+  ]);
 
   const apiUrl = `http://127.0.0.1:${config.BASELINE_PORT}`;
   console.log(

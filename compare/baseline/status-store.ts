@@ -24,7 +24,9 @@ export function resultFields(result: PaymentResult): string[] {
 /** The status answer from a payment's hash; null when there is none. */
 export function statusViewOf(hash: Record<string, string>): PaymentStatusView | null {
   if (!hash.requestId || !hash.status) return null;
-  const status = (PAYMENT_STATUSES as readonly string[]).includes(hash.status) ? (hash.status as PaymentStatus) : 'PENDING';
+  const status = (PAYMENT_STATUSES as readonly string[]).includes(hash.status)
+    ? (hash.status as PaymentStatus)
+    : 'PENDING';
   const view: PaymentStatusView = {
     requestId: hash.requestId,
     status,

@@ -70,7 +70,16 @@ export class StreamQueue implements WorkQueue {
     }
     const { stream, group } = this.keys;
     const reply = (await this.blocking.xreadgroup(
-      'GROUP', group, this.options.consumerId, 'COUNT', 1, 'BLOCK', this.options.pollMs, 'STREAMS', stream, '>',
+      'GROUP',
+      group,
+      this.options.consumerId,
+      'COUNT',
+      1,
+      'BLOCK',
+      this.options.pollMs,
+      'STREAMS',
+      stream,
+      '>',
     )) as Array<[string, Entry[]]> | null;
     const entry = reply?.[0]?.[1]?.[0];
     return entry ? this.taken(entry) : null;
@@ -78,7 +87,13 @@ export class StreamQueue implements WorkQueue {
 
   async complete(taken: TakenMessage, statusKey: string, fields: string[]): Promise<void> {
     try {
-      const acked = await this.redis.completeStream(statusKey, this.keys.stream, this.keys.group, taken.entryId!, ...fields);
+      const acked = await this.redis.completeStream(
+        statusKey,
+        this.keys.stream,
+        this.keys.group,
+        taken.entryId!,
+        ...fields,
+      );
       if (acked === 0) this.log.warn('entry was already acknowledged by another consumer');
     } finally {
       this.inFlight.delete(taken.entryId!);
@@ -102,13 +117,23 @@ export class StreamQueue implements WorkQueue {
   /** One entry idle past the claim time, if any; over-delivered ones go to the dead letters. */
   private async claimOne(): Promise<TakenMessage | null> {
     const { stream, group } = this.keys;
-    const [next, entries] = (await this.redis.xautoclaim(stream, group, this.options.consumerId, this.options.claimIdleMs, this.claimCursor, 'COUNT', 1)) as [string, Entry[]];
+    const [next, entries] = (await this.redis.xautoclaim(
+      stream,
+      group,
+      this.options.consumerId,
+      this.options.claimIdleMs,
+      this.claimCursor,
+      'COUNT',
+      1,
+    )) as [string, Entry[]];
     this.claimCursor = next;
     // A full pass found nothing more: look again after a heartbeat period.
     if (next === '0-0') this.nextClaimAt = Date.now() + this.options.heartbeatMs;
     const entry = entries.find((e) => Array.isArray(e) && e[1]);
     if (!entry) return null;
-    const pending = (await this.redis.xpending(stream, group, entry[0], entry[0], 1)) as Array<[string, string, number, number]>;
+    const pending = (await this.redis.xpending(stream, group, entry[0], entry[0], 1)) as Array<
+      [string, string, number, number]
+    >;
     const deliveries = pending[0]?.[3] ?? 1;
     const taken = this.taken(entry);
     this.log.warn({ deliveries }, 'claimed an entry of a dead consumer');
@@ -123,7 +148,16 @@ export class StreamQueue implements WorkQueue {
 
   private async deadLetter(taken: TakenMessage, statusKey: string, deliveries: number): Promise<void> {
     try {
-      await this.redis.deadLetter(this.keys.stream, this.keys.deadLetter, statusKey, this.keys.group, taken.entryId!, taken.raw, String(deliveries), new Date().toISOString());
+      await this.redis.deadLetter(
+        this.keys.stream,
+        this.keys.deadLetter,
+        statusKey,
+        this.keys.group,
+        taken.entryId!,
+        taken.raw,
+        String(deliveries),
+        new Date().toISOString(),
+      );
     } finally {
       this.inFlight.delete(taken.entryId!);
     }
@@ -133,7 +167,14 @@ export class StreamQueue implements WorkQueue {
   private async keepFresh(): Promise<void> {
     if (this.inFlight.size === 0) return;
     try {
-      await this.redis.xclaim(this.keys.stream, this.keys.group, this.options.consumerId, 0, ...this.inFlight, 'JUSTID');
+      await this.redis.xclaim(
+        this.keys.stream,
+        this.keys.group,
+        this.options.consumerId,
+        0,
+        ...this.inFlight,
+        'JUSTID',
+      );
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'stream heartbeat failed');
     }

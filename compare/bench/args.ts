@@ -16,8 +16,15 @@ export interface BenchArgs {
 const list = <T extends string>(all: readonly T[], what: string) =>
   z
     .string()
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(all as unknown as [T, ...T[]], { error: () => `${what} must be among ${all.join(', ')}` })).min(1));
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(z.enum(all as unknown as [T, ...T[]], { error: () => `${what} must be among ${all.join(', ')}` })).min(1),
+    );
 
 const schema = z.object({
   requests: z.coerce.number().int().min(1).max(100_000).default(500),
@@ -30,7 +37,13 @@ const schema = z.object({
 export function parseBenchArgs(argv: string[]): BenchArgs {
   const { values } = parseArgs({
     args: argv,
-    options: { requests: { type: 'string' }, out: { type: 'string' }, engines: { type: 'string' }, scenarios: { type: 'string' }, sequential: { type: 'boolean' } },
+    options: {
+      requests: { type: 'string' },
+      out: { type: 'string' },
+      engines: { type: 'string' },
+      scenarios: { type: 'string' },
+      sequential: { type: 'boolean' },
+    },
     strict: true,
   });
   const parsed = schema.safeParse(values);

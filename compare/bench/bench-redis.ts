@@ -11,7 +11,8 @@ import { type RunningRedis, startRedis } from '../../src/infra/redis-server';
 import { killTree } from './kill-tree';
 
 export const REDIS_PERSISTENCE_ARGS = ['--appendonly', 'yes', '--appendfsync', 'everysec'];
-export const REDIS_PERSISTENCE = 'appendonly yes, appendfsync everysec (AOF written before each reply, fsync once a second)';
+export const REDIS_PERSISTENCE =
+  'appendonly yes, appendfsync everysec (AOF written before each reply, fsync once a second)';
 
 export interface BenchRedis {
   url: string;

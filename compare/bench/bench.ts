@@ -46,14 +46,22 @@ export interface BenchHooks {
   log?: (line: string) => void;
 }
 
-export async function runBench(args: BenchArgs, hooks: BenchHooks = {}, command = 'npm run bench'): Promise<BenchOutput> {
+export async function runBench(
+  args: BenchArgs,
+  hooks: BenchHooks = {},
+  command = 'npm run bench',
+): Promise<BenchOutput> {
   const started = Date.now();
   const scenarios = buildScenarios(args.requests).filter((s) => args.scenarios.includes(s.group));
   const results: BenchResult[] = [];
   const series: ResultSeries[] = [];
   const skipped: string[] = [];
-  const runsOf = (scenario: Scenario) => scenario.engines.filter((name) => args.engines.includes(name)).map((name) => ({ scenario, name }));
-  const runEngine = async ({ scenario, name }: { scenario: Scenario; name: (typeof args.engines)[number] }, at?: Place) => {
+  const runsOf = (scenario: Scenario) =>
+    scenario.engines.filter((name) => args.engines.includes(name)).map((name) => ({ scenario, name }));
+  const runEngine = async (
+    { scenario, name }: { scenario: Scenario; name: (typeof args.engines)[number] },
+    at?: Place,
+  ) => {
     try {
       return await runOne(ENGINES[name], scenario, (text) => hooks.progress?.(scenario.name, name, text), at);
     } catch (err) {
@@ -87,7 +95,11 @@ export async function runBench(args: BenchArgs, hooks: BenchHooks = {}, command 
 
   const report: BenchReport = {
     startedAt: new Date(started).toISOString(),
-    pg: { concurrency: PG_DEFAULT.concurrency, ratePerSecond: PG_DEFAULT.ratePerSecond, latencyMs: PG_DEFAULT.latencyMs },
+    pg: {
+      concurrency: PG_DEFAULT.concurrency,
+      ratePerSecond: PG_DEFAULT.ratePerSecond,
+      latencyMs: PG_DEFAULT.latencyMs,
+    },
     results,
     run: {
       command,
@@ -98,11 +110,17 @@ export async function runBench(args: BenchArgs, hooks: BenchHooks = {}, command 
       host: `${hostname()}`,
       redisPersistence: REDIS_PERSISTENCE,
       skipped,
-      schedule: args.sequential ? 'one run at a time' : `waves: ${WAVES.map((w) => w.join(' + ')).join(' | ')}; ${[...ALONE].join(', ')} one run at a time`,
+      schedule: args.sequential
+        ? 'one run at a time'
+        : `waves: ${WAVES.map((w) => w.join(' + ')).join(' | ')}; ${[...ALONE].join(', ')} one run at a time`,
     },
   };
   mkdirSync(args.out, { recursive: true });
-  const files = { json: path.join(args.out, 'report.json'), html: path.join(args.out, 'report.html'), series: path.join(args.out, 'series.json') };
+  const files = {
+    json: path.join(args.out, 'report.json'),
+    html: path.join(args.out, 'report.html'),
+    series: path.join(args.out, 'series.json'),
+  };
   writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(files.series, `${JSON.stringify(series)}\n`);
   writeFileSync(files.html, renderHtml(report, series));

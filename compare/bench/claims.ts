@@ -21,19 +21,35 @@ export function buildClaims(results: BenchResult[]): ClaimRow[] {
   const others = (scenario: string) => results.filter((r) => r.scenario === scenario && r.engine !== 'temporal');
   const rows: ClaimRow[] = [];
   const lossless = (r?: BenchResult) => !!r && r.lost === 0 && r.duplicateCharges === 0;
-  const withinLimits = (r?: BenchResult) => !!r && r.pg.maxInFlight <= r.detail.pgLimits.concurrency && r.pg.maxPerSecond <= r.detail.pgLimits.ratePerSecond && r.pg.rejected429 === 0;
+  const withinLimits = (r?: BenchResult) =>
+    !!r &&
+    r.pg.maxInFlight <= r.detail.pgLimits.concurrency &&
+    r.pg.maxPerSecond <= r.detail.pgLimits.ratePerSecond &&
+    r.pg.rejected429 === 0;
 
   // Queue
   {
     const burst = get('temporal', 'burst');
     const sustained = get('temporal', 'sustained');
-    const evidence = [burst, sustained].filter(Boolean).map((r) => `${fmt(r!)}; accept p50/p99 ${r!.acceptMs.p50}/${r!.acceptMs.p99} ms`);
-    for (const r of [...others('burst'), ...others('sustained')]) evidence.push(`${r.engine} in ${r.scenario}: accept p50/p99 ${r.acceptMs.p50}/${r.acceptMs.p99} ms, ${r.lost} lost`);
+    const evidence = [burst, sustained]
+      .filter(Boolean)
+      .map((r) => `${fmt(r!)}; accept p50/p99 ${r!.acceptMs.p50}/${r!.acceptMs.p99} ms`);
+    for (const r of [...others('burst'), ...others('sustained')])
+      evidence.push(
+        `${r.engine} in ${r.scenario}: accept p50/p99 ${r.acceptMs.p50}/${r.acceptMs.p99} ms, ${r.lost} lost`,
+      );
     rows.push({
       row: 'Queue',
-      seed: 'The task queue replaces the Redis List / Stream: a burst is accepted at once and drained at the PG\'s pace.',
-      verdict: !burst ? 'not measured in this run' : lossless(burst) && burst.accepted === burst.requests ? 'holds' : 'does not hold as written',
-      evidence: [...evidence, 'Cost: each accept is a workflow start (a durable write to the server), so Temporal accepts are slower than an LPUSH/XADD; compare the accept latencies above.'],
+      seed: "The task queue replaces the Redis List / Stream: a burst is accepted at once and drained at the PG's pace.",
+      verdict: !burst
+        ? 'not measured in this run'
+        : lossless(burst) && burst.accepted === burst.requests
+          ? 'holds'
+          : 'does not hold as written',
+      evidence: [
+        ...evidence,
+        'Cost: each accept is a workflow start (a durable write to the server), so Temporal accepts are slower than an LPUSH/XADD; compare the accept latencies above.',
+      ],
     });
   }
 
@@ -48,20 +64,34 @@ export function buildClaims(results: BenchResult[]): ClaimRow[] {
       evidence.push(`Built-in options alone (${r.detail.variant}): ${fmt(r)}.`);
       verdictParts.push(withinLimits(r));
     }
-    if (p4 || p1) evidence.push('maxTaskQueueActivitiesPerSecond is enforced by the server with a token bucket per partition that starts full: up to about 2R calls can land in one sliding second, so a PG that counts a sliding second sees its rate broken.');
+    if (p4 || p1)
+      evidence.push(
+        'maxTaskQueueActivitiesPerSecond is enforced by the server with a token bucket per partition that starts full: up to about 2R calls can land in one sliding second, so a PG that counts a sliding second sees its rate broken.',
+      );
     const scale = get('temporal', 'scale-3');
     if (scale) {
       evidence.push(`Three workers (${scale.detail.variant}): ${fmt(scale)}.`);
-      evidence.push('maxConcurrentActivityTaskExecutions is per worker process: three workers configured for 10 may hold 30 PG calls at once. Only a gate shared by the workers keeps the global limit' + (scale.detail.variant.includes('PG_PERMITS=redis') ? ' (used here).' : '; this tree has none, see the figure above.'));
+      evidence.push(
+        'maxConcurrentActivityTaskExecutions is per worker process: three workers configured for 10 may hold 30 PG calls at once. Only a gate shared by the workers keeps the global limit' +
+          (scale.detail.variant.includes('PG_PERMITS=redis')
+            ? ' (used here).'
+            : '; this tree has none, see the figure above.'),
+      );
     }
     const burst = get('temporal', 'burst');
     if (burst) evidence.push(`With the project's exact admission step in front of the PG (1 worker): ${fmt(burst)}.`);
     const bq = results.filter((r) => r.engine === 'bullmq' && ['burst', 'scale-3'].includes(r.scenario));
-    for (const r of bq) evidence.push(`BullMQ as its docs advise (limiter {max: R, duration: 1000} + global concurrency): ${fmt(r)}.`);
+    for (const r of bq)
+      evidence.push(`BullMQ as its docs advise (limiter {max: R, duration: 1000} + global concurrency): ${fmt(r)}.`);
     rows.push({
       row: 'Concurrency control',
-      seed: 'Worker options (maxConcurrentActivityExecutionSize, maxTaskQueueActivitiesPerSecond) replace the Redisson semaphore and keep the PG\'s limits.',
-      verdict: verdictParts.length === 0 && !scale ? 'not measured in this run' : verdictParts.length > 0 && verdictParts.every(Boolean) && (!scale || withinLimits(scale)) ? 'holds' : 'does not hold as written',
+      seed: "Worker options (maxConcurrentActivityExecutionSize, maxTaskQueueActivitiesPerSecond) replace the Redisson semaphore and keep the PG's limits.",
+      verdict:
+        verdictParts.length === 0 && !scale
+          ? 'not measured in this run'
+          : verdictParts.length > 0 && verdictParts.every(Boolean) && (!scale || withinLimits(scale))
+            ? 'holds'
+            : 'does not hold as written',
       evidence,
     });
   }
@@ -69,13 +99,24 @@ export function buildClaims(results: BenchResult[]): ClaimRow[] {
   // Retry
   {
     const r = get('temporal', 'flaky-pg');
-    const evidence = r ? [`${fmt(r)}; the PG injected ${r.detail.injected5xx} 5xx and answered ${r.detail.pgReplays} replays (retries of a charge whose answer was lost, same idempotency key).`] : [];
+    const evidence = r
+      ? [
+          `${fmt(r)}; the PG injected ${r.detail.injected5xx} 5xx and answered ${r.detail.pgReplays} replays (retries of a charge whose answer was lost, same idempotency key).`,
+        ]
+      : [];
     for (const o of others('flaky-pg')) evidence.push(fmt(o));
     rows.push({
       row: 'Retry',
       seed: 'A RetryPolicy replaces hand-written retry loops.',
-      verdict: !r ? 'not measured in this run' : lossless(r) && r.succeeded === r.accepted ? 'holds, with a caveat' : 'does not hold as written',
-      evidence: [...evidence, 'Caveat: a retry is only safe because the activity sends the request id as the PG\'s idempotency key; the policy alone would charge twice when a 500 comes after the charge.'],
+      verdict: !r
+        ? 'not measured in this run'
+        : lossless(r) && r.succeeded === r.accepted
+          ? 'holds, with a caveat'
+          : 'does not hold as written',
+      evidence: [
+        ...evidence,
+        "Caveat: a retry is only safe because the activity sends the request id as the PG's idempotency key; the policy alone would charge twice when a 500 comes after the charge.",
+      ],
     });
   }
 
@@ -83,10 +124,11 @@ export function buildClaims(results: BenchResult[]): ClaimRow[] {
   {
     const r = get('temporal', 'chaos-restart-server');
     const evidence = r ? [`Temporal server SIGKILLed and restarted on its SQLite file: ${fmt(r)}.`] : [];
-    for (const o of others('chaos-restart-server')) evidence.push(`Redis SIGKILLed and restarted (AOF, appendfsync everysec): ${fmt(o)}.`);
+    for (const o of others('chaos-restart-server'))
+      evidence.push(`Redis SIGKILLed and restarted (AOF, appendfsync everysec): ${fmt(o)}.`);
     rows.push({
       row: 'State',
-      seed: 'The workflow\'s event history replaces the hand-made result table.',
+      seed: "The workflow's event history replaces the hand-made result table.",
       verdict: !r ? 'not measured in this run' : lossless(r) ? 'holds' : 'does not hold as written',
       evidence,
     });
@@ -100,7 +142,12 @@ export function buildClaims(results: BenchResult[]): ClaimRow[] {
     rows.push({
       row: 'Result lookup',
       seed: 'A workflow query answers GET /payments/{id}/status.',
-      verdict: t.length === 0 ? 'not measured in this run' : answered === accepted ? 'holds, with a caveat' : 'does not hold as written',
+      verdict:
+        t.length === 0
+          ? 'not measured in this run'
+          : answered === accepted
+            ? 'holds, with a caveat'
+            : 'does not hold as written',
       evidence: [
         `Every status this run read from Temporal was a workflow query: ${answered} of ${accepted} accepted payments answered with a final status.`,
         'Caveat: a query is answered by a worker (it replays the history), so while no worker runs, status lookups wait or fail; the Redis engines read a hash.',
@@ -114,7 +161,7 @@ export function buildClaims(results: BenchResult[]): ClaimRow[] {
     seed: 'The Web UI replaces hand-made monitoring.',
     verdict: 'not measured in this run',
     evidence: [
-      'The benchmark does not measure a UI. The Web UI shows each payment\'s history, but not the seed\'s §5 figures (queue size, permits used, wait); those come from the engine\'s GET /metrics (DESIGN §4).',
+      "The benchmark does not measure a UI. The Web UI shows each payment's history, but not the seed's §5 figures (queue size, permits used, wait); those come from the engine's GET /metrics (DESIGN §4).",
     ],
   });
 
@@ -122,15 +169,32 @@ export function buildClaims(results: BenchResult[]): ClaimRow[] {
   {
     const r = get('temporal', 'chaos-kill-worker');
     const evidence = r
-      ? [`A worker SIGKILLed mid-burst, a new one started later (${r.detail.events.map((e) => `${(e.atMs / 1000).toFixed(1)} s: ${e.what}`).join('; ')}): ${fmt(r)}; makespan ${(r.makespanMs / 1000).toFixed(1)} s against ${(r.idealMakespanMs / 1000).toFixed(1)} s ideal.`]
+      ? [
+          `A worker SIGKILLed mid-burst, a new one started later (${r.detail.events.map((e) => `${(e.atMs / 1000).toFixed(1)} s: ${e.what}`).join('; ')}): ${fmt(r)}; makespan ${(r.makespanMs / 1000).toFixed(1)} s against ${(r.idealMakespanMs / 1000).toFixed(1)} s ideal.`,
+        ]
       : [];
-    if (r && !withinLimits(r)) evidence.push('The PG\'s limits were broken after the kill: the killed worker\'s calls were still open at the PG, and a new worker\'s own gate does not know them.');
-    for (const o of others('chaos-kill-worker')) evidence.push(`${fmt(o)}; leaked permits ${o.detail.leakedPermits ?? 'n/a'}; makespan ${(o.makespanMs / 1000).toFixed(1)} s.`);
+    if (r && !withinLimits(r))
+      evidence.push(
+        "The PG's limits were broken after the kill: the killed worker's calls were still open at the PG, and a new worker's own gate does not know them.",
+      );
+    for (const o of others('chaos-kill-worker'))
+      evidence.push(
+        `${fmt(o)}; leaked permits ${o.detail.leakedPermits ?? 'n/a'}; makespan ${(o.makespanMs / 1000).toFixed(1)} s.`,
+      );
     rows.push({
       row: 'Crash recovery',
       seed: 'Recovery after a crash is automatic.',
-      verdict: !r ? 'not measured in this run' : !lossless(r) ? 'does not hold as written' : withinLimits(r) ? 'holds' : 'holds, with a caveat',
-      evidence: [...evidence, 'Recovery is not instant: an activity on a killed worker is retried only after its timeout (start-to-close, or heartbeat if set).'],
+      verdict: !r
+        ? 'not measured in this run'
+        : !lossless(r)
+          ? 'does not hold as written'
+          : withinLimits(r)
+            ? 'holds'
+            : 'holds, with a caveat',
+      evidence: [
+        ...evidence,
+        'Recovery is not instant: an activity on a killed worker is retried only after its timeout (start-to-close, or heartbeat if set).',
+      ],
     });
   }
   return rows;

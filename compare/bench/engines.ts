@@ -40,7 +40,10 @@ export interface EngineAdapter {
   start(setup: EngineSetup): Promise<RunningEngine>;
 }
 
-const limitsEnv = (s: Scenario) => ({ PG_MAX_CONCURRENCY: String(s.engineLimits.concurrency), PG_RATE_LIMIT: String(s.engineLimits.ratePerSecond) });
+const limitsEnv = (s: Scenario) => ({
+  PG_MAX_CONCURRENCY: String(s.engineLimits.concurrency),
+  PG_RATE_LIMIT: String(s.engineLimits.ratePerSecond),
+});
 
 async function killFirstAlive(processes: ManagedProcess[]): Promise<string> {
   const victim = processes.find((p) => p.child.exitCode === null && p.child.signalCode === null);
@@ -71,11 +74,18 @@ const temporal: EngineAdapter = {
       WORKER_MAX_CONCURRENT_ACTIVITIES: String(scenario.engineLimits.concurrency),
       TASK_QUEUE_ACTIVITIES_PER_SECOND: String(taskQueueRate),
       PG_ADMISSION: admission,
-      ...(shared ? { PG_PERMITS: 'redis', REDIS_URL: redis.url, PG_PERMITS_PREFIX: `bench:${path.basename(dir)}:` } : {}),
+      ...(shared
+        ? { PG_PERMITS: 'redis', REDIS_URL: redis.url, PG_PERMITS_PREFIX: `bench:${path.basename(dir)}:` }
+        : {}),
     };
     try {
       const stack = await startTemporalStack({ pg, workerEnv, workers: scenario.workers, temporal: server });
-      const gate = admission === 'off' ? 'no admission step (built-in worker options only)' : shared ? 'admission shared in Redis (PG_PERMITS=redis)' : 'exact admission step per worker';
+      const gate =
+        admission === 'off'
+          ? 'no admission step (built-in worker options only)'
+          : shared
+            ? 'admission shared in Redis (PG_PERMITS=redis)'
+            : 'exact admission step per worker';
       return {
         apiUrl: stack.apiUrl,
         variant: `${scenario.workers} worker(s), ${gate}, ${partitions} task-queue partition(s), maxConcurrentActivityTaskExecutions=${scenario.engineLimits.concurrency}, maxTaskQueueActivitiesPerSecond=${taskQueueRate}${dbFile ? ', SQLite file' : ''}`,
@@ -102,7 +112,12 @@ const temporal: EngineAdapter = {
 const bullmq: EngineAdapter = {
   name: 'bullmq',
   async start({ scenario, pg, redis }) {
-    const stack = await startBullmqStack({ workers: scenario.workers, pgUrl: pg.url, redisUrl: redis.url, env: limitsEnv(scenario) });
+    const stack = await startBullmqStack({
+      workers: scenario.workers,
+      pgUrl: pg.url,
+      redisUrl: redis.url,
+      env: limitsEnv(scenario),
+    });
     return {
       apiUrl: stack.apiUrl,
       variant: `${scenario.workers} worker(s), limiter {max: ${scenario.engineLimits.ratePerSecond}, duration: 1000}, queue global concurrency ${scenario.engineLimits.concurrency}, worker concurrency ${scenario.engineLimits.concurrency}, attempts 10 + exponential backoff, stalled-job check defaults`,
@@ -119,7 +134,13 @@ function baseline(name: EngineName, mode: BaselineMode): EngineAdapter {
   return {
     name,
     async start({ scenario, pg, redis }) {
-      const stack = await startBaselineStack({ mode, consumers: scenario.workers, pgUrl: pg.url, redisUrl: redis.url, env: limitsEnv(scenario) });
+      const stack = await startBaselineStack({
+        mode,
+        consumers: scenario.workers,
+        pgUrl: pg.url,
+        redisUrl: redis.url,
+        env: limitsEnv(scenario),
+      });
       return {
         apiUrl: stack.apiUrl,
         variant: `BASELINE_MODE=${mode}, ${scenario.workers} consumer(s), semaphore of ${scenario.engineLimits.concurrency} permits`,

@@ -20,14 +20,20 @@ export const percentiles = (values: number[]): Percentiles => ({
  * the larger, L the PG's mean latency. Arrivals spread over `arrivalsMs` (the sustained load) add
  * their own bound: the last one cannot finish before it arrived plus L.
  */
-export function idealMakespanMs(n: number, limits: { concurrency: number; ratePerSecond: number }, meanLatencyMs: number, arrivalsMs = 0): number {
+export function idealMakespanMs(
+  n: number,
+  limits: { concurrency: number; ratePerSecond: number },
+  meanLatencyMs: number,
+  arrivalsMs = 0,
+): number {
   if (n <= 0) return 0;
   const rateBound = (Math.ceil(n / limits.ratePerSecond) - 1) * 1000 + meanLatencyMs;
   const slotBound = Math.ceil(n / limits.concurrency) * meanLatencyMs;
   return Math.round(Math.max(rateBound, slotBound, arrivalsMs + meanLatencyMs));
 }
 
-export const utilisation = (ideal: number, actual: number): number => (actual > 0 ? Math.round((ideal / actual) * 1000) / 1000 : 0);
+export const utilisation = (ideal: number, actual: number): number =>
+  actual > 0 ? Math.round((ideal / actual) * 1000) / 1000 : 0;
 
 /** `PG_LATENCY_MS` "100-300" or "150" → its mean. */
 export function meanLatencyMs(latency: string): number {

@@ -17,14 +17,28 @@ export interface SentPayment {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function sendLoad(client: PaymentsClient, load: Load, count: number, prefix: string, onSent?: (done: number) => void): Promise<SentPayment[]> {
+export async function sendLoad(
+  client: PaymentsClient,
+  load: Load,
+  count: number,
+  prefix: string,
+  onSent?: (done: number) => void,
+): Promise<SentPayment[]> {
   const bodies = paymentBodies(count, prefix);
   let done = 0;
   const send = async (body: Record<string, unknown>): Promise<SentPayment> => {
     const sentAt = Date.now();
-    const answer = await client.post(body).catch(() => ({ status: 0, acceptMs: Date.now() - sentAt, requestId: undefined }));
+    const answer = await client
+      .post(body)
+      .catch(() => ({ status: 0, acceptMs: Date.now() - sentAt, requestId: undefined }));
     onSent?.(++done);
-    return { orderId: String(body.orderId), sentAt, status: answer.status, acceptMs: answer.acceptMs, requestId: answer.requestId };
+    return {
+      orderId: String(body.orderId),
+      sentAt,
+      status: answer.status,
+      acceptMs: answer.acceptMs,
+      requestId: answer.requestId,
+    };
   };
   if (load.kind === 'burst') return Promise.all(bodies.map(send));
 

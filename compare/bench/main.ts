@@ -20,17 +20,24 @@ async function main(): Promise<void> {
       process.stdout.write(`${line}\n`);
     }
   };
-  const out = await runBench(args, {
-    progress,
-    log: (line) => process.stdout.write(`${tty ? '\r\x1b[2K' : ''}${line}\n`),
-    result: (r) =>
-      process.stdout.write(
-        `${tty ? '\r\x1b[2K' : ''}  [${r.scenario}] ${r.engine}: ${r.succeeded} ok, ${r.failed} failed, ${r.lost} lost, ${r.duplicateCharges} dup, PG max ${r.pg.maxInFlight} in flight / ${r.pg.maxPerSecond} per s / ${r.pg.rejected429} x 429, makespan ${(r.makespanMs / 1000).toFixed(1)} s (ideal ${(r.idealMakespanMs / 1000).toFixed(1)} s, utilisation ${r.utilisation})\n`,
-      ),
-  }, `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim());
+  const out = await runBench(
+    args,
+    {
+      progress,
+      log: (line) => process.stdout.write(`${tty ? '\r\x1b[2K' : ''}${line}\n`),
+      result: (r) =>
+        process.stdout.write(
+          `${tty ? '\r\x1b[2K' : ''}  [${r.scenario}] ${r.engine}: ${r.succeeded} ok, ${r.failed} failed, ${r.lost} lost, ${r.duplicateCharges} dup, PG max ${r.pg.maxInFlight} in flight / ${r.pg.maxPerSecond} per s / ${r.pg.rejected429} x 429, makespan ${(r.makespanMs / 1000).toFixed(1)} s (ideal ${(r.idealMakespanMs / 1000).toFixed(1)} s, utilisation ${r.utilisation})\n`,
+        ),
+    },
+    `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+  );
   process.stdout.write(`\n${formatTable(out.report.results)}\n\n`);
-  if (out.report.run.skipped.length) process.stdout.write(`skipped:\n${out.report.run.skipped.map((s) => `  - ${s}`).join('\n')}\n`);
-  process.stdout.write(`took ${(out.report.run.durationMs / 1000).toFixed(0)} s\nreport: ${path.resolve(out.files.html)}\n        ${path.resolve(out.files.json)}\n`);
+  if (out.report.run.skipped.length)
+    process.stdout.write(`skipped:\n${out.report.run.skipped.map((s) => `  - ${s}`).join('\n')}\n`);
+  process.stdout.write(
+    `took ${(out.report.run.durationMs / 1000).toFixed(0)} s\nreport: ${path.resolve(out.files.html)}\n        ${path.resolve(out.files.json)}\n`,
+  );
 }
 
 main().catch((err: unknown) => {

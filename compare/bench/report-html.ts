@@ -23,7 +23,10 @@ function idealCurve(s: ResultSeries, untilMs: number): Array<[number, number]> {
   return points;
 }
 
-const cumulative = (times: number[]): Array<[number, number]> => [[0, 0], ...times.map((t, i): [number, number] => [t / 1000, i + 1])];
+const cumulative = (times: number[]): Array<[number, number]> => [
+  [0, 0],
+  ...times.map((t, i): [number, number] => [t / 1000, i + 1]),
+];
 
 function cdf(values: number[]): Array<[number, number]> {
   const sorted = [...values].sort((a, b) => a - b);
@@ -33,7 +36,25 @@ function cdf(values: number[]): Array<[number, number]> {
 const cell = (v: string, bad = false) => `<td${bad ? ' class="bad"' : ''}>${esc(v)}</td>`;
 
 function resultsTable(results: BenchResult[]): string {
-  const head = ['scenario', 'engine', 'accepted / requests', 'succeeded', 'failed', 'lost', 'duplicate charges', 'PG maxInFlight', 'PG maxPerSecond', 'PG 429', 'makespan s', 'ideal s', 'utilisation', 'accept p50 / p99 ms', 'end-to-end p50 / p99 s', 'leaked permits', 'setup'];
+  const head = [
+    'scenario',
+    'engine',
+    'accepted / requests',
+    'succeeded',
+    'failed',
+    'lost',
+    'duplicate charges',
+    'PG maxInFlight',
+    'PG maxPerSecond',
+    'PG 429',
+    'makespan s',
+    'ideal s',
+    'utilisation',
+    'accept p50 / p99 ms',
+    'end-to-end p50 / p99 s',
+    'leaked permits',
+    'setup',
+  ];
   const rows = results.map((r) => {
     const overC = r.pg.maxInFlight > r.detail.pgLimits.concurrency;
     const overR = r.pg.maxPerSecond > r.detail.pgLimits.ratePerSecond;
@@ -62,13 +83,18 @@ function resultsTable(results: BenchResult[]): string {
 
 function claimsTable(results: BenchResult[]): string {
   const rows = buildClaims(results).map(
-    (c) => `<tr><th>${esc(c.row)}</th><td>${esc(c.seed)}</td><td class="verdict ${c.verdict.startsWith('does not') ? 'bad' : c.verdict.startsWith('not') ? 'muted' : 'good'}">${esc(c.verdict)}</td><td><ul>${c.evidence.map((e) => `<li>${esc(e)}</li>`).join('')}</ul></td></tr>`,
+    (c) =>
+      `<tr><th>${esc(c.row)}</th><td>${esc(c.seed)}</td><td class="verdict ${c.verdict.startsWith('does not') ? 'bad' : c.verdict.startsWith('not') ? 'muted' : 'good'}">${esc(c.verdict)}</td><td><ul>${c.evidence.map((e) => `<li>${esc(e)}</li>`).join('')}</ul></td></tr>`,
   );
   return `<table class="claims"><thead><tr><th>row</th><th>the seed's claim</th><th>verdict</th><th>measured evidence</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function scenarioSection(name: string, results: BenchResult[], series: ResultSeries[]): string {
-  const horizon = Math.max(1, ...series.map((s) => s.completionsMs.at(-1) ?? 0), ...series.map((s) => s.idealMakespanMs));
+  const horizon = Math.max(
+    1,
+    ...series.map((s) => s.completionsMs.at(-1) ?? 0),
+    ...series.map((s) => s.idealMakespanMs),
+  );
   const first = series[0]!;
   const completions = lineChart({
     title: `${name}: payments final over time`,
@@ -97,18 +123,33 @@ function scenarioSection(name: string, results: BenchResult[], series: ResultSer
         height: 220,
         xMax: horizon / 1000,
         marks: [{ y: s.ideal.concurrency, label: `limit ${s.ideal.concurrency}` }],
-        lines: [{ name: s.engine, color: PALETTE[s.engine]!, step: true, points: s.inFlight.map(([t, n]) => [Math.max(0, t) / 1000, n]) }],
+        lines: [
+          {
+            name: s.engine,
+            color: PALETTE[s.engine]!,
+            step: true,
+            points: s.inFlight.map(([t, n]) => [Math.max(0, t) / 1000, n]),
+          },
+        ],
       }),
     )
     .join('');
-  const summary = results[0] ? `<p class="small">${esc(results.map((r) => `${r.engine}: ${r.detail.settled}`).join(' · '))}</p>` : '';
+  const summary = results[0]
+    ? `<p class="small">${esc(results.map((r) => `${r.engine}: ${r.detail.settled}`).join(' · '))}</p>`
+    : '';
   return `<section><h2>${esc(name)}</h2>${summary}<div class="row">${completions}${latency}</div><div class="row">${inFlight}</div></section>`;
 }
 
 export function renderHtml(report: BenchReport, series: ResultSeries[]): string {
   const scenarios = [...new Set(report.results.map((r) => r.scenario))];
   const sections = scenarios
-    .map((name) => scenarioSection(name, report.results.filter((r) => r.scenario === name), series.filter((s) => s.scenario === name)))
+    .map((name) =>
+      scenarioSection(
+        name,
+        report.results.filter((r) => r.scenario === name),
+        series.filter((s) => s.scenario === name),
+      ),
+    )
     .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Payments benchmark: Temporal vs Redis queues vs BullMQ</title>

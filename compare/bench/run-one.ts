@@ -36,7 +36,14 @@ interface Settled {
 
 /** Waits for the PG to have charged every payment (cheap: one stats call a second), then asks the
  * engine for each status once, and only the still-pending ones again, in bounded batches. */
-async function settle(client: PaymentsClient, run: { pg: { stats(): Promise<{ charges: number; declined: number }> } }, ids: string[], stallMs: number, deadline: number, progress: Progress): Promise<Settled> {
+async function settle(
+  client: PaymentsClient,
+  run: { pg: { stats(): Promise<{ charges: number; declined: number }> } },
+  ids: string[],
+  stallMs: number,
+  deadline: number,
+  progress: Progress,
+): Promise<Settled> {
   let lastDone = -1;
   let lastChange = Date.now();
   for (;;) {
@@ -70,14 +77,23 @@ async function settle(client: PaymentsClient, run: { pg: { stats(): Promise<{ ch
     progress(`${finals.size}/${ids.length} final`);
     if (pending.length === 0) return { finals, forgotten: 0, settled: 'every accepted payment final' };
     if (Date.now() - lastChange > stallMs || Date.now() > deadline) {
-      return { finals, forgotten: notFound.size, settled: `${pending.length} not final after ${Math.round((Date.now() - lastChange) / 1000)} s without progress` };
+      return {
+        finals,
+        forgotten: notFound.size,
+        settled: `${pending.length} not final after ${Math.round((Date.now() - lastChange) / 1000)} s without progress`,
+      };
     }
     await sleep(1000);
   }
 }
 
 /** One run; its place in a wave's lineup says when it may send its load (see lineup.ts). */
-export async function runOne(adapter: EngineAdapter, scenario: Scenario, progress: Progress, at: Place = alone()): Promise<{ result: BenchResult; series: ResultSeries }> {
+export async function runOne(
+  adapter: EngineAdapter,
+  scenario: Scenario,
+  progress: Progress,
+  at: Place = alone(),
+): Promise<{ result: BenchResult; series: ResultSeries }> {
   let ready = false;
   try {
     return await runOneInLine(adapter, scenario, progress, at, () => (ready = true));
@@ -88,7 +104,13 @@ export async function runOne(adapter: EngineAdapter, scenario: Scenario, progres
   }
 }
 
-async function runOneInLine(adapter: EngineAdapter, scenario: Scenario, progress: Progress, { lineup, place }: Place, markReady: () => void): Promise<{ result: BenchResult; series: ResultSeries }> {
+async function runOneInLine(
+  adapter: EngineAdapter,
+  scenario: Scenario,
+  progress: Progress,
+  { lineup, place }: Place,
+  markReady: () => void,
+): Promise<{ result: BenchResult; series: ResultSeries }> {
   const wallStart = Date.now();
   const pg = await startFakePg({
     PG_MAX_CONCURRENCY: String(scenario.pg.concurrency),
@@ -135,7 +157,9 @@ async function runOneInLine(adapter: EngineAdapter, scenario: Scenario, progress
             setTimeout(() => {
               what()
                 .then((text) => events.push({ atMs: Date.now() - t0, what: text }))
-                .catch((err: unknown) => events.push({ atMs: Date.now() - t0, what: `failed: ${(err as Error).message}` }))
+                .catch((err: unknown) =>
+                  events.push({ atMs: Date.now() - t0, what: `failed: ${(err as Error).message}` }),
+                )
                 .finally(resolve);
             }, ms),
           );
@@ -153,13 +177,16 @@ async function runOneInLine(adapter: EngineAdapter, scenario: Scenario, progress
           at(recoverAtMs, () => e.startWorker());
         } else at(actAtMs, () => e.restartServer());
       }
-      return sendLoad(c, scenario.load, scenario.requests, `${scenario.name}-${adapter.name}-${t0}`, (n) => progress(`${n}/${scenario.requests} posted`));
+      return sendLoad(c, scenario.load, scenario.requests, `${scenario.name}-${adapter.name}-${t0}`, (n) =>
+        progress(`${n}/${scenario.requests} posted`),
+      );
     };
     // A burst's intake takes its turn; a paced load lasts the whole run, so it shares the machine.
     if (scenario.load.kind !== 'burst') lineup.pass(place);
     const sent = scenario.load.kind === 'burst' ? await lineup.intake(place, load) : await load();
     // 202 from the queues; 200 from semaphore-only, which charges inside the request.
-    const isAccepted = (p: { status: number; requestId?: string }) => p.status >= 200 && p.status < 300 && !!p.requestId;
+    const isAccepted = (p: { status: number; requestId?: string }) =>
+      p.status >= 200 && p.status < 300 && !!p.requestId;
     const accepted = sent.filter(isAccepted);
     const refused: Record<string, number> = {};
     for (const p of sent) if (!isAccepted(p)) refused[String(p.status)] = (refused[String(p.status)] ?? 0) + 1;
@@ -168,7 +195,11 @@ async function runOneInLine(adapter: EngineAdapter, scenario: Scenario, progress
     const settled = await settle(client, { pg: pg.client }, ids, stallMsOf(scenario), deadline, progress);
     await Promise.all(chaosDone);
 
-    const [stats, timeline, leakedPermits] = await Promise.all([pg.client.stats(), pg.client.timeline(), engine.leakedPermits().catch(() => null)]);
+    const [stats, timeline, leakedPermits] = await Promise.all([
+      pg.client.stats(),
+      pg.client.timeline(),
+      engine.leakedPermits().catch(() => null),
+    ]);
     const sentAt = new Map(accepted.map((p) => [p.requestId!, p.sentAt]));
     const done = [...settled.finals.values()];
     const completedAt = (v: PaymentStatusView) => (v.completedAt ? Date.parse(v.completedAt) : t0);

@@ -39,7 +39,16 @@ export interface Scenario {
 const QUEUES: readonly EngineName[] = ['temporal', 'bullmq', 'redis-list', 'redis-list-reliable', 'redis-stream'];
 const WITH_SEMAPHORE: readonly EngineName[] = [...QUEUES, 'semaphore-only'];
 
-export const SCENARIO_GROUPS = ['burst', 'sustained', 'flaky-pg', 'chaos-kill-worker', 'chaos-restart-server', 'scale-3', 'ceiling', 'partitions'] as const;
+export const SCENARIO_GROUPS = [
+  'burst',
+  'sustained',
+  'flaky-pg',
+  'chaos-kill-worker',
+  'chaos-restart-server',
+  'scale-3',
+  'ceiling',
+  'partitions',
+] as const;
 
 export function buildScenarios(n: number): Scenario[] {
   const small = Math.max(Math.min(n, 60), Math.round(n / 5));
@@ -48,7 +57,14 @@ export function buildScenarios(n: number): Scenario[] {
   const sustainedMs = Math.round(Math.min(30_000, Math.max(3_000, (n / 50) * 1000)));
   const base = { pg, engineLimits: limits, workers: 1, load: { kind: 'burst' } as Load };
   return [
-    { ...base, name: 'burst', group: 'burst', summary: `${n} payments posted at once`, engines: WITH_SEMAPHORE, requests: n },
+    {
+      ...base,
+      name: 'burst',
+      group: 'burst',
+      summary: `${n} payments posted at once`,
+      engines: WITH_SEMAPHORE,
+      requests: n,
+    },
     {
       ...base,
       name: 'sustained',
@@ -58,10 +74,42 @@ export function buildScenarios(n: number): Scenario[] {
       requests: Math.round((3 * pg.ratePerSecond * sustainedMs) / 1000),
       load: { kind: 'paced', perSecond: 3 * pg.ratePerSecond, durationMs: sustainedMs },
     },
-    { ...base, name: 'flaky-pg', group: 'flaky-pg', summary: `${small} payments, 10 % of PG calls answer 5xx`, engines: QUEUES, requests: small, pg: { ...pg, failureRate: 0.1 } },
-    { ...base, name: 'chaos-kill-worker', group: 'chaos-kill-worker', summary: `${small} payments; SIGKILL one worker 3 s in, a new one 5 s later`, engines: QUEUES, requests: small, chaos: 'kill-worker' },
-    { ...base, name: 'chaos-restart-server', group: 'chaos-restart-server', summary: `${small} payments; SIGKILL the Temporal server or Redis 3 s in, restart it on the same data`, engines: QUEUES, requests: small, chaos: 'restart-server' },
-    { ...base, name: 'scale-3', group: 'scale-3', summary: `${small} payments, three workers each configured for the PG's limits`, engines: WITH_SEMAPHORE, requests: small, workers: 3 },
+    {
+      ...base,
+      name: 'flaky-pg',
+      group: 'flaky-pg',
+      summary: `${small} payments, 10 % of PG calls answer 5xx`,
+      engines: QUEUES,
+      requests: small,
+      pg: { ...pg, failureRate: 0.1 },
+    },
+    {
+      ...base,
+      name: 'chaos-kill-worker',
+      group: 'chaos-kill-worker',
+      summary: `${small} payments; SIGKILL one worker 3 s in, a new one 5 s later`,
+      engines: QUEUES,
+      requests: small,
+      chaos: 'kill-worker',
+    },
+    {
+      ...base,
+      name: 'chaos-restart-server',
+      group: 'chaos-restart-server',
+      summary: `${small} payments; SIGKILL the Temporal server or Redis 3 s in, restart it on the same data`,
+      engines: QUEUES,
+      requests: small,
+      chaos: 'restart-server',
+    },
+    {
+      ...base,
+      name: 'scale-3',
+      group: 'scale-3',
+      summary: `${small} payments, three workers each configured for the PG's limits`,
+      engines: WITH_SEMAPHORE,
+      requests: small,
+      workers: 3,
+    },
     {
       ...base,
       name: 'ceiling',

@@ -64,7 +64,10 @@ export function lineChart(o: ChartOptions): string {
   const ticks = (max: number) => [0, 0.25, 0.5, 0.75, 1].map((f) => f * max);
   const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
   const grid = [
-    ...ticks(yMax).map((v) => `<line x1="${m.l}" x2="${W - m.r}" y1="${y(v)}" y2="${y(v)}" stroke="#e4e4e4"/><text x="${m.l - 6}" y="${y(v) + 4}" text-anchor="end">${fmt(v)}</text>`),
+    ...ticks(yMax).map(
+      (v) =>
+        `<line x1="${m.l}" x2="${W - m.r}" y1="${y(v)}" y2="${y(v)}" stroke="#e4e4e4"/><text x="${m.l - 6}" y="${y(v) + 4}" text-anchor="end">${fmt(v)}</text>`,
+    ),
     ...ticks(xMax).map((v) => `<text x="${x(v)}" y="${H - m.b + 16}" text-anchor="middle">${fmt(v)}</text>`),
   ].join('');
   const paths = o.lines
@@ -82,10 +85,16 @@ export function lineChart(o: ChartOptions): string {
     })
     .join('');
   const marks = (o.marks ?? [])
-    .map((k) => `<line x1="${m.l}" x2="${W - m.r}" y1="${y(k.y)}" y2="${y(k.y)}" stroke="#b00020" stroke-dasharray="3 3"/><text x="${W - m.r - 4}" y="${y(k.y) - 4}" text-anchor="end" fill="#b00020">${esc(k.label)}</text>`)
+    .map(
+      (k) =>
+        `<line x1="${m.l}" x2="${W - m.r}" y1="${y(k.y)}" y2="${y(k.y)}" stroke="#b00020" stroke-dasharray="3 3"/><text x="${W - m.r - 4}" y="${y(k.y) - 4}" text-anchor="end" fill="#b00020">${esc(k.label)}</text>`,
+    )
     .join('');
   const legend = o.lines
-    .map((l, i) => `<g transform="translate(${m.l + 8 + (i % 3) * 170},${m.t + 6 + Math.floor(i / 3) * 14})"><line x1="0" x2="16" y1="0" y2="0" stroke="${l.color}" stroke-width="2"${l.dashed ? ' stroke-dasharray="4 3"' : ''}/><text x="20" y="4">${esc(l.name)}</text></g>`)
+    .map(
+      (l, i) =>
+        `<g transform="translate(${m.l + 8 + (i % 3) * 170},${m.t + 6 + Math.floor(i / 3) * 14})"><line x1="0" x2="16" y1="0" y2="0" stroke="${l.color}" stroke-width="2"${l.dashed ? ' stroke-dasharray="4 3"' : ''}/><text x="20" y="4">${esc(l.name)}</text></g>`,
+    )
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif" font-size="11">
 <text x="${W / 2}" y="16" text-anchor="middle" font-size="13" font-weight="bold">${esc(o.title)}</text>${grid}

@@ -23,7 +23,8 @@ const COLUMNS: Array<[string, (r: BenchResult) => string]> = [
 export function formatTable(results: BenchResult[]): string {
   const rows = results.map((r) => COLUMNS.map(([, cell]) => cell(r)));
   const widths = COLUMNS.map(([title], i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const out = [line(COLUMNS.map(([t]) => t)), widths.map((w) => '-'.repeat(w)).join('  ')];
   let last = '';
   for (const [i, row] of rows.entries()) {

@@ -1,6 +1,13 @@
 /** The benchmark's shapes: report.json exactly as DESIGN §7, plus clearly additive detail. */
 
-export const ENGINE_NAMES = ['temporal', 'bullmq', 'redis-list', 'redis-list-reliable', 'redis-stream', 'semaphore-only'] as const;
+export const ENGINE_NAMES = [
+  'temporal',
+  'bullmq',
+  'redis-list',
+  'redis-list-reliable',
+  'redis-stream',
+  'semaphore-only',
+] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
 
 export interface Percentiles {
@@ -59,7 +66,17 @@ export interface BenchReport {
   pg: { concurrency: number; ratePerSecond: number; latencyMs: string };
   results: BenchResult[];
   /** Additive: how the run was made. */
-  run: { command: string; requests: number; engines: string[]; scenarios: string[]; durationMs: number; host: string; redisPersistence: string; skipped: string[]; schedule: string };
+  run: {
+    command: string;
+    requests: number;
+    engines: string[];
+    scenarios: string[];
+    durationMs: number;
+    host: string;
+    redisPersistence: string;
+    skipped: string[];
+    schedule: string;
+  };
 }
 
 /** Per-result series for the charts (kept out of report.json's results, written beside it). */

@@ -12,7 +12,10 @@ export const CHARGE_JOB_NAME = 'charge';
 
 const commonShape = {
   REDIS_URL: env.url('redis://127.0.0.1:6379'),
-  BULLMQ_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, :, _ or -').default('bull'),
+  BULLMQ_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, :, _ or -')
+    .default('bull'),
   LOG_LEVEL: env.logLevel(),
 };
 

@@ -9,7 +9,13 @@ import IORedis from 'ioredis';
 import type { PaymentEngine, SubmitResult } from '../../src/api/engine';
 import { EngineUnavailable, IdempotencyKeyReused } from '../../src/api/errors';
 import type { PaymentStatus, PaymentStatusView, QueuedPaymentRequest } from '../../src/contract/payment';
-import { BULLMQ_QUEUE_NAME, CHARGE_JOB_NAME, type BullmqApiConfig, type ChargeJobData, type ChargeJobResult } from './config';
+import {
+  BULLMQ_QUEUE_NAME,
+  CHARGE_JOB_NAME,
+  type BullmqApiConfig,
+  type ChargeJobData,
+  type ChargeJobResult,
+} from './config';
 
 const withDeadline = <T>(ms: number, work: Promise<T>): Promise<T> =>
   new Promise<T>((resolve, reject) => {
@@ -36,7 +42,10 @@ export function viewOfJob(job: Job<ChargeJobData, ChargeJobResult>, state: strin
   const view: PaymentStatusView = {
     requestId: job.data.requestId,
     status,
-    attempts: status === 'SUCCESS' ? (job.returnvalue?.attempt ?? job.attemptsMade + 1) : Math.max(job.attemptsStarted ?? 0, job.attemptsMade),
+    attempts:
+      status === 'SUCCESS'
+        ? (job.returnvalue?.attempt ?? job.attemptsMade + 1)
+        : Math.max(job.attemptsStarted ?? 0, job.attemptsMade),
     acceptedAt: job.data.enqueuedAt,
     startedAt: iso(job.processedOn),
   };
@@ -54,7 +63,11 @@ export function viewOfJob(job: Job<ChargeJobData, ChargeJobResult>, state: strin
 export function createBullmqEngine(config: BullmqApiConfig): PaymentEngine {
   // A producer fails fast while Redis is away (BullMQ's advice for queues that face users):
   // no offline queue, so the API answers 503 instead of holding the request.
-  const connection = new IORedis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: config.timeoutMs });
+  const connection = new IORedis(config.redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: config.timeoutMs,
+  });
   connection.on('error', () => undefined);
   const queue = new Queue<ChargeJobData, ChargeJobResult>(BULLMQ_QUEUE_NAME, { connection, prefix: config.prefix });
   queue.on('error', () => undefined);
@@ -94,7 +107,10 @@ export function createBullmqEngine(config: BullmqApiConfig): PaymentEngine {
     },
 
     async healthy(): Promise<boolean> {
-      return call(() => connection.ping()).then(() => true, () => false);
+      return call(() => connection.ping()).then(
+        () => true,
+        () => false,
+      );
     },
 
     async close(): Promise<void> {

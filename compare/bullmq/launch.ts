@@ -26,13 +26,21 @@ export interface BullmqStack {
 
 export async function startBullmqStack(options: BullmqStackOptions): Promise<BullmqStack> {
   const started: ManagedProcess[] = [];
-  const common = { REDIS_URL: options.redisUrl, BULLMQ_PREFIX: options.prefix ?? 'bull', PG_URL: options.pgUrl, LOG_LEVEL: 'info', ...options.env };
+  const common = {
+    REDIS_URL: options.redisUrl,
+    BULLMQ_PREFIX: options.prefix ?? 'bull',
+    PG_URL: options.pgUrl,
+    LOG_LEVEL: 'info',
+    ...options.env,
+  };
   const workers: ManagedProcess[] = [];
   const stop = async () => {
     await Promise.allSettled(started.reverse().map((p) => p.stop(5000)));
   };
   const startWorker = async (env: NodeJS.ProcessEnv = {}) => {
-    const worker = spawnTs(`bullmq-worker-${workers.length + 1}`, 'compare/bullmq/worker-main.ts', { env: { ...common, ...env } });
+    const worker = spawnTs(`bullmq-worker-${workers.length + 1}`, 'compare/bullmq/worker-main.ts', {
+      env: { ...common, ...env },
+    });
     workers.push(worker);
     started.push(worker);
     await worker.waitForLine(/bullmq worker ready/, 60_000);
@@ -40,9 +48,14 @@ export async function startBullmqStack(options: BullmqStackOptions): Promise<Bul
   };
   try {
     const apiPort = options.apiPort ?? (await freePort());
-    const api = spawnTs('bullmq-api', 'compare/bullmq/api-main.ts', { env: { ...common, BULLMQ_PORT: String(apiPort) } });
+    const api = spawnTs('bullmq-api', 'compare/bullmq/api-main.ts', {
+      env: { ...common, BULLMQ_PORT: String(apiPort) },
+    });
     started.push(api);
-    await Promise.all([api.waitForLine(/bullmq payments API listening/, 60_000), ...Array.from({ length: options.workers }, () => startWorker())]);
+    await Promise.all([
+      api.waitForLine(/bullmq payments API listening/, 60_000),
+      ...Array.from({ length: options.workers }, () => startWorker()),
+    ]);
     return { apiUrl: `http://127.0.0.1:${apiPort}`, api, workers, startWorker, stop };
   } catch (err) {
     await stop();

@@ -57,7 +57,12 @@ export async function startBullmqWorker(config: BullmqWorkerConfig, log: Logger)
   worker.on('error', (err) => log.warn({ err: err.message }, 'worker error'));
   await worker.waitUntilReady();
   log.info(
-    { queue: BULLMQ_QUEUE_NAME, concurrency: config.pg.concurrency, globalConcurrency: config.pg.concurrency, limiter: { max: config.pg.ratePerSecond, duration: 1000 } },
+    {
+      queue: BULLMQ_QUEUE_NAME,
+      concurrency: config.pg.concurrency,
+      globalConcurrency: config.pg.concurrency,
+      limiter: { max: config.pg.ratePerSecond, duration: 1000 },
+    },
     `bullmq worker ready on queue "${BULLMQ_QUEUE_NAME}"`,
   );
 

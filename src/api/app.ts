@@ -54,7 +54,10 @@ export function createApp({ engine, log, extend }: AppDeps): express.Express {
         fingerprint: fingerprintOf(request),
       });
       const statusUrl = statusUrlFor(accepted.requestId);
-      log.info({ requestId, orderId: request.orderId, created: accepted.created }, accepted.created ? 'payment accepted' : 'payment replayed');
+      log.info(
+        { requestId, orderId: request.orderId, created: accepted.created },
+        accepted.created ? 'payment accepted' : 'payment replayed',
+      );
       if (accepted.completed) {
         res.status(200).location(statusUrl).json(accepted.completed);
         return;

@@ -56,7 +56,8 @@ function fromBodyParser(err: { type?: string; status?: unknown }): ApiError | un
   if (err.type === 'entity.too.large') return new ApiError(413, 'payload_too_large', 'the body is larger than 16 KiB');
   if (err.type === 'encoding.unsupported' || err.type === 'charset.unsupported') return new UnsupportedMediaType();
   // Any other body the parser could not read (a corrupt gzip stream, a short body): the client's fault.
-  if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) return new ApiError(400, 'malformed_json', 'the body could not be read as JSON');
+  if (typeof err.status === 'number' && err.status >= 400 && err.status < 500)
+    return new ApiError(400, 'malformed_json', 'the body could not be read as JSON');
   return undefined;
 }
 
@@ -65,7 +66,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const known = err instanceof ApiError ? err : fromBodyParser(err as { type?: string; status?: unknown });
     const apiError = known ?? new ApiError(500, 'internal', 'internal error');
     if (!known) log.error({ err, method: req.method, path: req.path }, 'unhandled error');
-    else if (apiError.status >= 500) log.warn({ code: apiError.code, reason: apiError.message, path: req.path }, 'engine unavailable');
+    else if (apiError.status >= 500)
+      log.warn({ code: apiError.code, reason: apiError.message, path: req.path }, 'engine unavailable');
     res
       .status(apiError.status)
       .set(apiError.headers)

@@ -12,8 +12,17 @@ import { openApiRoutes } from './openapi';
 runMain(async () => {
   const config = loadApiConfig();
   const log = createLogger('api', config.logLevel);
-  const engine = createTemporalEngine({ temporal: config.temporal, timeoutMs: config.temporalTimeoutMs, startConcurrency: config.startConcurrency, webUiUrl: config.webUiUrl });
-  const metrics = createTemporalMetricsSource({ temporal: config.temporal, pgConcurrency: config.pgConcurrency, timeoutMs: config.temporalTimeoutMs });
+  const engine = createTemporalEngine({
+    temporal: config.temporal,
+    timeoutMs: config.temporalTimeoutMs,
+    startConcurrency: config.startConcurrency,
+    webUiUrl: config.webUiUrl,
+  });
+  const metrics = createTemporalMetricsSource({
+    temporal: config.temporal,
+    pgConcurrency: config.pgConcurrency,
+    timeoutMs: config.temporalTimeoutMs,
+  });
   const extend = (app: Parameters<typeof openApiRoutes>[0]) => {
     createMetricsRoutes(metrics, log)(app);
     openApiRoutes(app);

@@ -36,7 +36,10 @@ export const paymentStatusViewSchema = z
     acceptedAt: isoTime,
     startedAt: isoTime.optional(),
     completedAt: isoTime.optional(),
-    links: z.record(z.string(), z.string()).optional().meta({ description: 'e.g. webUi: the payment\'s workflow in the Temporal Web UI' }),
+    links: z
+      .record(z.string(), z.string())
+      .optional()
+      .meta({ description: "e.g. webUi: the payment's workflow in the Temporal Web UI" }),
   })
   .strict() satisfies z.ZodType<PaymentStatusView>;
 
@@ -55,26 +58,41 @@ function buildDocument() {
   const Accepted = acceptedPaymentSchema.meta({ id: 'AcceptedPayment' });
   const Status = paymentStatusViewSchema.meta({ id: 'PaymentStatus' });
   const ErrorAnswer = errorAnswerSchema.meta({ id: 'Error' });
-  const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-  const retryAfter = { 'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'string' as const } } };
+  const json = <T extends z.ZodType>(schema: T, description: string) => ({
+    description,
+    content: { 'application/json': { schema } },
+  });
+  const retryAfter = {
+    'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'string' as const } },
+  };
 
   registry.registerPath({
     method: 'post',
     path: '/payments',
     summary: 'Accept a payment for processing',
-    description: 'The Idempotency-Key header (or, without it, the orderId) names the payment: the same key and body again answers the same requestId and charges nothing new.',
+    description:
+      'The Idempotency-Key header (or, without it, the orderId) names the payment: the same key and body again answers the same requestId and charges nothing new.',
     request: {
       headers: z.object({ 'Idempotency-Key': idempotencyKeySchema.optional() }),
       body: { required: true, content: { 'application/json': { schema: PaymentRequest } } },
     },
     responses: {
-      202: { ...json(Accepted, 'Accepted; poll statusUrl'), headers: { Location: { description: 'statusUrl', schema: { type: 'string' } } } },
+      202: {
+        ...json(Accepted, 'Accepted; poll statusUrl'),
+        headers: { Location: { description: 'statusUrl', schema: { type: 'string' } } },
+      },
       200: json(Status, 'Charged within the request (the semaphore-only baseline only)'),
       400: json(ErrorAnswer, 'invalid_request (with issues) or malformed_json'),
       409: json(ErrorAnswer, 'idempotency_key_reused: the same key with a different body'),
       413: json(ErrorAnswer, 'payload_too_large: over 16 KiB'),
       415: json(ErrorAnswer, 'unsupported_media_type: not application/json'),
-      503: { ...json(ErrorAnswer, 'unavailable: the engine cannot be reached or is too busy; retry after Retry-After with the same Idempotency-Key (a start cut off by its deadline may have gone through; the retry then answers 202 with it, never a second payment)'), headers: retryAfter },
+      503: {
+        ...json(
+          ErrorAnswer,
+          'unavailable: the engine cannot be reached or is too busy; retry after Retry-After with the same Idempotency-Key (a start cut off by its deadline may have gone through; the retry then answers 202 with it, never a second payment)',
+        ),
+        headers: retryAfter,
+      },
     },
   });
   registry.registerPath({
@@ -92,12 +110,16 @@ function buildDocument() {
     method: 'get',
     path: '/healthz',
     summary: 'Whether the engine answers',
-    responses: { 200: json(healthSchema, 'ok'), 503: { ...json(healthSchema, 'the engine is unreachable'), headers: retryAfter } },
+    responses: {
+      200: json(healthSchema, 'ok'),
+      503: { ...json(healthSchema, 'the engine is unreachable'), headers: retryAfter },
+    },
   });
   registry.registerPath({
     method: 'get',
     path: '/metrics',
-    summary: 'Prometheus metrics: payment_queue_size, payment_semaphore_available/used, payment_queue_wait_seconds, payment_processing_seconds, payment_outcomes_total',
+    summary:
+      'Prometheus metrics: payment_queue_size, payment_semaphore_available/used, payment_queue_wait_seconds, payment_processing_seconds, payment_outcomes_total',
     responses: {
       200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } },
       503: { description: 'the engine did not answer' },

@@ -40,7 +40,10 @@ export function createFakePg(config: FakePgConfig): FakePg {
   app.post('/v1/payments', (req, res, next) => {
     const admission = scoreboard.arrive(req.get('Idempotency-Key'));
     if (!admission.admitted) {
-      res.set('Retry-After', String(config.retryAfterSeconds)).status(429).json({ code: 'rate_limited', reason: admission.reason });
+      res
+        .set('Retry-After', String(config.retryAfterSeconds))
+        .status(429)
+        .json({ code: 'rate_limited', reason: admission.reason });
       return;
     }
     // 'finish' fires as the answer is handed to the socket, before the caller can react to it.
@@ -60,7 +63,9 @@ export function createFakePg(config: FakePgConfig): FakePg {
       return;
     }
     const charge = parsed.data;
-    const fingerprint = createHash('sha256').update(JSON.stringify([charge.orderId, charge.amount, charge.currency])).digest('hex');
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([charge.orderId, charge.amount, charge.currency]))
+      .digest('hex');
 
     await sleep(latency());
 

@@ -13,13 +13,21 @@ runMain(async () => {
   try {
     setPriority(config.nice);
   } catch {
-    log.warn({ nice: config.nice, actual: getPriority() }, 'could not raise the PG process priority; on a busy machine its arrival times may lag');
+    log.warn(
+      { nice: config.nice, actual: getPriority() },
+      'could not raise the PG process priority; on a busy machine its arrival times may lag',
+    );
   }
   const { app } = createFakePg(config);
   const running = await listen(app, config.host, config.port);
   await warmUp(running.url);
   log.info(
-    { url: running.url, limits: { concurrency: config.concurrency, ratePerSecond: config.ratePerSecond }, latency: config.latency, failureRate: config.failureRate },
+    {
+      url: running.url,
+      limits: { concurrency: config.concurrency, ratePerSecond: config.ratePerSecond },
+      latency: config.latency,
+      failureRate: config.failureRate,
+    },
     `fake PG listening on ${running.url} (stats: ${running.url}/v1/stats)`,
   );
   onShutdown(() => running.close());

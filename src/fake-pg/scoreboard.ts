@@ -68,7 +68,12 @@ export class Scoreboard {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     const inWindow = this.window.record(now);
     this.timeline.arrivals.push(now);
-    const reason = this.inFlight > this.limits.concurrency ? 'concurrency' : inWindow > this.limits.ratePerSecond ? 'rate' : undefined;
+    const reason =
+      this.inFlight > this.limits.concurrency
+        ? 'concurrency'
+        : inWindow > this.limits.ratePerSecond
+          ? 'rate'
+          : undefined;
     if (key !== undefined) {
       const calls = this.timeline.callsByKey[key] ?? (this.timeline.callsByKey[key] = []);
       calls.push(reason ? { at: now, refused: reason } : { at: now });
@@ -136,7 +141,15 @@ export class Scoreboard {
   }
 
   private static zeroCounts() {
-    return { requests: 0, charges: 0, replays: 0, declined: 0, rejected429: 0, rejectedBy: { concurrency: 0, rate: 0 }, injected5xx: 0 };
+    return {
+      requests: 0,
+      charges: 0,
+      replays: 0,
+      declined: 0,
+      rejected429: 0,
+      rejectedBy: { concurrency: 0, rate: 0 },
+      injected5xx: 0,
+    };
   }
 
   private refuse(reason: 'concurrency' | 'rate', now: number): Admission {
@@ -152,6 +165,12 @@ export class Scoreboard {
   }
 
   private emptyTimeline(): PgTimeline {
-    return { startedAtEpochMs: this.originEpoch, arrivals: [], completions: [], rejections: [], callsByKey: Object.create(null) as Record<string, KeyedArrival[]> };
+    return {
+      startedAtEpochMs: this.originEpoch,
+      arrivals: [],
+      completions: [],
+      rejections: [],
+      callsByKey: Object.create(null) as Record<string, KeyedArrival[]>,
+    };
   }
 }

@@ -43,11 +43,14 @@ export class BoundedConcurrency {
           resolve();
         },
       };
-      const timer = setTimeout(() => {
-        const i = this.waiting.indexOf(entry);
-        if (i >= 0) this.waiting.splice(i, 1);
-        reject(new DeadlinePassed());
-      }, Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          const i = this.waiting.indexOf(entry);
+          if (i >= 0) this.waiting.splice(i, 1);
+          reject(new DeadlinePassed());
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       this.waiting.push(entry);
     });
   }

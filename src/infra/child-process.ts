@@ -27,7 +27,12 @@ export interface SpawnOptions {
   nodeArgs?: string[];
 }
 
-export function spawnManaged(name: string, command: string, args: string[], options: SpawnOptions = {}): ManagedProcess {
+export function spawnManaged(
+  name: string,
+  command: string,
+  args: string[],
+  options: SpawnOptions = {},
+): ManagedProcess {
   const child = spawn(command, args, {
     cwd: options.cwd ?? PROJECT_ROOT,
     env: { ...process.env, ...options.env },
@@ -63,11 +68,24 @@ export function spawnManaged(name: string, command: string, args: string[], opti
         };
         const listener = (line: string) => pattern.test(line) && done(() => resolve(line));
         const timer = setTimeout(
-          () => done(() => reject(new Error(`${name}: no line matching ${pattern} within ${timeoutMs} ms; last lines:\n${lines.slice(-15).join('\n')}`))),
+          () =>
+            done(() =>
+              reject(
+                new Error(
+                  `${name}: no line matching ${pattern} within ${timeoutMs} ms; last lines:\n${lines.slice(-15).join('\n')}`,
+                ),
+              ),
+            ),
           timeoutMs,
         );
         listeners.add(listener);
-        void exited.then((code) => done(() => reject(new Error(`${name} exited (${code}) before ${pattern}; last lines:\n${lines.slice(-15).join('\n')}`))));
+        void exited.then((code) =>
+          done(() =>
+            reject(
+              new Error(`${name} exited (${code}) before ${pattern}; last lines:\n${lines.slice(-15).join('\n')}`),
+            ),
+          ),
+        );
       });
     },
     kill(signal = 'SIGKILL') {
@@ -89,5 +107,10 @@ export function spawnManaged(name: string, command: string, args: string[], opti
  * SIGKILL to the CLI would leave the real one running, orphaned).
  */
 export function spawnTs(name: string, entry: string, options: SpawnOptions = {}): ManagedProcess {
-  return spawnManaged(name, process.execPath, [...(options.nodeArgs ?? []), '--import', pathToFileURL(TSX_LOADER).href, entry], options);
+  return spawnManaged(
+    name,
+    process.execPath,
+    [...(options.nodeArgs ?? []), '--import', pathToFileURL(TSX_LOADER).href, entry],
+    options,
+  );
 }

@@ -28,7 +28,19 @@ export async function startRedis(options: RedisOptions = {}): Promise<RunningRed
   const port = options.port ?? (await freePort());
   const ownDir = !options.dir;
   const dir = options.dir ?? mkdtempSync(path.join(tmpdir(), 'redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...(options.args ?? [])];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    ...(options.args ?? []),
+  ];
   const proc = spawnManaged('redis', 'redis-server', args);
   try {
     await proc.waitForLine(/Ready to accept connections/, 20_000);

@@ -5,7 +5,10 @@
 import type { ManagedProcess } from './child-process';
 
 export const bold = (s: string): string => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
-export const prefixed = (name: string, width = 11) => (line: string): void => void process.stdout.write(`${name.padEnd(width)}| ${line}\n`);
+export const prefixed =
+  (name: string, width = 11) =>
+  (line: string): void =>
+    void process.stdout.write(`${name.padEnd(width)}| ${line}\n`);
 
 export class StackRunner {
   private readonly parts: Array<{ stop(): Promise<void> }> = [];

@@ -28,17 +28,25 @@ export interface RunningDevServer {
 export function devServerArgs(options: DevServerOptions): string[] {
   const partitions = options.partitions ?? 1;
   return [
-    'server', 'start-dev',
-    '--ip', options.ip ?? '127.0.0.1',
-    '--port', String(options.port),
+    'server',
+    'start-dev',
+    '--ip',
+    options.ip ?? '127.0.0.1',
+    '--port',
+    String(options.port),
     ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
-    '--log-level', 'warn',
+    '--log-level',
+    'warn',
     // What the TS SDK's own stress CI uses: SQLite in WAL mode without fsync on every commit.
-    '--sqlite-pragma', 'journal_mode=WAL',
-    '--sqlite-pragma', 'synchronous=OFF',
-    '--dynamic-config-value', `matching.numTaskqueueReadPartitions=${partitions}`,
-    '--dynamic-config-value', `matching.numTaskqueueWritePartitions=${partitions}`,
+    '--sqlite-pragma',
+    'journal_mode=WAL',
+    '--sqlite-pragma',
+    'synchronous=OFF',
+    '--dynamic-config-value',
+    `matching.numTaskqueueReadPartitions=${partitions}`,
+    '--dynamic-config-value',
+    `matching.numTaskqueueWritePartitions=${partitions}`,
   ];
 }
 
@@ -54,7 +62,9 @@ export async function waitForTemporal(address: string, timeoutMs = 60_000, exite
       try {
         await connection.withDeadline(Date.now() + 2000, () => connection.workflowService.getSystemInfo({}));
         // The default namespace is registered just after the frontend starts.
-        await connection.withDeadline(Date.now() + 2000, () => connection.workflowService.describeNamespace({ namespace: 'default' }));
+        await connection.withDeadline(Date.now() + 2000, () =>
+          connection.workflowService.describeNamespace({ namespace: 'default' }),
+        );
         return;
       } finally {
         await connection.close();
@@ -74,7 +84,14 @@ export async function waitForTemporal(address: string, timeoutMs = 60_000, exite
 export async function runTemporalServer(
   binary: string,
   args: string[],
-  options: { ip?: string; port: number; uiPort?: number; onLine?: (line: string) => void; readyTimeoutMs?: number; beforeReady?: (child: ManagedProcess) => Promise<unknown> },
+  options: {
+    ip?: string;
+    port: number;
+    uiPort?: number;
+    onLine?: (line: string) => void;
+    readyTimeoutMs?: number;
+    beforeReady?: (child: ManagedProcess) => Promise<unknown>;
+  },
 ): Promise<RunningDevServer> {
   const ip = options.ip ?? '127.0.0.1';
   const child = spawnManaged('temporal', binary, args, { onLine: options.onLine });

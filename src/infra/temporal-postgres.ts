@@ -45,24 +45,38 @@ export function postgresServerArgs(options: PostgresServerOptions): string[] {
   const d = POSTGRES_DEFAULTS;
   const partitions = options.partitions ?? d.partitions;
   return [
-    '--ip', options.ip ?? '127.0.0.1',
-    '--port', String(options.port),
-    '--ui-port', String(options.uiPort ?? 0),
-    '--pg-host', options.pg?.host ?? d.host,
-    '--pg-port', String(options.pg?.port ?? d.port),
-    '--pg-user', options.pg?.user ?? d.user,
-    '--db', options.database ?? d.database,
-    '--visibility-db', options.visibilityDatabase ?? d.visibilityDatabase,
-    '--history-shards', String(d.historyShards),
-    '--log-level', 'warn',
-    '--dynamic-config-value', `matching.numTaskqueueReadPartitions=${partitions}`,
-    '--dynamic-config-value', `matching.numTaskqueueWritePartitions=${partitions}`,
+    '--ip',
+    options.ip ?? '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--ui-port',
+    String(options.uiPort ?? 0),
+    '--pg-host',
+    options.pg?.host ?? d.host,
+    '--pg-port',
+    String(options.pg?.port ?? d.port),
+    '--pg-user',
+    options.pg?.user ?? d.user,
+    '--db',
+    options.database ?? d.database,
+    '--visibility-db',
+    options.visibilityDatabase ?? d.visibilityDatabase,
+    '--history-shards',
+    String(d.historyShards),
+    '--log-level',
+    'warn',
+    '--dynamic-config-value',
+    `matching.numTaskqueueReadPartitions=${partitions}`,
+    '--dynamic-config-value',
+    `matching.numTaskqueueWritePartitions=${partitions}`,
   ];
 }
 
 export async function startPostgresServer(options: PostgresServerOptions): Promise<RunningDevServer> {
   if (!existsSync(POSTGRES_SERVER_BIN)) {
-    throw new Error(`${POSTGRES_SERVER_BIN} is missing: run scripts/setup-postgres-server.sh (it builds the Temporal server with Go)`);
+    throw new Error(
+      `${POSTGRES_SERVER_BIN} is missing: run scripts/setup-postgres-server.sh (it builds the Temporal server with Go)`,
+    );
   }
   return runTemporalServer(POSTGRES_SERVER_BIN, postgresServerArgs(options), {
     ...options,
@@ -76,7 +90,23 @@ export async function startPostgresServer(options: PostgresServerOptions): Promi
 export async function dropPostgresDatabases(names: string[], pg: PostgresServerOptions['pg'] = {}): Promise<void> {
   for (const name of names) {
     const d = POSTGRES_DEFAULTS;
-    const args = ['sql-tool', '--plugin', 'postgres12', '--ep', pg.host ?? d.host, '-p', String(pg.port ?? d.port), '-u', pg.user ?? d.user, '--db', name, 'drop-database', '-f', '--defaultdb', 'postgres'];
+    const args = [
+      'sql-tool',
+      '--plugin',
+      'postgres12',
+      '--ep',
+      pg.host ?? d.host,
+      '-p',
+      String(pg.port ?? d.port),
+      '-u',
+      pg.user ?? d.user,
+      '--db',
+      name,
+      'drop-database',
+      '-f',
+      '--defaultdb',
+      'postgres',
+    ];
     await promisify(execFile)(POSTGRES_SERVER_BIN, args, { timeout: 30_000 });
   }
 }

@@ -10,7 +10,6 @@ import { type RunningDevServer, startDevServer } from '../infra/temporal-dev-ser
 import { type FakePgHandle, startFakePg } from './fake-pg';
 import { PaymentsClient } from '../load/payments-client';
 
-
 export interface TemporalStack {
   temporal: RunningDevServer;
   pg: FakePgHandle;
@@ -51,14 +50,18 @@ export async function startTemporalStack(options: StackOptions = {}): Promise<Te
     const workerEnv = { ...common, PG_URL: pg.url, ...options.workerEnv };
     const workers: ManagedProcess[] = [];
     const startWorker = async (extraEnv: NodeJS.ProcessEnv = {}) => {
-      const worker = spawnTs(`worker-${workers.length + 1}`, 'src/temporal/worker-main.ts', { env: { ...workerEnv, ...extraEnv, LOG_LEVEL: 'info' } });
+      const worker = spawnTs(`worker-${workers.length + 1}`, 'src/temporal/worker-main.ts', {
+        env: { ...workerEnv, ...extraEnv, LOG_LEVEL: 'info' },
+      });
       workers.push(worker);
       started.push(worker);
       await worker.waitForLine(/worker polling/, 90_000);
       return worker;
     };
     const apiPort = await freePort();
-    const apiProcess = spawnTs('api', 'src/api/main.ts', { env: { ...common, ...options.apiEnv, PORT: String(apiPort), LOG_LEVEL: 'info' } });
+    const apiProcess = spawnTs('api', 'src/api/main.ts', {
+      env: { ...common, ...options.apiEnv, PORT: String(apiPort), LOG_LEVEL: 'info' },
+    });
     started.push(apiProcess);
     await Promise.all([
       apiProcess.waitForLine(/payments API listening/),

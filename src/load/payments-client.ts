@@ -25,7 +25,10 @@ export class PaymentsClient {
   private readonly agent: Agent;
   private readonly connections: number;
 
-  constructor(readonly baseUrl: string, options: PaymentsClientOptions = {}) {
+  constructor(
+    readonly baseUrl: string,
+    options: PaymentsClientOptions = {},
+  ) {
     this.connections = options.connections ?? 128;
     this.agent = new Agent({ connections: this.connections, keepAliveTimeout: 30_000 });
   }
@@ -76,7 +79,10 @@ export class PaymentsClient {
    * Asks for each status once, `parallel` at a time (on Temporal each is a workflow query);
    * an id whose request failed maps to undefined.
    */
-  async statusRound(requestIds: string[], parallel = 16): Promise<Map<string, { status: number; body: PaymentStatusView } | undefined>> {
+  async statusRound(
+    requestIds: string[],
+    parallel = 16,
+  ): Promise<Map<string, { status: number; body: PaymentStatusView } | undefined>> {
     const answers = new Map<string, { status: number; body: PaymentStatusView } | undefined>();
     for (let i = 0; i < requestIds.length; i += parallel) {
       const batch = requestIds.slice(i, i + parallel);
@@ -92,7 +98,17 @@ export class PaymentsClient {
    */
   async waitForFinal(
     requestIds: string[],
-    { timeoutMs = 120_000, intervalMs = 500, parallel = 16, onProgress }: { timeoutMs?: number; intervalMs?: number; parallel?: number; onProgress?: (final: number, total: number) => void } = {},
+    {
+      timeoutMs = 120_000,
+      intervalMs = 500,
+      parallel = 16,
+      onProgress,
+    }: {
+      timeoutMs?: number;
+      intervalMs?: number;
+      parallel?: number;
+      onProgress?: (final: number, total: number) => void;
+    } = {},
   ): Promise<Map<string, PaymentStatusView>> {
     const latest = new Map<string, PaymentStatusView>();
     const deadline = Date.now() + timeoutMs;

@@ -22,7 +22,8 @@ export const METRIC = {
 export const WAIT_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600];
 
 export const HELP = {
-  queueSize: 'Payments accepted and waiting for a worker (Temporal: activity task-queue backlog; Redis: list length or stream lag + pending)',
+  queueSize:
+    'Payments accepted and waiting for a worker (Temporal: activity task-queue backlog; Redis: list length or stream lag + pending)',
   semaphoreAvailable: 'PG slots free now (the PG concurrency limit minus the calls in flight)',
   semaphoreUsed: 'PG calls in flight now (permits held)',
   queueWait: 'Seconds from acceptance (202) to the first PG call of a payment',
@@ -44,9 +45,24 @@ export interface PaymentObservations extends PaymentObserver {
 
 /** The two histograms and the counter in a registry of their own (zero series included). */
 export function createPaymentObservations(registry = new Registry()): PaymentObservations {
-  const queueWait = new Histogram({ name: METRIC.queueWait, help: HELP.queueWait, buckets: WAIT_BUCKETS, registers: [registry] });
-  const processing = new Histogram({ name: METRIC.processing, help: HELP.processing, buckets: WAIT_BUCKETS, registers: [registry] });
-  const outcomes = new Counter({ name: METRIC.outcomes, help: HELP.outcomes, labelNames: ['status'], registers: [registry] });
+  const queueWait = new Histogram({
+    name: METRIC.queueWait,
+    help: HELP.queueWait,
+    buckets: WAIT_BUCKETS,
+    registers: [registry],
+  });
+  const processing = new Histogram({
+    name: METRIC.processing,
+    help: HELP.processing,
+    buckets: WAIT_BUCKETS,
+    registers: [registry],
+  });
+  const outcomes = new Counter({
+    name: METRIC.outcomes,
+    help: HELP.outcomes,
+    labelNames: ['status'],
+    registers: [registry],
+  });
   // Zero series from the start, so `rate()` and the tests see SUCCESS and FAILED before the first one.
   for (const status of FINAL_STATUSES) outcomes.inc({ status }, 0);
   const seconds = (s: number) => (Number.isFinite(s) ? Math.max(0, s) : 0);

@@ -22,10 +22,18 @@ const bucketIndex = (seconds: number): number => {
  * Records into `key`. Best effort: a Redis hiccup loses one observation, never a payment; `onError`
  * hears it.
  */
-export function createRedisObserver(redis: RedisLike, key: string, onError: (err: Error) => void = () => undefined): PaymentObserver {
+export function createRedisObserver(
+  redis: RedisLike,
+  key: string,
+  onError: (err: Error) => void = () => undefined,
+): PaymentObserver {
   const observe = (histogram: string, raw: number, extra?: (m: ReturnType<RedisLike['multi']>) => void) => {
     const seconds = Number.isFinite(raw) ? Math.max(0, raw) : 0;
-    const m = redis.multi().hincrby(key, `${histogram}:b${bucketIndex(seconds)}`, 1).hincrbyfloat(key, `${histogram}:sum`, seconds).hincrby(key, `${histogram}:count`, 1);
+    const m = redis
+      .multi()
+      .hincrby(key, `${histogram}:b${bucketIndex(seconds)}`, 1)
+      .hincrbyfloat(key, `${histogram}:sum`, seconds)
+      .hincrby(key, `${histogram}:count`, 1);
     extra?.(m);
     m.exec().catch(onError);
   };
@@ -47,7 +55,11 @@ function histogramJson(name: string, help: string, fields: Record<string, string
     help,
     type: 'histogram',
     aggregator: 'sum',
-    values: [...buckets, { labels: {}, value: num('sum'), metricName: `${name}_sum` }, { labels: {}, value: num('count'), metricName: `${name}_count` }],
+    values: [
+      ...buckets,
+      { labels: {}, value: num('sum'), metricName: `${name}_sum` },
+      { labels: {}, value: num('count'), metricName: `${name}_count` },
+    ],
   };
 }
 
@@ -62,7 +74,10 @@ export async function readRedisObservations(redis: RedisLike, key: string): Prom
       help: HELP.outcomes,
       type: 'counter',
       aggregator: 'sum',
-      values: FINAL_STATUSES.map((status) => ({ labels: { status }, value: Number(fields[`outcome:${status}`] ?? 0) || 0 })),
+      values: FINAL_STATUSES.map((status) => ({
+        labels: { status },
+        value: Number(fields[`outcome:${status}`] ?? 0) || 0,
+      })),
     },
   ];
 }

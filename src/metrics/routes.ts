@@ -41,7 +41,9 @@ const SUMMED: readonly string[] = [METRIC.queueWait, METRIC.processing, METRIC.o
 export async function sumObservations(observations: MetricsJson[]): Promise<Registry> {
   // prom-client types `type` as a numeric enum, though the JSON carries the strings; the shape is the same.
   const zero = (await createPaymentObservations().registry.getMetricsAsJSON()) as unknown as MetricsJson;
-  return AggregatorRegistry.aggregate([zero, ...observations].map((json) => json.filter((m) => SUMMED.includes(m.name))));
+  return AggregatorRegistry.aggregate(
+    [zero, ...observations].map((json) => json.filter((m) => SUMMED.includes(m.name))),
+  );
 }
 
 export function createMetricsRoutes(source: EngineMetricsSource, log: Logger): (app: express.Express) => void {

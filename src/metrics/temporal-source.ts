@@ -24,7 +24,8 @@ export interface TemporalMetricsOptions {
   timeoutMs: number;
 }
 
-const gaugeValue = (json: MetricsJson, name: string): number => json.find((m) => m.name === name)?.values[0]?.value ?? 0;
+const gaugeValue = (json: MetricsJson, name: string): number =>
+  json.find((m) => m.name === name)?.values[0]?.value ?? 0;
 
 async function fetchJson(url: string, timeoutMs: number): Promise<MetricsJson | undefined> {
   try {
@@ -49,8 +50,12 @@ export function createTemporalMetricsSource(options: TemporalMetricsOptions): En
           reportStats: true,
         }),
       );
-      const urls = new Set((described.pollers ?? []).map((p) => metricsUrlOfIdentity(p.identity ?? '')).filter((u): u is string => !!u));
-      const workers = (await Promise.all([...urls].map((url) => fetchJson(`${url}.json`, options.timeoutMs)))).filter((j): j is MetricsJson => !!j);
+      const urls = new Set(
+        (described.pollers ?? []).map((p) => metricsUrlOfIdentity(p.identity ?? '')).filter((u): u is string => !!u),
+      );
+      const workers = (await Promise.all([...urls].map((url) => fetchJson(`${url}.json`, options.timeoutMs)))).filter(
+        (j): j is MetricsJson => !!j,
+      );
       const used = workers.reduce((sum, json) => sum + gaugeValue(json, METRIC.semaphoreUsed), 0);
       return {
         queueSize: Number(described.stats?.approximateBacklogCount ?? 0),

@@ -34,9 +34,16 @@ const IDENTITY_MARK = 'metrics=';
 
 /** The metrics URL a worker put in its identity, if any. */
 export const metricsUrlOfIdentity = (identity: string): string | undefined =>
-  identity.split(' ').find((part) => part.startsWith(IDENTITY_MARK))?.slice(IDENTITY_MARK.length);
+  identity
+    .split(' ')
+    .find((part) => part.startsWith(IDENTITY_MARK))
+    ?.slice(IDENTITY_MARK.length);
 
-export async function startWorkerMetrics(options: { host: string; port: number; permits: PgPermits }): Promise<WorkerMetrics> {
+export async function startWorkerMetrics(options: {
+  host: string;
+  port: number;
+  permits: PgPermits;
+}): Promise<WorkerMetrics> {
   const payments = createPaymentObservations();
   const { permits } = options;
   new Gauge({

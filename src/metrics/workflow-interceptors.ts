@@ -33,7 +33,11 @@ export const interceptors: WorkflowInterceptorsFactory = () => ({
       async execute(input, next) {
         const result = await next(input);
         if (workflowInfo().workflowType === 'paymentWorkflow' && isFinalView(result)) {
-          paymentMetrics.final({ status: result.status, acceptedAt: result.acceptedAt, completedAt: result.completedAt });
+          paymentMetrics.final({
+            status: result.status,
+            acceptedAt: result.acceptedAt,
+            completedAt: result.completedAt,
+          });
         }
         return result;
       },

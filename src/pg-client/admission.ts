@@ -68,7 +68,10 @@ export class LocalPgAdmission implements PgPermits {
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
 
-  constructor(private readonly limits: AdmissionLimits, private readonly now = () => performance.now()) {
+  constructor(
+    private readonly limits: AdmissionLimits,
+    private readonly now = () => performance.now(),
+  ) {
     // A new gate cannot know what a worker before it (say, one just killed) sent in the last
     // second, so it starts with a full window: its first call waits one window after start.
     const created = now();
@@ -104,7 +107,8 @@ export class LocalPgAdmission implements PgPermits {
     while (this.waiters.length > 0 && this.open < this.limits.concurrency) {
       const now = this.now();
       // Entries only move later, so the list stays nearly sorted; drop every expired one.
-      for (let i = this.starts.length - 1; i >= 0; i--) if (this.starts[i]!.at <= now - windowMs) this.starts.splice(i, 1);
+      for (let i = this.starts.length - 1; i >= 0; i--)
+        if (this.starts[i]!.at <= now - windowMs) this.starts.splice(i, 1);
       if (this.starts.length >= this.limits.ratePerSecond) {
         // The earliest start leaves the window at its time + windowMs. Calls not yet sent have no
         // time yet; their sent() or release() pumps again.

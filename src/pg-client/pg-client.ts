@@ -66,25 +66,46 @@ export function createPgClient(options: PgClientOptions): PgClient {
   // socket on the next tick; undici first waits a setImmediate turn on an idle one (to see a
   // close the server may have sent), which under load put 2 ms on average, 30 at worst, between
   // a permit and its send, and so on every window chained to it.
-  const agent = new Agent({ keepAlive: true, maxSockets: options.connections, maxFreeSockets: options.connections, scheduling: 'fifo' });
+  const agent = new Agent({
+    keepAlive: true,
+    maxSockets: options.connections,
+    maxFreeSockets: options.connections,
+    scheduling: 'fifo',
+  });
   const timeoutMs = options.timeoutMs ?? 10_000;
 
-  const exchange = (method: string, path: string, headers: Record<string, string>, body?: string, onSent?: (at: number) => void) =>
+  const exchange = (
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: string,
+    onSent?: (at: number) => void,
+  ) =>
     new Promise<PgAnswer>((resolve, reject) => {
-      const req = httpRequest({ host: base.hostname, port: base.port, method, path, agent, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          let parsed: Record<string, unknown> = {};
-          try {
-            parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-          } catch {
-            // Not JSON: the status decides.
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
-        });
-      });
+      const req = httpRequest(
+        {
+          host: base.hostname,
+          port: base.port,
+          method,
+          path,
+          agent,
+          headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', reject);
+          res.on('end', () => {
+            let parsed: Record<string, unknown> = {};
+            try {
+              parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+            } catch {
+              // Not JSON: the status decides.
+            }
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
+          });
+        },
+      );
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
       req.on('error', reject);
       // 'finish': the whole request has been handed to the OS, so this time is never before the send.
@@ -97,13 +118,23 @@ export function createPgClient(options: PgClientOptions): PgClient {
       let answer: PgAnswer;
       try {
         const body = JSON.stringify({ orderId: request.orderId, amount: request.amount, currency: request.currency });
-        answer = await exchange('POST', '/v1/payments', { 'content-type': 'application/json', 'idempotency-key': idempotencyKey }, body, onSent);
+        answer = await exchange(
+          'POST',
+          '/v1/payments',
+          { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+          body,
+          onSent,
+        );
       } catch (err) {
         return { kind: 'transient', reason: `pg_unreachable: ${(err as Error).message}` };
       }
       const { status, headers, body } = answer;
       if (status === 200 && typeof body.transactionId === 'string') {
-        return { kind: 'approved', transactionId: body.transactionId, replayed: headers['idempotent-replayed'] === 'true' };
+        return {
+          kind: 'approved',
+          transactionId: body.transactionId,
+          replayed: headers['idempotent-replayed'] === 'true',
+        };
       }
       if (status === 402) return { kind: 'declined', code: String(body.code ?? 'card_declined') };
       if (status === 429) return { kind: 'rate_limited', retryAfterMs: retryAfterMs(headers['retry-after']) };

@@ -23,7 +23,15 @@ const MAX_POLL_MS = 500;
 const RETRY_AFTER_ERROR_MS = 250;
 
 interface Scripts {
-  acquire(leases: string, starts: string, id: string, concurrency: number, rate: number, windowMs: number, ttlMs: number): Promise<[number, string | number]>;
+  acquire(
+    leases: string,
+    starts: string,
+    id: string,
+    concurrency: number,
+    rate: number,
+    windowMs: number,
+    ttlMs: number,
+  ): Promise<[number, string | number]>;
   renew(leases: string, ttlMs: number, ...ids: string[]): Promise<string[]>;
   release(leases: string, starts: string, id: string, channel: string): Promise<number>;
   sent(starts: string, id: string, channel: string): Promise<number>;
@@ -42,10 +50,13 @@ export interface RedisAdmissionOptions extends AdmissionLimits {
   onRedisError?: (err: Error) => void;
 }
 
-
 function connect(url: string, onError: (err: Error) => void = () => undefined): Redis {
   // Commands wait for a reconnect rather than fail at once: a Redis blip delays calls, not fails them.
-  const redis = new Redis(url, { maxRetriesPerRequest: 2, connectTimeout: 2000, retryStrategy: (n) => Math.min(n * 100, 1000) });
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: 2,
+    connectTimeout: 2000,
+    retryStrategy: (n) => Math.min(n * 100, 1000),
+  });
   redis.on('error', onError);
   return redis;
 }
@@ -71,10 +82,22 @@ export class RedisPgAdmission implements PgPermits {
   private lastConnectionError: Error | undefined;
 
   constructor(private readonly options: RedisAdmissionOptions) {
-    this.keys = { leases: `${options.prefix}leases`, starts: `${options.prefix}starts`, channel: `${options.prefix}released` };
+    this.keys = {
+      leases: `${options.prefix}leases`,
+      starts: `${options.prefix}starts`,
+      channel: `${options.prefix}released`,
+    };
     this.redis = connect(options.url, (err) => (this.lastConnectionError = err)) as ScriptedRedis;
-    for (const [name, file, keys] of [['acquire', 'acquire-2', 2], ['renew', 'renew-1', 1], ['release', 'release-2', 2], ['sent', 'sent-1', 1]] as const) {
-      this.redis.defineCommand(name, { numberOfKeys: keys, lua: readFileSync(path.join(LUA_DIR, `${file}.lua`), 'utf8') });
+    for (const [name, file, keys] of [
+      ['acquire', 'acquire-2', 2],
+      ['renew', 'renew-1', 1],
+      ['release', 'release-2', 2],
+      ['sent', 'sent-1', 1],
+    ] as const) {
+      this.redis.defineCommand(name, {
+        numberOfKeys: keys,
+        lua: readFileSync(path.join(LUA_DIR, `${file}.lua`), 'utf8'),
+      });
     }
     this.subscriber = connect(options.url);
     this.subscriber.on('message', () => {
@@ -90,12 +113,16 @@ export class RedisPgAdmission implements PgPermits {
   /** Resolves when Redis answers and the release channel is subscribed; rejects naming the URL. */
   async ready(timeoutMs = 5000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), timeoutMs)));
+    const timeout = new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), timeoutMs)),
+    );
     try {
       await Promise.race([Promise.all([this.redis.ping(), this.subscribed]), timeout]);
     } catch (err) {
       const cause = this.lastConnectionError?.message ?? (err as Error).message;
-      throw new Error(`Redis at ${this.options.url} does not answer (${cause}); the shared PG gate (PG_PERMITS=redis) needs it: start redis-server or set REDIS_URL`);
+      throw new Error(
+        `Redis at ${this.options.url} does not answer (${cause}); the shared PG gate (PG_PERMITS=redis) needs it: start redis-server or set REDIS_URL`,
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -117,7 +144,9 @@ export class RedisPgAdmission implements PgPermits {
     this.wake?.();
     for (const waiter of this.waiters.splice(0)) waiter.reject(new Error('PG admission closed'));
     if (this.redis.status === 'ready') {
-      await Promise.allSettled([...this.held].map((id) => this.redis.release(this.keys.leases, this.keys.starts, id, this.keys.channel)));
+      await Promise.allSettled(
+        [...this.held].map((id) => this.redis.release(this.keys.leases, this.keys.starts, id, this.keys.channel)),
+      );
     }
     this.held.clear();
     this.subscriber.disconnect();
@@ -136,7 +165,15 @@ export class RedisPgAdmission implements PgPermits {
         const releasesBefore = this.releases;
         let answer: [number, string | number];
         try {
-          answer = await this.redis.acquire(this.keys.leases, this.keys.starts, id, concurrency, ratePerSecond, 1000 + marginMs, leaseMs);
+          answer = await this.redis.acquire(
+            this.keys.leases,
+            this.keys.starts,
+            id,
+            concurrency,
+            ratePerSecond,
+            1000 + marginMs,
+            leaseMs,
+          );
           this.failing = false;
         } catch (err) {
           if (!this.failing) this.options.onRedisError?.(err as Error);

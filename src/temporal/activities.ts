@@ -21,7 +21,11 @@ export interface ActivityDeps {
 
 export function createActivities(deps: ActivityDeps) {
   /** One PG call behind the admission step; the permit is held exactly while the call is open. */
-  async function callPg(payment: QueuedPaymentRequest, attempt: number, signal: AbortSignal): Promise<{ outcome: ChargeOutcome; startedAt: string }> {
+  async function callPg(
+    payment: QueuedPaymentRequest,
+    attempt: number,
+    signal: AbortSignal,
+  ): Promise<{ outcome: ChargeOutcome; startedAt: string }> {
     const permit = await deps.permits.acquire(signal);
     try {
       const startedAt = new Date();
@@ -77,7 +81,9 @@ export function createActivities(deps: ActivityDeps) {
           throw fail(ActivityErrorType.PgRejected, PAYMENT_ERRORS.pgRejected, { nonRetryable: true });
         case 'rate_limited':
           // Never sooner than the PG asked.
-          throw fail(ActivityErrorType.PgRateLimited, PAYMENT_ERRORS.rateLimited, { nextRetryDelay: Math.max(outcome.retryAfterMs, 1) });
+          throw fail(ActivityErrorType.PgRateLimited, PAYMENT_ERRORS.rateLimited, {
+            nextRetryDelay: Math.max(outcome.retryAfterMs, 1),
+          });
         case 'transient':
           throw fail(ActivityErrorType.PgUnavailable, PAYMENT_ERRORS.pgUnavailable);
       }

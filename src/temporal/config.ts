@@ -15,7 +15,11 @@ export interface TemporalConnectionConfig {
   taskQueue: string;
 }
 
-const connectionOf = (e: { TEMPORAL_ADDRESS: string; TEMPORAL_NAMESPACE: string; TEMPORAL_TASK_QUEUE: string }): TemporalConnectionConfig => ({
+const connectionOf = (e: {
+  TEMPORAL_ADDRESS: string;
+  TEMPORAL_NAMESPACE: string;
+  TEMPORAL_TASK_QUEUE: string;
+}): TemporalConnectionConfig => ({
   address: e.TEMPORAL_ADDRESS,
   namespace: e.TEMPORAL_NAMESPACE,
   taskQueue: e.TEMPORAL_TASK_QUEUE,
@@ -57,7 +61,8 @@ export interface PermitsConfig {
  * (0.4 s of a burst of 500), so there it is twice the rate: a bound, not the limit. Without the
  * step it is the only rate limit, so it is the rate itself (the seed's setting).
  */
-export const defaultTaskQueueRate = (pgRatePerSecond: number, admission: boolean): number => (admission ? 2 * pgRatePerSecond : pgRatePerSecond);
+export const defaultTaskQueueRate = (pgRatePerSecond: number, admission: boolean): number =>
+  admission ? 2 * pgRatePerSecond : pgRatePerSecond;
 
 export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const e = readEnv(
@@ -98,7 +103,8 @@ export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env): Worke
     },
     metrics: { host: e.WORKER_METRICS_HOST, port: e.WORKER_METRICS_PORT, sdkPort: e.SDK_METRICS_PORT },
     maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
-    taskQueueActivitiesPerSecond: e.TASK_QUEUE_ACTIVITIES_PER_SECOND ?? defaultTaskQueueRate(e.PG_RATE_LIMIT, e.PG_ADMISSION === 'on'),
+    taskQueueActivitiesPerSecond:
+      e.TASK_QUEUE_ACTIVITIES_PER_SECOND ?? defaultTaskQueueRate(e.PG_RATE_LIMIT, e.PG_ADMISSION === 'on'),
     pg: { url: e.PG_URL, concurrency: e.PG_MAX_CONCURRENCY, ratePerSecond: e.PG_RATE_LIMIT },
     admission: { enabled: e.PG_ADMISSION === 'on', marginMs: e.PG_RATE_MARGIN_MS },
     logLevel: e.LOG_LEVEL,

@@ -25,14 +25,18 @@ export interface TemporalEngineOptions {
 function isUnavailable(err: unknown): boolean {
   const e = err as { code?: number; name?: string; message?: string };
   // gRPC UNAVAILABLE (14), DEADLINE_EXCEEDED (4), CANCELLED (1), RESOURCE_EXHAUSTED (8)
-  return [1, 4, 8, 14].includes(e.code ?? -1) || /unavailable|deadline|connect|timed? ?out|closed/i.test(`${e.name} ${e.message}`);
+  return (
+    [1, 4, 8, 14].includes(e.code ?? -1) ||
+    /unavailable|deadline|connect|timed? ?out|closed/i.test(`${e.name} ${e.message}`)
+  );
 }
 
 export function createTemporalEngine(options: TemporalEngineOptions): PaymentEngine {
   const { address, namespace, taskQueue } = options.temporal;
   const connection = Connection.lazy({ address, connectTimeout: options.timeoutMs });
   const client = new Client({ connection, namespace });
-  const withDeadline = <T>(fn: () => Promise<T>, deadline = Date.now() + options.timeoutMs) => connection.withDeadline(deadline, fn);
+  const withDeadline = <T>(fn: () => Promise<T>, deadline = Date.now() + options.timeoutMs) =>
+    connection.withDeadline(deadline, fn);
   // A burst of starts all at once keeps the server busy with starts while the first workflows wait
   // for their workflow and activity tasks, and every PG call after the first ten inherits that
   // wait through the rate window. A few starts at a time accept as fast and get the PG busy sooner.
@@ -44,27 +48,36 @@ export function createTemporalEngine(options: TemporalEngineOptions): PaymentEng
   };
 
   const webUiLink = (requestId: string) =>
-    options.webUiUrl ? { webUi: `${options.webUiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(requestId)}` } : undefined;
+    options.webUiUrl
+      ? {
+          webUi: `${options.webUiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(requestId)}`,
+        }
+      : undefined;
 
   return {
     async submit(payment: QueuedPaymentRequest & { fingerprint: string }): Promise<SubmitResult> {
       // One deadline for the wait in line and the start itself.
       const deadline = Date.now() + options.timeoutMs;
       try {
-        await starts.run(deadline, () => withDeadline(() =>
-          client.workflow.start<typeof paymentWorkflow>('paymentWorkflow', {
-            workflowId: payment.requestId,
-            taskQueue,
-            args: [payment],
-            memo: { fingerprint: payment.fingerprint, orderId: payment.request.orderId },
-            // The workflow id is the idempotency key: a second start with it never runs again.
-            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-            workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-          }),
-        deadline));
+        await starts.run(deadline, () =>
+          withDeadline(
+            () =>
+              client.workflow.start<typeof paymentWorkflow>('paymentWorkflow', {
+                workflowId: payment.requestId,
+                taskQueue,
+                args: [payment],
+                memo: { fingerprint: payment.fingerprint, orderId: payment.request.orderId },
+                // The workflow id is the idempotency key: a second start with it never runs again.
+                workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+                workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+              }),
+            deadline,
+          ),
+        );
         return { requestId: payment.requestId, created: true };
       } catch (err) {
-        if (err instanceof DeadlinePassed) throw new EngineUnavailable('temporal is busy: too many payments are waiting to start', 1);
+        if (err instanceof DeadlinePassed)
+          throw new EngineUnavailable('temporal is busy: too many payments are waiting to start', 1);
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) return unavailable(err);
       }
       // Same key again: a replay if the body is the same, a conflict if not.

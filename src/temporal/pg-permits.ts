@@ -37,7 +37,14 @@ export const shareOf = (limit: number, index: number, count: number): number =>
 
 /** Rejects with one clear line when Redis does not answer at `url`. */
 export async function checkRedis(url: string, timeoutMs = 3000): Promise<void> {
-  const gate = new RedisPgAdmission({ url, prefix: 'pg:permits:check:', concurrency: 1, ratePerSecond: 1, marginMs: 0, leaseMs: 5000 });
+  const gate = new RedisPgAdmission({
+    url,
+    prefix: 'pg:permits:check:',
+    concurrency: 1,
+    ratePerSecond: 1,
+    marginMs: 0,
+    leaseMs: 5000,
+  });
   try {
     await gate.ready(timeoutMs);
   } finally {
@@ -47,19 +54,31 @@ export async function checkRedis(url: string, timeoutMs = 3000): Promise<void> {
 
 export async function createPgGate(config: WorkerConfig, log: Logger): Promise<PgGate> {
   const { pg, admission, permits } = config;
-  if (!admission.enabled) return { permits: noAdmission(config.maxConcurrentActivities), describe: 'off', close: async () => undefined };
+  if (!admission.enabled)
+    return { permits: noAdmission(config.maxConcurrentActivities), describe: 'off', close: async () => undefined };
   const limits = { concurrency: pg.concurrency, ratePerSecond: pg.ratePerSecond, marginMs: admission.marginMs };
   switch (permits.kind) {
     case 'local':
-      return { permits: new LocalPgAdmission(limits), describe: { kind: 'local', ...limits }, close: async () => undefined };
+      return {
+        permits: new LocalPgAdmission(limits),
+        describe: { kind: 'local', ...limits },
+        close: async () => undefined,
+      };
     case 'share': {
       const share = {
         ...limits,
         concurrency: shareOf(pg.concurrency, permits.workerIndex, permits.workerCount),
         ratePerSecond: shareOf(pg.ratePerSecond, permits.workerIndex, permits.workerCount),
       };
-      if (share.concurrency < 1 || share.ratePerSecond < 1) throw new Error(`PG_PERMITS=share: worker ${permits.workerIndex} of ${permits.workerCount} gets no share of the PG's limits`);
-      return { permits: new LocalPgAdmission(share), describe: { kind: 'share', of: permits.workerCount, ...share }, close: async () => undefined };
+      if (share.concurrency < 1 || share.ratePerSecond < 1)
+        throw new Error(
+          `PG_PERMITS=share: worker ${permits.workerIndex} of ${permits.workerCount} gets no share of the PG's limits`,
+        );
+      return {
+        permits: new LocalPgAdmission(share),
+        describe: { kind: 'share', of: permits.workerCount, ...share },
+        close: async () => undefined,
+      };
     }
     case 'redis': {
       const gate = new RedisPgAdmission({
@@ -67,7 +86,11 @@ export async function createPgGate(config: WorkerConfig, log: Logger): Promise<P
         url: permits.redisUrl,
         prefix: permits.prefix,
         leaseMs: permits.leaseMs,
-        onLeaseLost: (count) => log.warn({ count, leaseMs: permits.leaseMs }, 'PG leases expired while held (renewals failed): the PG limit may be exceeded'),
+        onLeaseLost: (count) =>
+          log.warn(
+            { count, leaseMs: permits.leaseMs },
+            'PG leases expired while held (renewals failed): the PG limit may be exceeded',
+          ),
         onRedisError: (err) => log.warn({ err: err.message }, 'Redis error at the PG gate; retrying'),
       });
       try {
@@ -78,7 +101,13 @@ export async function createPgGate(config: WorkerConfig, log: Logger): Promise<P
       }
       return {
         permits: gate,
-        describe: { kind: 'redis', redis: redactUrl(permits.redisUrl), prefix: permits.prefix, leaseMs: permits.leaseMs, ...limits },
+        describe: {
+          kind: 'redis',
+          redis: redactUrl(permits.redisUrl),
+          prefix: permits.prefix,
+          leaseMs: permits.leaseMs,
+          ...limits,
+        },
         close: () => gate.close(),
       };
     }

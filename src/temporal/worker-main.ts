@@ -11,7 +11,10 @@ runMain(async () => {
   const log = createLogger('worker', config.logLevel);
   if (config.metrics.sdkPort) {
     // Before the worker connects: the SDK's runtime is installed once per process.
-    log.info({ url: installSdkMetrics(config.metrics.host, config.metrics.sdkPort) }, 'Temporal SDK metrics exporter on');
+    log.info(
+      { url: installSdkMetrics(config.metrics.host, config.metrics.sdkPort) },
+      'Temporal SDK metrics exporter on',
+    );
   }
   const running = await startPaymentWorker(config, log);
   onShutdown(() => running.stop());

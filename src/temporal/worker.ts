@@ -25,7 +25,10 @@ export async function startPaymentWorker(config: WorkerConfig, log: Logger): Pro
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const clientConnection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
-  const pg = createPgClient({ baseUrl: config.pg.url, connections: Math.max(config.pg.concurrency, config.maxConcurrentActivities) });
+  const pg = createPgClient({
+    baseUrl: config.pg.url,
+    connections: Math.max(config.pg.concurrency, config.maxConcurrentActivities),
+  });
   await pg.warmUp();
   const gate = await createPgGate(config, log);
   const permits = gate.permits;

@@ -36,7 +36,8 @@ export async function paymentWorkflow(payment: QueuedPaymentRequest): Promise<Pa
     state.startedAt ??= result.startedAt;
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : err;
-    const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as ChargeFailureDetails | undefined) : undefined;
+    const details =
+      cause instanceof ApplicationFailure ? (cause.details?.[0] as ChargeFailureDetails | undefined) : undefined;
     state.status = 'FAILED';
     state.error = details?.code ?? 'processing_failed';
     state.attempts = Math.max(state.attempts, details?.attempt ?? 0);

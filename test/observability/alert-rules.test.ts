@@ -5,14 +5,18 @@ import { parse } from 'yaml';
 import { METRIC } from '../../src/metrics/payment-metrics';
 
 const OPS = path.join(__dirname, '../../ops/prometheus');
-const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: OPS, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (cmd: string, args: string[]) =>
+  execFileSync(cmd, args, { cwd: OPS, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
 
 describe('the alert rules of seed §5.2 (ops/prometheus/alerts.yml)', () => {
   let promtool: string;
 
   beforeAll(() => {
     // Installs Debian's prometheus package when promtool is missing (see the script).
-    promtool = run('bash', [path.join(__dirname, '../../scripts/ensure-promtool.sh')]).trim().split('\n').pop()!;
+    promtool = run('bash', [path.join(__dirname, '../../scripts/ensure-promtool.sh')])
+      .trim()
+      .split('\n')
+      .pop()!;
   });
 
   test('when promtool checks the rules then all four are valid', () => {
@@ -24,9 +28,20 @@ describe('the alert rules of seed §5.2 (ops/prometheus/alerts.yml)', () => {
   });
 
   test('when the rules name a metric then both engines export it', () => {
-    const rules = (parse(readFileSync(path.join(OPS, 'alerts.yml'), 'utf8')) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> }).groups.flatMap((g) => g.rules);
-    expect(rules.map((r) => r.alert).sort()).toEqual(['PaymentPgSemaphoreExhausted', 'PaymentProcessingSlow', 'PaymentQueueBacklog', 'PaymentQueueBacklogCritical']);
-    const exported = new Set<string>(Object.values(METRIC).flatMap((name) => [name, `${name}_sum`, `${name}_count`, `${name}_bucket`]));
+    const rules = (
+      parse(readFileSync(path.join(OPS, 'alerts.yml'), 'utf8')) as {
+        groups: Array<{ rules: Array<{ alert: string; expr: string }> }>;
+      }
+    ).groups.flatMap((g) => g.rules);
+    expect(rules.map((r) => r.alert).sort()).toEqual([
+      'PaymentPgSemaphoreExhausted',
+      'PaymentProcessingSlow',
+      'PaymentQueueBacklog',
+      'PaymentQueueBacklogCritical',
+    ]);
+    const exported = new Set<string>(
+      Object.values(METRIC).flatMap((name) => [name, `${name}_sum`, `${name}_count`, `${name}_bucket`]),
+    );
     const used = rules.flatMap((r) => r.expr.match(/payment_[a-z_]+/g) ?? []);
     expect(used.length).toBeGreaterThan(0);
     expect(used.filter((name) => !exported.has(name))).toEqual([]);

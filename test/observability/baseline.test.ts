@@ -27,11 +27,15 @@ describe.each<BaselineMode>(['list', 'list-reliable', 'stream'])('observability 
   afterAll(() => stack?.stop());
 
   test('when 50 payments are in flight then the semaphore reads 1..10 and the queue is not empty; afterwards 50 SUCCESS and idle gauges', async () => {
-    await checkBurstMetrics(stack.http, stack.apiUrl, { count: 50, permits: PERMITS, orderPrefix: `obs-${mode}-${Date.now()}` });
+    await checkBurstMetrics(stack.http, stack.apiUrl, {
+      count: 50,
+      permits: PERMITS,
+      orderPrefix: `obs-${mode}-${Date.now()}`,
+    });
   });
 });
 
-describe('the list baseline\'s contract', () => {
+describe("the list baseline's contract", () => {
   let stack: TestStack;
 
   beforeAll(async () => {

@@ -20,7 +20,11 @@ async function call(url: string, init: RequestInit = {}) {
 }
 
 const postJson = (apiUrl: string, body: unknown, headers: Record<string, string> = {}) =>
-  call(`${apiUrl}/payments`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  call(`${apiUrl}/payments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 export async function checkApiAnswersAgainstOpenApi(apiUrl: string, orderPrefix: string): Promise<void> {
   const served = await call(`${apiUrl}/openapi.json`);
@@ -40,13 +44,31 @@ export async function checkApiAnswersAgainstOpenApi(apiUrl: string, orderPrefix:
   expect([200, 202]).toContain(accepted.status);
   const requestId = (accepted.body as { requestId: string }).requestId;
   keep('replayed', 'post', '/payments', await postJson(apiUrl, body, { 'Idempotency-Key': key }));
-  expect(keep('key reused', 'post', '/payments', await postJson(apiUrl, { ...body, amount: 1600 }, { 'Idempotency-Key': key })).status).toBe(409);
-  expect(keep('invalid', 'post', '/payments', await postJson(apiUrl, { orderId: 'bad id!', amount: -1 })).status).toBe(400);
+  expect(
+    keep(
+      'key reused',
+      'post',
+      '/payments',
+      await postJson(apiUrl, { ...body, amount: 1600 }, { 'Idempotency-Key': key }),
+    ).status,
+  ).toBe(409);
+  expect(keep('invalid', 'post', '/payments', await postJson(apiUrl, { orderId: 'bad id!', amount: -1 })).status).toBe(
+    400,
+  );
   expect(keep('malformed', 'post', '/payments', await postJson(apiUrl, '{"orderId":')).status).toBe(400);
-  const notJson = await call(`${apiUrl}/payments`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
+  const notJson = await call(`${apiUrl}/payments`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: 'hello',
+  });
   expect(keep('not JSON', 'post', '/payments', notJson).status).toBe(415);
-  expect(keep('unknown id', 'get', '/payments/{requestId}/status', await call(`${apiUrl}/payments/pay_unknown0000/status`)).status).toBe(404);
-  expect(keep('status', 'get', '/payments/{requestId}/status', await call(`${apiUrl}/payments/${requestId}/status`)).status).toBe(200);
+  expect(
+    keep('unknown id', 'get', '/payments/{requestId}/status', await call(`${apiUrl}/payments/pay_unknown0000/status`))
+      .status,
+  ).toBe(404);
+  expect(
+    keep('status', 'get', '/payments/{requestId}/status', await call(`${apiUrl}/payments/${requestId}/status`)).status,
+  ).toBe(200);
   const client = new PaymentsClient(apiUrl);
   try {
     const final = await client.waitForFinal([requestId], { timeoutMs: 60_000 });
@@ -54,11 +76,18 @@ export async function checkApiAnswersAgainstOpenApi(apiUrl: string, orderPrefix:
   } finally {
     await client.close();
   }
-  const done = keep('final status', 'get', '/payments/{requestId}/status', await call(`${apiUrl}/payments/${requestId}/status`));
+  const done = keep(
+    'final status',
+    'get',
+    '/payments/{requestId}/status',
+    await call(`${apiUrl}/payments/${requestId}/status`),
+  );
   expect(done.body).toEqual(expect.objectContaining({ status: 'SUCCESS', completedAt: expect.any(String) }));
   expect(keep('health', 'get', '/healthz', await call(`${apiUrl}/healthz`)).status).toBe(200);
 
-  const failures = answers.map((a) => ({ what: a.what, status: a.status, errors: validate(a.method, a.path, a.status, a.body) })).filter((f) => f.errors.length > 0);
+  const failures = answers
+    .map((a) => ({ what: a.what, status: a.status, errors: validate(a.method, a.path, a.status, a.body) }))
+    .filter((f) => f.errors.length > 0);
   expect(failures).toEqual([]);
 }
 
@@ -71,17 +100,31 @@ function captureOutput(processes: ManagedProcess[]): { text(): string; stop(): v
   return { text: () => chunks.join(''), stop: () => streams.forEach((s) => s.off('data', listener)) };
 }
 
-export async function checkPaymentLogLine(api: ManagedProcess, apiUrl: string, watched: ManagedProcess[]): Promise<void> {
+export async function checkPaymentLogLine(
+  api: ManagedProcess,
+  apiUrl: string,
+  watched: ManagedProcess[],
+): Promise<void> {
   const output = captureOutput(watched);
   try {
     const secretKey = `log-secret-${randomUUID()}`;
-    const posted = await postJson(apiUrl, { orderId: `obs-log-${Date.now()}`, amount: 990 }, { 'Idempotency-Key': secretKey });
+    const posted = await postJson(
+      apiUrl,
+      { orderId: `obs-log-${Date.now()}`, amount: 990 },
+      { 'Idempotency-Key': secretKey },
+    );
     expect([200, 202]).toContain(posted.status);
     const requestId = (posted.body as { requestId: string }).requestId;
 
     const line = await api.waitForLine(new RegExp(`"requestId":"${requestId}"`), 15_000);
     const entry = JSON.parse(line) as Record<string, unknown>;
-    expect(entry).toEqual(expect.objectContaining({ requestId, level: 30, msg: expect.stringMatching(/^payment (accepted|replayed|completed)/) }));
+    expect(entry).toEqual(
+      expect.objectContaining({
+        requestId,
+        level: 30,
+        msg: expect.stringMatching(/^payment (accepted|replayed|completed)/),
+      }),
+    );
     expect(typeof entry.time).toBe('number');
 
     // The rest of the payment's life (worker or consumer lines too) never shows the key either.

@@ -40,7 +40,11 @@ export const gaugesOf = (s: Samples): EngineGaugeSample => ({
 });
 
 /** Scrapes every `intervalMs` until `done()` says stop (bounded by `timeoutMs`). */
-export async function sampleWhile(apiUrl: string, done: () => boolean, { intervalMs = 250, timeoutMs = 120_000 } = {}): Promise<EngineGaugeSample[]> {
+export async function sampleWhile(
+  apiUrl: string,
+  done: () => boolean,
+  { intervalMs = 250, timeoutMs = 120_000 } = {},
+): Promise<EngineGaugeSample[]> {
   const samples: EngineGaugeSample[] = [];
   const deadline = Date.now() + timeoutMs;
   while (!done() && Date.now() < deadline) {
@@ -51,7 +55,11 @@ export async function sampleWhile(apiUrl: string, done: () => boolean, { interva
 }
 
 /** Polls /metrics until the engine is idle again and every outcome is counted; returns the last scrape. */
-export function waitForIdle(apiUrl: string, expected: { success: number; permits: number }, timeoutMs = 60_000): Promise<Samples> {
+export function waitForIdle(
+  apiUrl: string,
+  expected: { success: number; permits: number },
+  timeoutMs = 60_000,
+): Promise<Samples> {
   return pollUntil(
     `payment_outcomes_total{status="SUCCESS"} = ${expected.success} and idle gauges`,
     async () => {
@@ -72,13 +80,20 @@ export function openApiValidator(doc: Record<string, unknown>): AnswerValidator 
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats(ajv);
   ajv.addSchema({ ...doc, $id: 'openapi.json' });
-  const pointer = (...parts: string[]) => parts.map((p) => encodeURIComponent(p.replace(/~/g, '~0').replace(/\//g, '~1'))).join('/');
+  const pointer = (...parts: string[]) =>
+    parts.map((p) => encodeURIComponent(p.replace(/~/g, '~0').replace(/\//g, '~1'))).join('/');
   return (method, path, status, body) => {
-    const paths = doc.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>>;
+    const paths = doc.paths as Record<
+      string,
+      Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>
+    >;
     const response = paths[path]?.[method]?.responses[String(status)];
     if (!response) return [`no ${status} answer documented for ${method.toUpperCase()} ${path}`];
-    if (!response.content?.['application/json']) return [`${method.toUpperCase()} ${path} ${status} has no JSON schema`];
-    const validate = ajv.compile({ $ref: `openapi.json#/${pointer('paths', path, method, 'responses', String(status), 'content', 'application/json', 'schema')}` });
+    if (!response.content?.['application/json'])
+      return [`${method.toUpperCase()} ${path} ${status} has no JSON schema`];
+    const validate = ajv.compile({
+      $ref: `openapi.json#/${pointer('paths', path, method, 'responses', String(status), 'content', 'application/json', 'schema')}`,
+    });
     return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
   };
 }
@@ -88,14 +103,25 @@ export function openApiValidator(doc: Record<string, unknown>): AnswerValidator 
  * must show: the semaphore between 1 and the permits, a non-empty queue, then every outcome
  * counted and the gauges idle again.
  */
-export async function checkBurstMetrics(client: PaymentsClient, apiUrl: string, o: { count: number; permits: number; orderPrefix: string }): Promise<void> {
+export async function checkBurstMetrics(
+  client: PaymentsClient,
+  apiUrl: string,
+  o: { count: number; permits: number; orderPrefix: string },
+): Promise<void> {
   // An API answers 503 until its engine's connection is up (DESIGN §4); start once it is healthy.
-  await pollUntil('/healthz 200', async () => ((await fetch(`${apiUrl}/healthz`)).status === 200 ? true : undefined), 30_000);
+  await pollUntil(
+    '/healthz 200',
+    async () => ((await fetch(`${apiUrl}/healthz`)).status === 200 ? true : undefined),
+    30_000,
+  );
   let finished = false;
   const burst = (async () => {
     const posted = await client.burst(paymentBodies(o.count, o.orderPrefix));
     expect(posted.map((p) => p.status)).toEqual(Array(o.count).fill(202));
-    const final = await client.waitForFinal(posted.map((p) => p.requestId!), { timeoutMs: 120_000 });
+    const final = await client.waitForFinal(
+      posted.map((p) => p.requestId!),
+      { timeoutMs: 120_000 },
+    );
     return [...final.values()].map((v) => v.status);
   })().finally(() => (finished = true));
   const samples = await sampleWhile(apiUrl, () => finished);

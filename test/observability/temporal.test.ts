@@ -20,7 +20,11 @@ describe('observability of the Temporal engine', () => {
   beforeAll(async () => {
     temporal = await startDevServer({ port: await freePort(), uiPort: await freePort() });
     // A slow PG keeps the burst in flight long enough to sample it (the backlog figure is cached 5 s by the server).
-    stack = await startTemporalStack({ temporal, workers: 0, pgEnv: { PG_LATENCY_MS: '2000', PG_MAX_CONCURRENCY: String(PERMITS) } });
+    stack = await startTemporalStack({
+      temporal,
+      workers: 0,
+      pgEnv: { PG_LATENCY_MS: '2000', PG_MAX_CONCURRENCY: String(PERMITS) },
+    });
     const sdkPort = await freePort();
     sdkMetricsUrl = `http://127.0.0.1:${sdkPort}/metrics`;
     worker = await stack.startWorker({ SDK_METRICS_PORT: String(sdkPort) });
@@ -32,17 +36,28 @@ describe('observability of the Temporal engine', () => {
 
   test('when 50 payments are in flight then the semaphore reads 1..10 and the queue is not empty; afterwards 50 SUCCESS and idle gauges', async () => {
     await stack.pg.client.reset();
-    await checkBurstMetrics(stack.api, stack.apiUrl, { count: 50, permits: PERMITS, orderPrefix: `obs-t-${Date.now()}` });
+    await checkBurstMetrics(stack.api, stack.apiUrl, {
+      count: 50,
+      permits: PERMITS,
+      orderPrefix: `obs-t-${Date.now()}`,
+    });
     const pg = await stack.pg.client.stats();
     expect(pg.maxInFlight).toBeLessThanOrEqual(PERMITS);
     expect(pg.charges).toBe(50);
   });
 
-  test('when the SDK exporter is on then the worker serves Temporal\'s own slot and latency series on its port', async () => {
+  test("when the SDK exporter is on then the worker serves Temporal's own slot and latency series on its port", async () => {
     const res = await fetch(sdkMetricsUrl, { signal: AbortSignal.timeout(10_000) });
     expect(res.status).toBe(200);
     const names = new Set([...parsePrometheusText(await res.text()).keys()].map((k) => k.replace(/\{.*$/, '')));
-    for (const name of ['temporal_worker_task_slots_used', 'temporal_worker_task_slots_available', 'temporal_activity_schedule_to_start_latency_bucket', 'temporal_activity_execution_latency_bucket', 'temporal_workflow_endtoend_latency_bucket', 'temporal_workflow_completed']) {
+    for (const name of [
+      'temporal_worker_task_slots_used',
+      'temporal_worker_task_slots_available',
+      'temporal_activity_schedule_to_start_latency_bucket',
+      'temporal_activity_execution_latency_bucket',
+      'temporal_workflow_endtoend_latency_bucket',
+      'temporal_workflow_completed',
+    ]) {
       expect([name, names.has(name)]).toEqual([name, true]);
     }
   });
@@ -55,7 +70,7 @@ describe('observability of the Temporal engine', () => {
     await checkPaymentLogLine(stack.apiProcess, stack.apiUrl, [stack.apiProcess, worker]);
   });
 
-  test('when a status is read then links.webUi opens that payment\'s workflow in the Web UI', async () => {
+  test("when a status is read then links.webUi opens that payment's workflow in the Web UI", async () => {
     const posted = await stack.api.post({ orderId: `obs-ui-${Date.now()}`, amount: 1200 });
     const status = await stack.api.status(posted.requestId!);
     const link = new URL(status.body.links!.webUi!);
@@ -66,7 +81,9 @@ describe('observability of the Temporal engine', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     // The UI's page loads the workflow through its API; the same id answers there.
-    const api = await fetch(new URL(`/api/v1/namespaces/default/workflows/${posted.requestId}`, temporal.uiUrl), { signal: AbortSignal.timeout(10_000) });
+    const api = await fetch(new URL(`/api/v1/namespaces/default/workflows/${posted.requestId}`, temporal.uiUrl), {
+      signal: AbortSignal.timeout(10_000),
+    });
     expect(api.status).toBe(200);
     expect(JSON.stringify(await api.json())).toContain(posted.requestId);
   });

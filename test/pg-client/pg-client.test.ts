@@ -10,7 +10,11 @@ import { type ChargeOutcome, type PgClient, createPgClient } from '../../src/pg-
  */
 const answers: Record<string, { status: number; headers?: Record<string, string>; body?: unknown }> = {
   ok: { status: 200, body: { transactionId: 'TXN-1', status: 'APPROVED' } },
-  replay: { status: 200, headers: { 'Idempotent-Replayed': 'true' }, body: { transactionId: 'TXN-2', status: 'APPROVED' } },
+  replay: {
+    status: 200,
+    headers: { 'Idempotent-Replayed': 'true' },
+    body: { transactionId: 'TXN-2', status: 'APPROVED' },
+  },
   declined: { status: 402, body: { code: 'card_declined' } },
   invalid: { status: 400, body: { code: 'invalid_request' } },
   reused: { status: 422, body: { code: 'idempotency_key_reused' } },
@@ -40,7 +44,8 @@ describe('PG client answers', () => {
     await new Promise((resolve) => server?.close(resolve));
   });
 
-  const charge = (key: string): Promise<ChargeOutcome> => pg.charge({ idempotencyKey: key, request: { orderId: `order-${key}`, amount: 1000, currency: 'KRW' } });
+  const charge = (key: string): Promise<ChargeOutcome> =>
+    pg.charge({ idempotencyKey: key, request: { orderId: `order-${key}`, amount: 1000, currency: 'KRW' } });
 
   test.each<[string, ChargeOutcome]>([
     ['ok', { kind: 'approved', transactionId: 'TXN-1', replayed: false }],
@@ -60,7 +65,10 @@ describe('PG client answers', () => {
   test('when nothing listens then the outcome is transient, not an error', async () => {
     const nowhere = createPgClient({ baseUrl: 'http://127.0.0.1:1', connections: 1 });
     try {
-      const outcome = await nowhere.charge({ idempotencyKey: 'x', request: { orderId: 'x', amount: 1, currency: 'KRW' } });
+      const outcome = await nowhere.charge({
+        idempotencyKey: 'x',
+        request: { orderId: 'x', amount: 1, currency: 'KRW' },
+      });
       expect(outcome.kind).toBe('transient');
     } finally {
       await nowhere.close();

@@ -22,7 +22,8 @@ interface Compose {
 const compose = parse(readFileSync(path.join(PROJECT_ROOT, 'temporal-docker-compose.yml'), 'utf8')) as Compose;
 const goMod = readFileSync(path.join(PROJECT_ROOT, 'tools/temporal-server/go.mod'), 'utf8');
 /** The version the native build uses, from the Go module that builds it. */
-const goVersion = (module: string) => new RegExp(`^\\s*${module.replace(/[./]/g, '\\$&')} v(\\S+)`, 'm').exec(goMod)?.[1];
+const goVersion = (module: string) =>
+  new RegExp(`^\\s*${module.replace(/[./]/g, '\\$&')} v(\\S+)`, 'm').exec(goMod)?.[1];
 const service = (pattern: RegExp) => Object.entries(compose.services).find(([, s]) => pattern.test(s.image))![1];
 const hostPorts = (s: Service) => (s.ports ?? []).map((p) => Number(p.split(':').at(-2)));
 
@@ -33,7 +34,9 @@ describe('temporal-docker-compose.yml', () => {
 
   test('when parsed then it has the server, PostgreSQL, the admin tools and the Web UI', () => {
     const images = Object.values(compose.services).map((s) => s.image.split(':')[0]);
-    expect(images).toEqual(expect.arrayContaining(['temporalio/auto-setup', 'postgres', 'temporalio/admin-tools', 'temporalio/ui']));
+    expect(images).toEqual(
+      expect.arrayContaining(['temporalio/auto-setup', 'postgres', 'temporalio/admin-tools', 'temporalio/ui']),
+    );
   });
 
   test('when read then every image is pinned to a full version, never latest', () => {
@@ -43,7 +46,9 @@ describe('temporal-docker-compose.yml', () => {
   test('when read then the server and the UI are the versions the native build embeds', () => {
     expect(goVersion('go.temporal.io/server')).toBe('1.29.1');
     expect(temporal.image).toBe(`temporalio/auto-setup:${goVersion('go.temporal.io/server')}`);
-    expect(service(/^temporalio\/admin-tools:/).image).toMatch(new RegExp(`:${goVersion('go.temporal.io/server')!.replace(/\./g, '\\.')}-`));
+    expect(service(/^temporalio\/admin-tools:/).image).toMatch(
+      new RegExp(`:${goVersion('go.temporal.io/server')!.replace(/\./g, '\\.')}-`),
+    );
     expect(ui.image).toBe(`temporalio/ui:${goVersion('github.com/temporalio/ui-server/v2')}`);
   });
 
@@ -67,7 +72,9 @@ describe('temporal-docker-compose.yml', () => {
   });
 
   test('when read then the dynamic config gives the task queue the native number of partitions', () => {
-    const mounted = temporal.configs!.find((c) => temporal.environment!.DYNAMIC_CONFIG_FILE_PATH!.endsWith(path.basename(c.target)))!;
+    const mounted = temporal.configs!.find((c) =>
+      temporal.environment!.DYNAMIC_CONFIG_FILE_PATH!.endsWith(path.basename(c.target)),
+    )!;
     const dynamic = parse(compose.configs![mounted.source]!.content) as Record<string, Array<{ value: unknown }>>;
     expect(dynamic['matching.numTaskqueueReadPartitions']![0]!.value).toBe(POSTGRES_DEFAULTS.partitions);
     expect(dynamic['matching.numTaskqueueWritePartitions']![0]!.value).toBe(POSTGRES_DEFAULTS.partitions);

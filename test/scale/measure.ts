@@ -35,14 +35,25 @@ async function main() {
   const limits = { concurrency: Number(a.concurrency), rate: Number(a.rate) };
   const redis = await startRedis();
   const db = `temporal_measure_${randomUUID().slice(0, 8)}`;
-  const temporal = a.persistence === 'postgres' ? await startPostgresServer({ port: await freePort(), database: db, visibilityDatabase: `${db}_visibility` }) : undefined;
+  const temporal =
+    a.persistence === 'postgres'
+      ? await startPostgresServer({ port: await freePort(), database: db, visibilityDatabase: `${db}_visibility` })
+      : undefined;
   const prefix = `pg:permits:${randomUUID().slice(0, 8)}:`;
   const stack = await startTemporalStack({
     temporal,
-    pgEnv: { PG_LATENCY_MS: a.latency, PG_MAX_CONCURRENCY: String(limits.concurrency), PG_RATE_LIMIT: String(limits.rate) },
+    pgEnv: {
+      PG_LATENCY_MS: a.latency,
+      PG_MAX_CONCURRENCY: String(limits.concurrency),
+      PG_RATE_LIMIT: String(limits.rate),
+    },
     workerEnv: {
-      PG_PERMITS: a.permits, REDIS_URL: redis.url, PG_PERMITS_PREFIX: prefix, WORKER_COUNT: String(workers),
-      PG_MAX_CONCURRENCY: String(limits.concurrency), PG_RATE_LIMIT: String(limits.rate),
+      PG_PERMITS: a.permits,
+      REDIS_URL: redis.url,
+      PG_PERMITS_PREFIX: prefix,
+      WORKER_COUNT: String(workers),
+      PG_MAX_CONCURRENCY: String(limits.concurrency),
+      PG_RATE_LIMIT: String(limits.rate),
       TASK_QUEUE_ACTIVITIES_PER_SECOND: String(Math.max(limits.rate, 1000)),
     },
     workers: 0,
@@ -60,18 +71,38 @@ async function main() {
     const stats = await stack.pg.client.stats();
     const lastDone = timeline.startedAtEpochMs + Math.max(...timeline.completions);
     const makespanMs = lastDone - t0;
-    const idealMs = Math.max((Math.ceil(n / limits.rate) - 1) * 1000 + meanLatency, Math.ceil(n / limits.concurrency) * meanLatency);
+    const idealMs = Math.max(
+      (Math.ceil(n / limits.rate) - 1) * 1000 + meanLatency,
+      Math.ceil(n / limits.concurrency) * meanLatency,
+    );
     // Mean calls open at the PG over its busy span: the integral of in-flight is Σ completions − Σ admitted arrivals.
     const sum = (xs: number[]) => xs.reduce((acc, x) => acc + x, 0);
     const busySpan = Math.max(...timeline.completions) - Math.min(...timeline.arrivals);
     const meanInFlight = (sum(timeline.completions) - sum(timeline.arrivals) + sum(timeline.rejections)) / busySpan;
     const succeeded = ids.filter((id) => final.get(id)?.status === 'SUCCESS').length;
-    console.log(JSON.stringify({
-      workers, permits: a.permits, persistence: a.persistence, requests: n, latency: a.latency, limits, succeeded,
-      makespanMs, idealMs, utilisation: Math.round((idealMs / makespanMs) * 1000) / 1000,
-      meanInFlight: Math.round(meanInFlight * 100) / 100, recoveryMs: recovery,
-      pg: { maxInFlight: stats.maxInFlight, maxPerSecond: stats.maxPerSecond, rejected429: stats.rejected429, duplicateCharges: stats.duplicateCharges, replays: stats.replays },
-    }));
+    console.log(
+      JSON.stringify({
+        workers,
+        permits: a.permits,
+        persistence: a.persistence,
+        requests: n,
+        latency: a.latency,
+        limits,
+        succeeded,
+        makespanMs,
+        idealMs,
+        utilisation: Math.round((idealMs / makespanMs) * 1000) / 1000,
+        meanInFlight: Math.round(meanInFlight * 100) / 100,
+        recoveryMs: recovery,
+        pg: {
+          maxInFlight: stats.maxInFlight,
+          maxPerSecond: stats.maxPerSecond,
+          rejected429: stats.rejected429,
+          duplicateCharges: stats.duplicateCharges,
+          replays: stats.replays,
+        },
+      }),
+    );
   } finally {
     await stack.stop();
     await temporal?.stop();
@@ -81,7 +112,12 @@ async function main() {
 }
 
 /** SIGKILLs the worker holding the most leases; ms until the PG is at the limit again. */
-async function killOneAndTimeRecovery(stack: Awaited<ReturnType<typeof startTemporalStack>>, url: string, prefix: string, limit: number): Promise<number | undefined> {
+async function killOneAndTimeRecovery(
+  stack: Awaited<ReturnType<typeof startTemporalStack>>,
+  url: string,
+  prefix: string,
+  limit: number,
+): Promise<number | undefined> {
   const raw = new Redis(url);
   try {
     for (let i = 0; i < 400; i++) {
@@ -94,7 +130,8 @@ async function killOneAndTimeRecovery(stack: Awaited<ReturnType<typeof startTemp
         const killedAt = Date.now();
         while (Date.now() - killedAt < 20_000) {
           const dead = (await raw.zrange(`${prefix}leases`, 0, -1)).filter((id) => id.startsWith(`${pid}:`)).length;
-          if (Date.now() - killedAt > 500 && dead === 0 && (await stack.pg.client.stats()).inFlight === limit) return Date.now() - killedAt;
+          if (Date.now() - killedAt > 500 && dead === 0 && (await stack.pg.client.stats()).inFlight === limit)
+            return Date.now() - killedAt;
           await new Promise((r) => setTimeout(r, 20));
         }
         return undefined;

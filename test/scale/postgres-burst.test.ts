@@ -17,7 +17,11 @@ describe('the burst of 100 on the Temporal server on PostgreSQL (TEMPORAL_PERSIS
 
   beforeAll(async () => {
     // Builds the server when missing (the Go build: minutes on a cold cache) and starts PostgreSQL when down.
-    execFileSync('bash', ['scripts/setup-postgres-server.sh'], { cwd: PROJECT_ROOT, stdio: 'inherit', timeout: 40 * 60_000 });
+    execFileSync('bash', ['scripts/setup-postgres-server.sh'], {
+      cwd: PROJECT_ROOT,
+      stdio: 'inherit',
+      timeout: 40 * 60_000,
+    });
     server = await startPostgresServer({ port: await freePort(), database, visibilityDatabase: databases[1] });
     stack = await startTemporalStack({ temporal: server, pgEnv: { PG_LATENCY_MS: '100-300' } });
   }, 45 * 60_000);

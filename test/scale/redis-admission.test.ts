@@ -83,7 +83,17 @@ describe('the shared PG gate in Redis (lua/*.lua + RedisPgAdmission)', () => {
     const prefix = `t:${randomUUID()}:`;
     // A dead worker: it took the only slot and never renews nor releases it.
     const leaseMs = 600;
-    const [granted] = (await raw.eval(lua('acquire-2'), 2, `${prefix}leases`, `${prefix}starts`, 'dead:1', 1, 100, 1020, leaseMs)) as [number, string];
+    const [granted] = (await raw.eval(
+      lua('acquire-2'),
+      2,
+      `${prefix}leases`,
+      `${prefix}starts`,
+      'dead:1',
+      1,
+      100,
+      1020,
+      leaseMs,
+    )) as [number, string];
     expect(granted).toBe(1);
     const deadExpiry = Number(await raw.zscore(`${prefix}leases`, 'dead:1'));
 
@@ -109,7 +119,14 @@ describe('the shared PG gate in Redis (lua/*.lua + RedisPgAdmission)', () => {
     const prefix = `t:${randomUUID()}:`;
     const a = await gate(prefix, { concurrency: 2, ratePerSecond: 100 });
     const permit = await a.acquire();
-    const removed = await raw.eval(lua('release-2'), 2, `${prefix}leases`, `${prefix}starts`, 'not-a-holder', `${prefix}released`);
+    const removed = await raw.eval(
+      lua('release-2'),
+      2,
+      `${prefix}leases`,
+      `${prefix}starts`,
+      'not-a-holder',
+      `${prefix}released`,
+    );
     expect(removed).toBe(0);
     expect(await raw.zcard(`${prefix}leases`)).toBe(1);
     permit.release();
@@ -155,7 +172,14 @@ describe('the shared PG gate in Redis (lua/*.lua + RedisPgAdmission)', () => {
   });
 
   test('when Redis does not answer then ready() says so, naming the URL', async () => {
-    const g = new RedisPgAdmission({ url: 'redis://127.0.0.1:1', prefix: 'x:', concurrency: 1, ratePerSecond: 1, marginMs: 20, leaseMs: 5000 });
+    const g = new RedisPgAdmission({
+      url: 'redis://127.0.0.1:1',
+      prefix: 'x:',
+      concurrency: 1,
+      ratePerSecond: 1,
+      marginMs: 20,
+      leaseMs: 5000,
+    });
     gates.push(g);
     await expect(g.ready(1500)).rejects.toThrow(/Redis at redis:\/\/127\.0\.0\.1:1 does not answer/);
   });

@@ -14,7 +14,11 @@ export interface ScaleStack {
  * The PG's rate limit and the task queue's are set high so the runs test the concurrency limit
  * alone and stay short; the PG latency is the caller's.
  */
-export async function startScaleStack(options: { workers: number; pgLatencyMs: string; leaseMs: number }): Promise<ScaleStack> {
+export async function startScaleStack(options: {
+  workers: number;
+  pgLatencyMs: string;
+  leaseMs: number;
+}): Promise<ScaleStack> {
   const redis = await startRedis();
   const prefix = `pg:permits:${randomUUID().slice(0, 8)}:`;
   try {

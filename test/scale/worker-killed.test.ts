@@ -64,7 +64,9 @@ describe('three workers, one SIGKILLed while it holds PG slots', () => {
       await new Promise((r) => setTimeout(r, 25));
     }
     const dipped = samples.some((s) => s.at > 500 && s.inFlight < 10);
-    console.log(`killed pid ${victim!.pid} holding ${victim!.leases} leases; PG back at 10 in flight ${recoveredAt} ms after the kill (bound ${LEASE_MS} + ${SLACK_MS} ms); dipped: ${dipped}`);
+    console.log(
+      `killed pid ${victim!.pid} holding ${victim!.leases} leases; PG back at 10 in flight ${recoveredAt} ms after the kill (bound ${LEASE_MS} + ${SLACK_MS} ms); dipped: ${dipped}`,
+    );
     expect(recoveredAt).toBeDefined();
 
     const final = await stack.api.waitForFinal(ids, { timeoutMs: 150_000 });

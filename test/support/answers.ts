@@ -5,11 +5,21 @@
 
 /** True if the text looks like a stack trace: "at fn (file:line)" frames or source paths. */
 export function looksLikeStackTrace(text: string): boolean {
-  return /\n\s*at \S/.test(text) || /\bat [\w.<>]+ \(/.test(text) || /[\w/\\.-]+\.(ts|js|mjs|cjs):\d+/.test(text) || /node_modules|\/work\/|\/src\//.test(text);
+  return (
+    /\n\s*at \S/.test(text) ||
+    /\bat [\w.<>]+ \(/.test(text) ||
+    /[\w/\\.-]+\.(ts|js|mjs|cjs):\d+/.test(text) ||
+    /node_modules|\/work\/|\/src\//.test(text)
+  );
 }
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function pollUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000, intervalMs = 250): Promise<T> {
+export async function pollUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+  intervalMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -21,5 +31,7 @@ export async function pollUntil<T>(what: string, probe: () => Promise<T | undefi
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`,
+  );
 }

@@ -22,21 +22,73 @@ export const badInputCases: BadInputCase[] = [
   { name: 'a fractional amount', body: { orderId: 'o-1', amount: 10.5 }, status: 400, error: 'invalid_request' },
   { name: 'a zero amount', body: { orderId: 'o-1', amount: 0 }, status: 400, error: 'invalid_request' },
   { name: 'a negative amount', body: { orderId: 'o-1', amount: -5 }, status: 400, error: 'invalid_request' },
-  { name: 'an amount over 10^12', body: { orderId: 'o-1', amount: 1_000_000_000_001 }, status: 400, error: 'invalid_request' },
+  {
+    name: 'an amount over 10^12',
+    body: { orderId: 'o-1', amount: 1_000_000_000_001 },
+    status: 400,
+    error: 'invalid_request',
+  },
   { name: 'a lower-case currency', body: { ...valid, currency: 'krw' }, status: 400, error: 'invalid_request' },
   { name: 'a four-letter currency', body: { ...valid, currency: 'KRWX' }, status: 400, error: 'invalid_request' },
-  { name: 'an orderId of 65 characters', body: { orderId: 'o'.repeat(65), amount: 1000 }, status: 400, error: 'invalid_request' },
-  { name: 'an orderId with a space', body: { orderId: 'order 1', amount: 1000 }, status: 400, error: 'invalid_request' },
-  { name: 'an unknown field', body: { ...valid, cardNumber: '4111111111111111' }, status: 400, error: 'invalid_request' },
-  { name: 'an idempotency key of 256 characters', body: valid, headers: { 'Idempotency-Key': 'k'.repeat(256) }, status: 400, error: 'invalid_request' },
-  { name: 'a body over 16 KiB', body: { ...valid, customerId: 'c'.repeat(17 * 1024) }, status: 413, error: 'payload_too_large' },
-  { name: 'a corrupt gzip body', body: 'not gzip at all', headers: { 'Content-Encoding': 'gzip' }, status: 400, error: 'malformed_json' },
-  { name: 'a text/plain body', body: JSON.stringify(valid), contentType: 'text/plain', status: 415, error: 'unsupported_media_type' },
-  { name: 'a form body', body: 'orderId=o-1&amount=1000', contentType: 'application/x-www-form-urlencoded', status: 415, error: 'unsupported_media_type' },
+  {
+    name: 'an orderId of 65 characters',
+    body: { orderId: 'o'.repeat(65), amount: 1000 },
+    status: 400,
+    error: 'invalid_request',
+  },
+  {
+    name: 'an orderId with a space',
+    body: { orderId: 'order 1', amount: 1000 },
+    status: 400,
+    error: 'invalid_request',
+  },
+  {
+    name: 'an unknown field',
+    body: { ...valid, cardNumber: '4111111111111111' },
+    status: 400,
+    error: 'invalid_request',
+  },
+  {
+    name: 'an idempotency key of 256 characters',
+    body: valid,
+    headers: { 'Idempotency-Key': 'k'.repeat(256) },
+    status: 400,
+    error: 'invalid_request',
+  },
+  {
+    name: 'a body over 16 KiB',
+    body: { ...valid, customerId: 'c'.repeat(17 * 1024) },
+    status: 413,
+    error: 'payload_too_large',
+  },
+  {
+    name: 'a corrupt gzip body',
+    body: 'not gzip at all',
+    headers: { 'Content-Encoding': 'gzip' },
+    status: 400,
+    error: 'malformed_json',
+  },
+  {
+    name: 'a text/plain body',
+    body: JSON.stringify(valid),
+    contentType: 'text/plain',
+    status: 415,
+    error: 'unsupported_media_type',
+  },
+  {
+    name: 'a form body',
+    body: 'orderId=o-1&amount=1000',
+    contentType: 'application/x-www-form-urlencoded',
+    status: 415,
+    error: 'unsupported_media_type',
+  },
 ];
 
 /** Sends one case to an API's POST /payments and returns the status and parsed body. */
-export async function sendBadInput(apiUrl: string, c: BadInputCase): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
+export async function sendBadInput(
+  apiUrl: string,
+  c: BadInputCase,
+): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
   const res = await fetch(`${apiUrl}/payments`, {
     method: 'POST',
     headers: { 'content-type': c.contentType ?? 'application/json', ...c.headers },

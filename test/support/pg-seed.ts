@@ -11,7 +11,8 @@ export async function chargeElsewhere(pgUrl: string, pgKey: string, orderId: str
     for (let calls = 1; calls <= 20; calls++) {
       const outcome = await pg.charge({ idempotencyKey: pgKey, request: { orderId, amount: 1, currency: 'KRW' } });
       if (outcome.kind === 'approved') return calls;
-      if (outcome.kind !== 'transient') throw new Error(`the PG did not take the earlier charge: ${JSON.stringify(outcome)}`);
+      if (outcome.kind !== 'transient')
+        throw new Error(`the PG did not take the earlier charge: ${JSON.stringify(outcome)}`);
     }
     throw new Error('the PG failed the earlier charge 20 times');
   } finally {

@@ -20,7 +20,12 @@ describe('bad input to the Temporal API', () => {
   });
 
   test('when an invalid body is refused then the answer lists each issue by path', async () => {
-    const answer = await sendBadInput(stack.apiUrl, { name: 'two bad fields', body: { orderId: 'a b', amount: -1 }, status: 400, error: 'invalid_request' });
+    const answer = await sendBadInput(stack.apiUrl, {
+      name: 'two bad fields',
+      body: { orderId: 'a b', amount: -1 },
+      status: 400,
+      error: 'invalid_request',
+    });
     expect(answer.status).toBe(400);
     const paths = (answer.body.issues as Array<{ path: string }>).map((i) => i.path);
     expect(paths).toEqual(expect.arrayContaining(['orderId', 'amount']));

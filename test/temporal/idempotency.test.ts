@@ -63,7 +63,9 @@ describe('idempotency of POST /payments', () => {
     const key = `key-${randomUUID()}`;
     const body = { orderId: unique('together'), amount: 700 };
 
-    const answers = await Promise.all(Array.from({ length: 8 }, () => stack.api.post(body, { 'Idempotency-Key': key })));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => stack.api.post(body, { 'Idempotency-Key': key })),
+    );
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(202));
     expect(new Set(answers.map((a) => a.requestId))).toEqual(new Set([requestIdForKey(key)]));
 
@@ -81,7 +83,11 @@ describe('idempotency of POST /payments', () => {
     const first = await stack.api.post({ orderId, amount: 1000 }, { 'Idempotency-Key': key });
     expect(first.status).toBe(202);
 
-    for (const other of [{ orderId, amount: 1001 }, { orderId, amount: 1000, currency: 'USD' }, { orderId: unique('other'), amount: 1000 }]) {
+    for (const other of [
+      { orderId, amount: 1001 },
+      { orderId, amount: 1000, currency: 'USD' },
+      { orderId: unique('other'), amount: 1000 },
+    ]) {
       const reused = await stack.api.post(other, { 'Idempotency-Key': key });
       expect(reused.status).toBe(409);
       expect(reused.body).toMatchObject({ error: 'idempotency_key_reused' });

@@ -43,7 +43,11 @@ describe('PG failures on the Temporal engine', () => {
 
       // The workflow is closed, so no retry can come later: this count is final.
       const pg = await stack.pg.client.stats();
-      expect({ requests: pg.requests, declined: pg.declined, charges: pg.charges }).toEqual({ requests: 1, declined: 1, charges: 0 });
+      expect({ requests: pg.requests, declined: pg.declined, charges: pg.charges }).toEqual({
+        requests: 1,
+        declined: 1,
+        charges: 0,
+      });
     });
 
     test('when the PG answers 422 (its key was used with another body) then the payment ends FAILED pg_rejected after exactly one PG call', async () => {
@@ -59,7 +63,11 @@ describe('PG failures on the Temporal engine', () => {
 
       // Closed workflow, final count: the earlier charge and one refused call, never retried.
       const pg = await stack.pg.client.stats();
-      expect({ requests: pg.requests, charges: pg.charges, duplicateCharges: pg.duplicateCharges }).toEqual({ requests: 2, charges: 1, duplicateCharges: 0 });
+      expect({ requests: pg.requests, charges: pg.charges, duplicateCharges: pg.duplicateCharges }).toEqual({
+        requests: 2,
+        charges: 1,
+        duplicateCharges: 0,
+      });
     });
   });
 
@@ -67,7 +75,10 @@ describe('PG failures on the Temporal engine', () => {
     const count = 60;
     let stack: TemporalStack;
     beforeAll(async () => {
-      stack = await startTemporalStack({ temporal, pgEnv: { PG_LATENCY_MS: '20-50', PG_FAILURE_RATE: '0.3', PG_SEED: '7' } });
+      stack = await startTemporalStack({
+        temporal,
+        pgEnv: { PG_LATENCY_MS: '20-50', PG_FAILURE_RATE: '0.3', PG_SEED: '7' },
+      });
     });
     afterAll(() => stack?.stop());
 
@@ -97,7 +108,12 @@ describe('PG failures on the Temporal engine', () => {
       // No admission step and a PG with less room than the worker sends: 429s are certain.
       stack = await startTemporalStack({
         temporal,
-        pgEnv: { PG_LATENCY_MS: '100-200', PG_MAX_CONCURRENCY: '3', PG_RATE_LIMIT: '5', PG_RETRY_AFTER_S: String(retryAfterMs / 1000) },
+        pgEnv: {
+          PG_LATENCY_MS: '100-200',
+          PG_MAX_CONCURRENCY: '3',
+          PG_RATE_LIMIT: '5',
+          PG_RETRY_AFTER_S: String(retryAfterMs / 1000),
+        },
         workerEnv: { PG_ADMISSION: 'off' },
       });
     });

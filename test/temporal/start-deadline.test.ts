@@ -38,7 +38,8 @@ describe('a burst longer than the API may wait to start it', () => {
     // The client does as told: the refused ones again, one at a time, with the same key. A start
     // whose answer came too late may have begun on the server; the same key makes it a replay.
     const retried = [];
-    for (const body of bodies.filter((b) => refused.some((r) => r.orderId === b.orderId))) retried.push(await stack.api.post(body));
+    for (const body of bodies.filter((b) => refused.some((r) => r.orderId === b.orderId)))
+      retried.push(await stack.api.post(body));
     expect(retried.map((r) => r.status)).toEqual(retried.map(() => 202));
     const ids = [...new Set([...posted, ...retried].filter((p) => p.status === 202).map((p) => p.requestId!))];
     expect(ids).toHaveLength(100);

@@ -17,7 +17,11 @@ import { looksLikeStackTrace, pollUntil } from '../support/answers';
 
 /** POSTs one payment and returns the status, headers and raw body text. */
 async function postRaw(apiUrl: string, body: Record<string, unknown>) {
-  const res = await fetch(`${apiUrl}/payments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${apiUrl}/payments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, retryAfter: res.headers.get('retry-after'), text: await res.text() };
 }
 
@@ -41,7 +45,12 @@ describe('when nothing listens at the Temporal address', () => {
     temporalPort = await freePort();
     const apiPort = await freePort();
     api = spawnTs('api', 'src/api/main.ts', {
-      env: { TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`, PORT: String(apiPort), TEMPORAL_TIMEOUT_MS: '2000', LOG_LEVEL: 'info' },
+      env: {
+        TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+        PORT: String(apiPort),
+        TEMPORAL_TIMEOUT_MS: '2000',
+        LOG_LEVEL: 'info',
+      },
     });
     await api.waitForLine(/payments API listening/);
     apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -69,7 +78,11 @@ describe('when nothing listens at the Temporal address', () => {
 
   test('when Temporal comes up there then the API recovers and the refused payment does not exist', async () => {
     temporal = await startDevServer({ port: temporalPort });
-    await pollUntil('the API to report healthy', async () => ((await healthz(apiUrl)) === 200 ? true : undefined), 30_000);
+    await pollUntil(
+      'the API to report healthy',
+      async () => ((await healthz(apiUrl)) === 200 ? true : undefined),
+      30_000,
+    );
     const res = await fetch(`${apiUrl}/payments/${requestIdForKey(refused.orderId)}/status`);
     expect(res.status).toBe(404);
     // The client retries as told: now it is accepted.
@@ -114,13 +127,20 @@ describe('when the Temporal server stops in the middle of the run', () => {
     expect(await healthz(stack.apiUrl)).toBe(503);
 
     temporal = await startServer();
-    await pollUntil('the API to report healthy', async () => ((await healthz(stack.apiUrl)) === 200 ? true : undefined), 30_000);
+    await pollUntil(
+      'the API to report healthy',
+      async () => ((await healthz(stack.apiUrl)) === 200 ? true : undefined),
+      30_000,
+    );
 
     expect((await api.status(requestIdForKey(during.orderId))).status).toBe(404);
     // The payment accepted before the outage is still there, with its result (answered by a
     // worker that reconnected by itself).
     const afterOutage = await api.waitForFinal([before.requestId!], { timeoutMs: 60_000 });
-    expect(afterOutage.get(before.requestId!)).toMatchObject({ status: 'SUCCESS', transactionId: beforeFinal.get(before.requestId!)!.transactionId });
+    expect(afterOutage.get(before.requestId!)).toMatchObject({
+      status: 'SUCCESS',
+      transactionId: beforeFinal.get(before.requestId!)!.transactionId,
+    });
 
     // The refused payment, sent again, is processed once.
     const retried = await api.post(during);

@@ -16,10 +16,26 @@ beforeAll(async () => {
 afterAll(() => fx?.stop());
 
 /** Writes a payment the way the seed's Phase 2-A producers do, bypassing the API. */
-async function pushLikeTheSeed(stack: TestStack, mode: BaselineMode, requestId: string, orderId: string): Promise<void> {
+async function pushLikeTheSeed(
+  stack: TestStack,
+  mode: BaselineMode,
+  requestId: string,
+  orderId: string,
+): Promise<void> {
   if (mode === 'stream') {
     // §3.3 PaymentStreamProducer: flat fields.
-    await fx.client.xadd(stack.keys.stream, '*', 'requestId', requestId, 'orderId', orderId, 'amount', '15000', 'timestamp', new Date().toISOString());
+    await fx.client.xadd(
+      stack.keys.stream,
+      '*',
+      'requestId',
+      requestId,
+      'orderId',
+      orderId,
+      'amount',
+      '15000',
+      'timestamp',
+      new Date().toISOString(),
+    );
   } else {
     // §3.2 PaymentQueueProducer: QueuedPaymentRequest JSON, Jackson's Instant as epoch seconds.
     const queued = { requestId, request: { orderId, amount: 15000, currency: 'KRW' }, enqueuedAt: Date.now() / 1000 };
@@ -49,7 +65,11 @@ describe.each<BaselineMode>(['list', 'list-reliable', 'stream'])('the %s baselin
     expect(pg.charges).toBe(100);
     expect(pg.duplicateCharges).toBe(0);
     expect(pg.maxInFlight).toBeLessThanOrEqual(10);
-    await pollUntil('every permit free again', async () => ((await stack.permitsInUse()) === 0 ? true : undefined), 15_000);
+    await pollUntil(
+      'every permit free again',
+      async () => ((await stack.permitsInUse()) === 0 ? true : undefined),
+      15_000,
+    );
   });
 
   test("when a message is written in the seed's producer shape then it is processed and its status becomes SUCCESS", async () => {

@@ -45,9 +45,21 @@ export interface TestStack extends BaselineStack {
   http: PaymentsClient;
 }
 
-export async function startStack(fx: Fixture, mode: BaselineMode, consumers: number, env: NodeJS.ProcessEnv = {}): Promise<TestStack> {
+export async function startStack(
+  fx: Fixture,
+  mode: BaselineMode,
+  consumers: number,
+  env: NodeJS.ProcessEnv = {},
+): Promise<TestStack> {
   const keyPrefix = `t${randomBytes(4).toString('hex')}:`;
-  const stack = await startBaselineStack({ mode, consumers, pgUrl: fx.pg.url, redisUrl: fx.redis.url, keyPrefix, env: { LOG_LEVEL: 'info', ...env } });
+  const stack = await startBaselineStack({
+    mode,
+    consumers,
+    pgUrl: fx.pg.url,
+    redisUrl: fx.redis.url,
+    keyPrefix,
+    env: { LOG_LEVEL: 'info', ...env },
+  });
   const http = new PaymentsClient(stack.apiUrl);
   return {
     ...stack,

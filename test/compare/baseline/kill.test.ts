@@ -12,7 +12,12 @@ import { type Fixture, type TestStack, startFixture, startStack } from './fixtur
 // Slow PG calls, so the kill lands while charges are in flight; no rate limit (concurrency is asserted).
 const PG = { PG_LATENCY_MS: '1500', PG_RATE_LIMIT: '1000', PG_MAX_CONCURRENCY: '10' };
 // Short leases, heartbeats and claim times, so recovery happens within the test.
-const FAST_RECOVERY = { BASELINE_LEASE_MS: '1500', BASELINE_HEARTBEAT_MS: '200', BASELINE_HEARTBEAT_TTL_MS: '1000', BASELINE_CLAIM_IDLE_MS: '1500' };
+const FAST_RECOVERY = {
+  BASELINE_LEASE_MS: '1500',
+  BASELINE_HEARTBEAT_MS: '200',
+  BASELINE_HEARTBEAT_TTL_MS: '1000',
+  BASELINE_CLAIM_IDLE_MS: '1500',
+};
 
 let fx: Fixture;
 beforeAll(async () => {
@@ -66,7 +71,12 @@ describe.each<BaselineMode>(['list-reliable', 'stream'])('the %s baseline', (mod
     const posted = await stack.http.burst(paymentBodies(20, `kill-${mode}-${randomUUID().slice(0, 8)}`));
     expect(posted.map((p) => p.status)).toEqual(Array(20).fill(202));
     // Kill while the victim's charges are at the PG.
-    await pollUntil('the victim to have charges in flight', async () => ((await fx.pg.client.stats()).inFlight > 0 ? true : undefined), 30_000, 50);
+    await pollUntil(
+      'the victim to have charges in flight',
+      async () => ((await fx.pg.client.stats()).inFlight > 0 ? true : undefined),
+      30_000,
+      50,
+    );
     victim.kill('SIGKILL');
     await victim.exited;
 
@@ -76,7 +86,10 @@ describe.each<BaselineMode>(['list-reliable', 'stream'])('the %s baseline', (mod
     expect(ids.map((id) => final.get(id)?.status)).toEqual(Array(20).fill('SUCCESS'));
 
     // The survivor got the victim's payments through the recovery path, not by luck.
-    await survivor.waitForLine(mode === 'list-reliable' ? /re-queued the messages of a dead consumer/ : /claimed an entry of a dead consumer/, 1000);
+    await survivor.waitForLine(
+      mode === 'list-reliable' ? /re-queued the messages of a dead consumer/ : /claimed an entry of a dead consumer/,
+      1000,
+    );
     const pg = await fx.pg.client.stats();
     expect(pg.charges).toBe(20);
     expect(pg.duplicateCharges).toBe(0);
@@ -84,7 +97,11 @@ describe.each<BaselineMode>(['list-reliable', 'stream'])('the %s baseline', (mod
     // the same idempotency key: replays, not second charges.
     expect(pg.replays).toBeGreaterThan(0);
     expect(pg.maxInFlight).toBeLessThanOrEqual(10);
-    await pollUntil('every permit free again', async () => ((await stack.permitsInUse()) === 0 ? true : undefined), 15_000);
+    await pollUntil(
+      'every permit free again',
+      async () => ((await stack.permitsInUse()) === 0 ? true : undefined),
+      15_000,
+    );
     if (mode === 'list-reliable') expect(await fx.client.llen(stack.keys.queue)).toBe(0);
     else expect(await fx.client.xlen(stack.keys.stream)).toBe(0);
   });

@@ -14,7 +14,12 @@ let stack: TestStack;
 beforeAll(async () => {
   // 30% injected 5xx. No rate limit: the seed's consumer does not keep one, and its 429 storms
   // (docs/baseline.md) are the benchmark's to show, not this test's.
-  fx = await startFixture({ PG_LATENCY_MS: '50-100', PG_FAILURE_RATE: '0.3', PG_RATE_LIMIT: '1000', PG_MAX_CONCURRENCY: '10' });
+  fx = await startFixture({
+    PG_LATENCY_MS: '50-100',
+    PG_FAILURE_RATE: '0.3',
+    PG_RATE_LIMIT: '1000',
+    PG_MAX_CONCURRENCY: '10',
+  });
   stack = await startStack(fx, 'list-reliable', 1);
 });
 afterAll(async () => {
@@ -49,7 +54,10 @@ test('when the PG answers 422 (the key was used with another body) then the paym
   // Another caller charged under this payment's PG key first (past this PG's injected 5xx).
   const seedCalls = await chargeElsewhere(fx.pg.url, requestIdForKey(key), `elsewhere-${key}`);
 
-  const posted = await stack.http.post({ orderId: `order-${key}`, amount: 4200, currency: 'KRW' }, { 'Idempotency-Key': key });
+  const posted = await stack.http.post(
+    { orderId: `order-${key}`, amount: 4200, currency: 'KRW' },
+    { 'Idempotency-Key': key },
+  );
   expect(posted.status).toBe(202);
   const view = (await stack.http.waitForFinal([posted.requestId!], { timeoutMs: 60_000 })).get(posted.requestId!);
   // Treated as transient, it would end pg_unavailable after every attempt; an injected 5xx may come first.

@@ -42,7 +42,11 @@ test('when a request is refused for want of a permit then nothing is recorded, i
   const orderId = `late-${randomUUID().slice(0, 8)}`;
   const holders = Array.from({ length: 10 }, (_, i) => [Date.now() + 600_000, `test-holder-${i}`]).flat();
   await fx.client.zadd(stack.keys.leases, ...holders);
-  const res = await fetch(`${stack.apiUrl}/payments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orderId, amount: 1000 }) });
+  const res = await fetch(`${stack.apiUrl}/payments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ orderId, amount: 1000 }),
+  });
   await fx.client.del(stack.keys.leases);
   expect(res.status).toBe(503);
   expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -55,5 +59,9 @@ test('when a request is refused for want of a permit then nothing is recorded, i
   expect(retry.body).toMatchObject({ status: 'SUCCESS' });
   const again = await stack.http.post({ orderId, amount: 1000 });
   expect(again.status).toBe(200);
-  expect(again.body).toMatchObject({ requestId: retry.requestId, status: 'SUCCESS', transactionId: (retry.body as { transactionId: string }).transactionId });
+  expect(again.body).toMatchObject({
+    requestId: retry.requestId,
+    status: 'SUCCESS',
+    transactionId: (retry.body as { transactionId: string }).transactionId,
+  });
 });

@@ -4,7 +4,22 @@ import path from 'node:path';
 import { runBench } from '../../../compare/bench/bench';
 import type { BenchReport } from '../../../compare/bench/types';
 
-const RESULT_KEYS = ['engine', 'scenario', 'requests', 'accepted', 'succeeded', 'failed', 'lost', 'duplicateCharges', 'pg', 'makespanMs', 'idealMakespanMs', 'utilisation', 'acceptMs', 'endToEndMs'];
+const RESULT_KEYS = [
+  'engine',
+  'scenario',
+  'requests',
+  'accepted',
+  'succeeded',
+  'failed',
+  'lost',
+  'duplicateCharges',
+  'pg',
+  'makespanMs',
+  'idealMakespanMs',
+  'utilisation',
+  'acceptMs',
+  'endToEndMs',
+];
 
 describe('a small benchmark run: burst and a killed worker, Temporal and the reliable Redis list', () => {
   const out = mkdtempSync(path.join(tmpdir(), 'bench-test-'));
@@ -12,7 +27,11 @@ describe('a small benchmark run: burst and a killed worker, Temporal and the rel
   let html: string;
 
   beforeAll(async () => {
-    await runBench({ requests: 30, out, engines: ['temporal', 'redis-list-reliable'], scenarios: ['burst', 'chaos-kill-worker'] }, {}, 'jest');
+    await runBench(
+      { requests: 30, out, engines: ['temporal', 'redis-list-reliable'], scenarios: ['burst', 'chaos-kill-worker'] },
+      {},
+      'jest',
+    );
     report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as BenchReport;
     html = readFileSync(path.join(out, 'report.html'), 'utf8');
   }, 600_000);
@@ -21,9 +40,12 @@ describe('a small benchmark run: burst and a killed worker, Temporal and the rel
   test('when the run ends then report.json holds one result per engine and scenario, in DESIGN §7 shape', () => {
     expect(Object.keys(report).slice(0, 3)).toEqual(['startedAt', 'pg', 'results']);
     expect(report.pg).toEqual({ concurrency: 10, ratePerSecond: 10, latencyMs: '100-300' });
-    expect(report.results.map((r) => `${r.scenario}/${r.engine}`).sort()).toEqual(
-      ['burst/redis-list-reliable', 'burst/temporal', 'chaos-kill-worker/redis-list-reliable', 'chaos-kill-worker/temporal'],
-    );
+    expect(report.results.map((r) => `${r.scenario}/${r.engine}`).sort()).toEqual([
+      'burst/redis-list-reliable',
+      'burst/temporal',
+      'chaos-kill-worker/redis-list-reliable',
+      'chaos-kill-worker/temporal',
+    ]);
     for (const r of report.results) {
       for (const key of RESULT_KEYS) expect(r).toHaveProperty(key);
       expect(Object.keys(r.pg).sort()).toEqual(['maxInFlight', 'maxPerSecond', 'rejected429']);
@@ -40,11 +62,17 @@ describe('a small benchmark run: burst and a killed worker, Temporal and the rel
       expect([r.scenario, r.accepted, r.succeeded, r.lost, r.duplicateCharges]).toEqual([r.scenario, 30, 30, 0, 0]);
     }
     const chaos = temporal.find((r) => r.scenario === 'chaos-kill-worker')!;
-    expect(chaos.detail.events.map((e) => e.what)).toEqual([expect.stringMatching(/^SIGKILL worker/), expect.stringMatching(/^started worker/)]);
+    expect(chaos.detail.events.map((e) => e.what)).toEqual([
+      expect.stringMatching(/^SIGKILL worker/),
+      expect.stringMatching(/^started worker/),
+    ]);
   });
 
   test('when one worker or consumer serves the PG then no engine exceeds its concurrency limit', () => {
-    for (const r of report.results) expect({ [`${r.scenario}/${r.engine}`]: r.pg.maxInFlight <= 10 }).toEqual({ [`${r.scenario}/${r.engine}`]: true });
+    for (const r of report.results)
+      expect({ [`${r.scenario}/${r.engine}`]: r.pg.maxInFlight <= 10 }).toEqual({
+        [`${r.scenario}/${r.engine}`]: true,
+      });
     expect(report.results.every((r) => r.duplicateCharges === 0)).toBe(true);
   });
 

@@ -67,7 +67,10 @@ describe('the BullMQ engine behind the payments contract', () => {
   test('when the PG answers 422 (its key was used with another body) then the payment ends FAILED pg_rejected, never retried', async () => {
     const key = `bullmq-reused-${Date.now()}`;
     await chargeElsewhere(pg!.url, requestIdForKey(key), `elsewhere-${key}`);
-    const posted = await api!.post({ orderId: `order-${key}`, amount: 700, currency: 'KRW' }, { 'Idempotency-Key': key });
+    const posted = await api!.post(
+      { orderId: `order-${key}`, amount: 700, currency: 'KRW' },
+      { 'Idempotency-Key': key },
+    );
     expect(posted).toMatchObject({ status: 202, requestId: requestIdForKey(key) });
     const view = (await api!.waitForFinal([posted.requestId!], { timeoutMs: 30_000 })).get(posted.requestId!);
     expect(view).toMatchObject({ status: 'FAILED', error: 'pg_rejected' });
