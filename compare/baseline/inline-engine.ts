@@ -72,6 +72,7 @@ export function createInlineEngine(options: InlineEngineOptions): PaymentEngine 
           pg,
           policy: retry,
           reacquire: waitForPermit,
+          // eslint-disable-next-line @typescript-eslint/require-await -- async so that a throwing observer is a rejection, which chargeWithRetries ignores
           onAttempt: async (attempt) => void (attempt === 1 && observer?.queueWait(secondsSince(enqueuedAt))),
         });
       } finally {

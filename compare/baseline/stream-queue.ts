@@ -105,8 +105,9 @@ export class StreamQueue implements WorkQueue {
     await this.deadLetter(taken, statusKey ?? this.keys.status('-'), 1);
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     clearInterval(this.timer);
+    return Promise.resolve();
   }
 
   private taken([entryId, fields]: Entry): TakenMessage {

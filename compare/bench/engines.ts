@@ -96,7 +96,7 @@ const temporal: EngineAdapter = {
           server = await startDevServer({ port, dbFile, partitions });
           return 'SIGKILL the Temporal dev server, restarted on the same SQLite file';
         },
-        leakedPermits: async () => null,
+        leakedPermits: () => Promise.resolve(null),
         async stop() {
           await stack.stop();
           await server.stop();
@@ -124,7 +124,7 @@ const bullmq: EngineAdapter = {
       killWorker: () => killFirstAlive(stack.workers),
       startWorker: async () => `started ${(await stack.startWorker()).name}`,
       restartServer: () => restartRedis(redis),
-      leakedPermits: async () => null,
+      leakedPermits: () => Promise.resolve(null),
       stop: () => stack.stop(),
     };
   },

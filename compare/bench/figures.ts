@@ -38,7 +38,7 @@ export const utilisation = (ideal: number, actual: number): number =>
 /** `PG_LATENCY_MS` "100-300" or "150" → its mean. */
 export function meanLatencyMs(latency: string): number {
   const [min, max = min] = latency.split('-').map(Number) as [number, number?];
-  return (min + max!) / 2;
+  return (min + max) / 2;
 }
 
 /**

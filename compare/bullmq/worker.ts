@@ -28,7 +28,6 @@ export async function startBullmqWorker(config: BullmqWorkerConfig, log: Logger)
   // Global for the queue: at most C jobs active across every worker.
   await queue.setGlobalConcurrency(config.pg.concurrency);
 
-  let worker: Worker<ChargeJobData, ChargeJobResult>;
   const processor = async (job: Job<ChargeJobData, ChargeJobResult>): Promise<ChargeJobResult> => {
     const outcome = await pg.charge({ idempotencyKey: job.data.requestId, request: job.data.request });
     switch (outcome.kind) {
@@ -48,7 +47,7 @@ export async function startBullmqWorker(config: BullmqWorkerConfig, log: Logger)
     }
   };
 
-  worker = new Worker<ChargeJobData, ChargeJobResult>(BULLMQ_QUEUE_NAME, processor, {
+  const worker = new Worker<ChargeJobData, ChargeJobResult>(BULLMQ_QUEUE_NAME, processor, {
     connection,
     prefix: config.prefix,
     concurrency: config.pg.concurrency,

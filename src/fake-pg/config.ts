@@ -13,7 +13,7 @@ export const latencySchema = z
   .regex(/^\d+(-\d+)?$/, 'must be a number of ms or a range like 100-300')
   .transform((text): LatencyRange => {
     const [min, max = min] = text.split('-').map(Number) as [number, number?];
-    return { minMs: min, maxMs: max! };
+    return { minMs: min, maxMs: max };
   })
   .refine((r) => r.minMs <= r.maxMs, 'the range must go from low to high');
 

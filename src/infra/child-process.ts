@@ -44,7 +44,7 @@ export function spawnManaged(
     child.once('exit', (code, signal) => resolve(code ?? signal));
     child.once('error', () => resolve(null));
   });
-  for (const stream of [child.stdout!, child.stderr!]) {
+  for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
       if (lines.length > 2000) lines.shift();
       lines.push(line);

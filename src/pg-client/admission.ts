@@ -37,6 +37,7 @@ export interface Waiter {
 
 /** Queues a caller for a permit; an abort takes it out of the queue and rejects it. */
 export function waitInLine(waiters: Waiter[], signal: AbortSignal | undefined, then: () => void): Promise<PgPermit> {
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an abort rejects with the signal's own reason, as Node's APIs do
   if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
   return new Promise<PgPermit>((resolve, reject) => {
     const waiter: Waiter = { resolve, reject, signal };
@@ -44,6 +45,7 @@ export function waitInLine(waiters: Waiter[], signal: AbortSignal | undefined, t
       waiter.onAbort = () => {
         const i = waiters.indexOf(waiter);
         if (i >= 0) waiters.splice(i, 1);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the signal's own reason, as above
         reject(signal.reason ?? new Error('aborted'));
       };
       signal.addEventListener('abort', waiter.onAbort, { once: true });

@@ -53,6 +53,10 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
  */
 const REJECTED_STATUSES = new Set([400, 422]);
 
+/** The `code` of a PG error body, or `fallback` when it has none a person could read. */
+const codeOf = (body: Record<string, unknown>, fallback: string): string =>
+  typeof body.code === 'string' || typeof body.code === 'number' ? String(body.code) : fallback;
+
 /** One HTTP exchange with the PG: the status, the headers and the JSON body (empty when not JSON). */
 interface PgAnswer {
   status: number;
@@ -136,16 +140,17 @@ export function createPgClient(options: PgClientOptions): PgClient {
           replayed: headers['idempotent-replayed'] === 'true',
         };
       }
-      if (status === 402) return { kind: 'declined', code: String(body.code ?? 'card_declined') };
+      if (status === 402) return { kind: 'declined', code: codeOf(body, 'card_declined') };
       if (status === 429) return { kind: 'rate_limited', retryAfterMs: retryAfterMs(headers['retry-after']) };
-      if (REJECTED_STATUSES.has(status)) return { kind: 'rejected', code: String(body.code ?? `pg_status_${status}`) };
+      if (REJECTED_STATUSES.has(status)) return { kind: 'rejected', code: codeOf(body, `pg_status_${status}`) };
       return { kind: 'transient', reason: `pg_status_${status}` };
     },
     async warmUp() {
       await Promise.allSettled(Array.from({ length: options.connections }, () => exchange('GET', '/healthz', {})));
     },
-    async close() {
+    close() {
       agent.destroy();
+      return Promise.resolve();
     },
   };
 }

@@ -23,10 +23,10 @@ const noAdmission = (limit: number): PgPermits => {
   let used = 0;
   return {
     usage: () => ({ used, limit }),
-    acquire: async () => {
+    acquire: () => {
       used++;
       let released = false;
-      return { sent: () => undefined, release: () => void (!released && (released = true) && used--) };
+      return Promise.resolve({ sent: () => undefined, release: () => void (!released && (released = true) && used--) });
     },
   };
 };
@@ -55,14 +55,14 @@ export async function checkRedis(url: string, timeoutMs = 3000): Promise<void> {
 export async function createPgGate(config: WorkerConfig, log: Logger): Promise<PgGate> {
   const { pg, admission, permits } = config;
   if (!admission.enabled)
-    return { permits: noAdmission(config.maxConcurrentActivities), describe: 'off', close: async () => undefined };
+    return { permits: noAdmission(config.maxConcurrentActivities), describe: 'off', close: () => Promise.resolve() };
   const limits = { concurrency: pg.concurrency, ratePerSecond: pg.ratePerSecond, marginMs: admission.marginMs };
   switch (permits.kind) {
     case 'local':
       return {
         permits: new LocalPgAdmission(limits),
         describe: { kind: 'local', ...limits },
-        close: async () => undefined,
+        close: () => Promise.resolve(),
       };
     case 'share': {
       const share = {
@@ -77,7 +77,7 @@ export async function createPgGate(config: WorkerConfig, log: Logger): Promise<P
       return {
         permits: new LocalPgAdmission(share),
         describe: { kind: 'share', of: permits.workerCount, ...share },
-        close: async () => undefined,
+        close: () => Promise.resolve(),
       };
     }
     case 'redis': {

@@ -40,7 +40,7 @@ describe('BoundedConcurrency', () => {
     const gate = deferred();
     const first = limiter.run(Date.now() + 5000, () => gate.promise);
     const ran: string[] = [];
-    const late = limiter.run(Date.now() + 20, async () => void ran.push('late'));
+    const late = limiter.run(Date.now() + 20, () => Promise.resolve(void ran.push('late')));
     await expect(late).rejects.toBeInstanceOf(DeadlinePassed);
     expect(limiter.usage()).toEqual({ active: 1, waiting: 0 });
     gate.resolve();
@@ -52,6 +52,6 @@ describe('BoundedConcurrency', () => {
   it('frees the slot when the call throws', async () => {
     const limiter = new BoundedConcurrency(1);
     await expect(limiter.run(Date.now() + 1000, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    expect(await limiter.run(Date.now() + 1000, async () => 'next')).toBe('next');
+    expect(await limiter.run(Date.now() + 1000, () => Promise.resolve('next'))).toBe('next');
   });
 });

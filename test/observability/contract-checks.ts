@@ -82,7 +82,7 @@ export async function checkApiAnswersAgainstOpenApi(apiUrl: string, orderPrefix:
     '/payments/{requestId}/status',
     await call(`${apiUrl}/payments/${requestId}/status`),
   );
-  expect(done.body).toEqual(expect.objectContaining({ status: 'SUCCESS', completedAt: expect.any(String) }));
+  expect(done.body).toEqual(expect.objectContaining({ status: 'SUCCESS', completedAt: expect.any(String) as unknown }));
   expect(keep('health', 'get', '/healthz', await call(`${apiUrl}/healthz`)).status).toBe(200);
 
   const failures = answers
@@ -122,7 +122,7 @@ export async function checkPaymentLogLine(
       expect.objectContaining({
         requestId,
         level: 30,
-        msg: expect.stringMatching(/^payment (accepted|replayed|completed)/),
+        msg: expect.stringMatching(/^payment (accepted|replayed|completed)/) as unknown,
       }),
     );
     expect(typeof entry.time).toBe('number');

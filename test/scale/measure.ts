@@ -30,8 +30,8 @@ const { values: a } = parseArgs({
 async function main() {
   const workers = Number(a.workers);
   const n = Number(a.requests);
-  const [lo, hi = lo] = a.latency!.split('-').map(Number) as [number, number?];
-  const meanLatency = (lo + hi!) / 2;
+  const [lo, hi = lo] = a.latency.split('-').map(Number) as [number, number?];
+  const meanLatency = (lo + hi) / 2;
   const limits = { concurrency: Number(a.concurrency), rate: Number(a.rate) };
   const redis = await startRedis();
   const db = `temporal_measure_${randomUUID().slice(0, 8)}`;

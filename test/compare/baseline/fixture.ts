@@ -35,7 +35,7 @@ export async function startFixture(pgEnv: NodeJS.ProcessEnv): Promise<Fixture> {
     client,
     stop: async () => {
       client.disconnect();
-      await Promise.allSettled([pg!.process.stop(), redis.stop()]);
+      await Promise.allSettled([pg.process.stop(), redis.stop()]);
     },
   };
 }

@@ -19,10 +19,10 @@ describe('Lineup', () => {
     const lineup = new Lineup(4);
     const log: string[] = [];
     let finishFirst!: () => void;
-    const third = lineup.intake(2, async () => void log.push('c'));
-    const second = lineup.intake(1, async () => {
+    const third = lineup.intake(2, () => Promise.resolve(void log.push('c')));
+    const second = lineup.intake(1, () => {
       log.push('b');
-      throw new Error('b failed');
+      return Promise.reject(new Error('b failed'));
     });
     lineup.pass(3);
     const first = lineup.intake(0, async () => {
