@@ -1,6 +1,12 @@
 /** Settings of `npm start` (DESIGN §6, §7), read and validated once. */
 import path from 'node:path';
 import { z } from 'zod';
+import {
+  ADMISSION_KINDS,
+  type AdmissionKind,
+  currentAdmissionNamesOnly,
+  withCurrentAdmissionNames,
+} from './config/admission-settings';
 import { env, readEnv } from './config/env';
 import { DATA_DIR } from './infra/paths';
 
@@ -14,8 +20,10 @@ export interface StackConfig {
   /** Task-queue partitions of the dev server; 1 keeps its rate limiter in one bucket. */
   partitions: number;
   dbFile: string;
-  /** The PG gate the workers share (temporal/pg-permits.ts); `redis` as soon as there are two workers. */
-  pgPermits: 'local' | 'redis' | 'share';
+  /** The workers' PG admission step (temporal/admission-choice.ts); `redis` as soon as there are two workers. */
+  admission: AdmissionKind;
+  /** The admission settings the workers get: current names only (see config/admission-settings.ts). */
+  workerAdmissionEnv: NodeJS.ProcessEnv;
   redisUrl: string;
   /** TEMPORAL_PERSISTENCE=postgres: the machine's PostgreSQL and the server's two databases. */
   postgres: { host: string; port: number; user: string; database: string; visibilityDatabase: string };
@@ -24,7 +32,8 @@ export interface StackConfig {
   sdkMetricsPort: number;
 }
 
-export function loadStackConfig(source: NodeJS.ProcessEnv = process.env): StackConfig {
+export function loadStackConfig(source: NodeJS.ProcessEnv = process.env, warn?: (line: string) => void): StackConfig {
+  const current = withCurrentAdmissionNames(source, warn);
   const e = readEnv(
     {
       WORKERS: z.coerce.number().int().min(1).max(32).default(1),
@@ -35,7 +44,7 @@ export function loadStackConfig(source: NodeJS.ProcessEnv = process.env): StackC
       TEMPORAL_UI_PORT: env.port(8233),
       TEMPORAL_TASK_QUEUE_PARTITIONS: z.coerce.number().int().min(1).max(64).default(1),
       TEMPORAL_DB_FILE: env.string(path.join(DATA_DIR, 'temporal.sqlite')),
-      PG_PERMITS: z.enum(['local', 'redis', 'share']).optional(),
+      PG_ADMISSION: z.enum(ADMISSION_KINDS).optional(),
       REDIS_URL: env.url('redis://127.0.0.1:6379'),
       TEMPORAL_PG_HOST: env.host(),
       TEMPORAL_PG_PORT: env.port(5432),
@@ -45,8 +54,10 @@ export function loadStackConfig(source: NodeJS.ProcessEnv = process.env): StackC
       WORKER_METRICS_PORT: env.positiveInt(9470),
       SDK_METRICS_PORT: env.positiveInt(9464),
     },
-    source,
+    current,
   );
+  // One worker's in-process step is exact; more workers need the shared one (docs/scale-out.md).
+  const admission = e.PG_ADMISSION ?? (e.WORKERS > 1 ? 'redis' : 'local');
   return {
     workers: e.WORKERS,
     persistence: e.TEMPORAL_PERSISTENCE,
@@ -56,8 +67,8 @@ export function loadStackConfig(source: NodeJS.ProcessEnv = process.env): StackC
     uiPort: e.TEMPORAL_UI_PORT,
     partitions: e.TEMPORAL_TASK_QUEUE_PARTITIONS,
     dbFile: e.TEMPORAL_DB_FILE,
-    // One worker's in-process gate is exact; more workers need the shared one (docs/scale-out.md).
-    pgPermits: e.PG_PERMITS ?? (e.WORKERS > 1 ? 'redis' : 'local'),
+    admission,
+    workerAdmissionEnv: { ...currentAdmissionNamesOnly(current), PG_ADMISSION: admission },
     redisUrl: e.REDIS_URL,
     postgres: {
       host: e.TEMPORAL_PG_HOST,

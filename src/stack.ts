@@ -10,22 +10,22 @@ import { spawnFakePg } from './launch/fake-pg';
 import { StackRunner, bold, prefixed } from './infra/stack-runner';
 import { startDevServer } from './infra/temporal-dev-server';
 import { startPostgresServer } from './infra/temporal-postgres';
-import { checkRedis } from './temporal/pg-permits';
+import { checkRedis } from './temporal/admission-choice';
 import { loadStackConfig } from './stack-config';
 
 runMain(async () => {
   const config = loadStackConfig();
   mkdirSync(path.dirname(config.dbFile), { recursive: true });
   // Before anything starts: a missing Redis is a one-line answer, not a stack that half runs.
-  if (config.pgPermits === 'redis') {
+  if (config.admission === 'redis') {
     await checkRedis(config.redisUrl);
     console.log(
-      bold(`shared PG gate: Redis at ${config.redisUrl} answers (PG_PERMITS=redis, ${config.workers} workers)`),
+      bold(`shared PG admission: Redis at ${config.redisUrl} answers (PG_ADMISSION=redis, ${config.workers} workers)`),
     );
-  } else if (config.pgPermits === 'local' && config.workers > 1) {
+  } else if (config.admission === 'local' && config.workers > 1) {
     console.log(
       bold(
-        `warning: PG_PERMITS=local with ${config.workers} workers: each keeps the PG's limits alone, so together they exceed them`,
+        `warning: PG_ADMISSION=local with ${config.workers} workers: each keeps the PG's limits alone, so together they exceed them`,
       ),
     );
   }
@@ -68,7 +68,7 @@ runMain(async () => {
         env: {
           ...common,
           PG_URL: `http://127.0.0.1:${config.pgPort}`,
-          PG_PERMITS: config.pgPermits,
+          ...config.workerAdmissionEnv,
           REDIS_URL: config.redisUrl,
           WORKER_INDEX: String(i),
           WORKER_COUNT: String(config.workers),
@@ -95,7 +95,7 @@ runMain(async () => {
       `  Web UI       ${temporal.uiUrl}   (every payment is a workflow named by its requestId)`,
       `  Temporal     ${temporal.address}   (gRPC)`,
       `  fake PG      http://127.0.0.1:${config.pgPort}   (score: /v1/stats)`,
-      `  workers      ${config.workers}   (PG gate: ${config.pgPermits}${config.pgPermits === 'redis' ? ` at ${config.redisUrl}` : ''})`,
+      `  workers      ${config.workers}   (PG admission: ${config.admission}${config.admission === 'redis' ? ` at ${config.redisUrl}` : ''})`,
       `  metrics      http://127.0.0.1:${config.apiPort}/metrics   (the engine's view: queue, PG slots, waits, outcomes)`,
       `  OpenAPI      http://127.0.0.1:${config.apiPort}/openapi.json`,
       `  SDK metrics  ${Array.from({ length: config.workers }, (_, i) => `http://127.0.0.1:${config.sdkMetricsPort + i}/metrics`).join(' ')}   (Temporal's own worker series)`,

@@ -8,7 +8,7 @@
  * during each wait and taken again before the next attempt.
  */
 import { PAYMENT_ERRORS, type QueuedPaymentRequest } from '../../src/contract/payment';
-import type { PgPermits } from '../../src/pg-client/admission';
+import type { PgAdmission } from '../../src/pg-client/admission';
 import type { PgClient } from '../../src/pg-client/pg-client';
 import type { RetryPolicy } from './config';
 import type { Permit } from './permits';
@@ -21,8 +21,8 @@ export interface ChargeDeps {
   reacquire(): Promise<Permit | null>;
   /** Hears each attempt as it starts (best effort: updates the status view). */
   onAttempt?(attempt: number): Promise<void>;
-  /** The fixed modes' rate gate, shared by all consumers; none in the seed's `list`. */
-  rateGate?: PgPermits;
+  /** The fixed modes' admission step, shared by all consumers; none in the seed's `list`. */
+  admission?: PgAdmission;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -48,7 +48,7 @@ export async function chargeWithRetries(
     if (!permit) return failed(attempt - 1, lastError);
     await deps.onAttempt?.(attempt).catch(() => undefined);
     let outcome;
-    const slot = await deps.rateGate?.acquire();
+    const slot = await deps.admission?.acquire();
     try {
       outcome = await deps.pg.charge({
         idempotencyKey: payment.requestId,

@@ -101,7 +101,7 @@ export interface ConsumerConfig extends CommonConfig {
   /** Test only: hold each taken message this long before charging it, so a kill lands deterministically. */
   testPauseAfterTakeMs: number;
   /**
-   * The fixed modes' rate gate: at most this many PG calls in any 1 s + `rateMarginMs`, for all
+   * The fixed modes' admission step: at most this many PG calls in any 1 s + `rateMarginMs`, for all
    * consumers (Redis). 0 = none, the seed's own design (`list` keeps it: its one-message-per-poll
    * loop is its only brake).
    */
@@ -125,7 +125,7 @@ export function loadConsumerConfig(source: NodeJS.ProcessEnv = process.env): Con
       BASELINE_TEST_PAUSE_AFTER_TAKE_MS: z.coerce.number().int().min(0).default(0),
       PG_RATE_LIMIT: env.positiveInt(10),
       BASELINE_RATE_LIMIT: z.coerce.number().int().min(0).optional(),
-      // The same margin as the Temporal worker's gate (PG_RATE_MARGIN_MS), so the two compare fairly.
+      // The same margin as the Temporal worker's admission step (PG_RATE_MARGIN_MS), so the two compare fairly.
       BASELINE_RATE_MARGIN_MS: z.coerce.number().int().min(0).max(1000).default(15),
     },
     source,

@@ -77,9 +77,9 @@ runMain(async () => {
   const observer = createRedisObserver(redis, keys.metrics, (err) =>
     log.debug({ err: err.message }, 'metrics not recorded'),
   );
-  // The fixed modes also keep the PG's rate, with the same Redis gate the Temporal engine's workers
+  // The fixed modes also keep the PG's rate, with the same Redis admission step the Temporal engine's workers
   // share (src/pg-client/redis-admission.ts): a semaphore alone lets 429 retries fill the PG's window.
-  const rateGate =
+  const admission =
     config.rateLimit > 0
       ? new RedisPgAdmission({
           url: config.redisUrl,
@@ -90,8 +90,8 @@ runMain(async () => {
           leaseMs: config.leaseMs,
         })
       : undefined;
-  await rateGate?.ready(10_000);
-  const consumer = new Consumer({ config, redis, keys, queue, permits, pg, log, observer, rateGate });
+  await admission?.ready(10_000);
+  const consumer = new Consumer({ config, redis, keys, queue, permits, pg, log, observer, admission });
   await consumer.start();
   log.info(
     { mode: config.mode, permits: config.permits, pollMs: config.pollMs, rateLimit: config.rateLimit || 'none' },
@@ -99,7 +99,7 @@ runMain(async () => {
   );
   onShutdown(async () => {
     await consumer.stop();
-    await rateGate?.close();
+    await admission?.close();
     await pg.close();
     blocking?.disconnect();
     await redis.quit().catch(() => redis.disconnect());

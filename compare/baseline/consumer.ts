@@ -9,7 +9,7 @@
  */
 import type { Logger } from '../../src/infra/logger';
 import type { PaymentObserver } from '../../src/metrics/payment-metrics';
-import type { PgPermits } from '../../src/pg-client/admission';
+import type { PgAdmission } from '../../src/pg-client/admission';
 import type { PgClient } from '../../src/pg-client/pg-client';
 import { chargeWithRetries } from './charge';
 import type { ConsumerConfig } from './config';
@@ -30,8 +30,8 @@ export interface ConsumerDeps {
   log: Logger;
   /** Hears each payment's queue wait and final status, for /metrics. */
   observer?: PaymentObserver;
-  /** The fixed modes' rate gate (config.rateLimit > 0). */
-  rateGate?: PgPermits;
+  /** The fixed modes' admission step (config.rateLimit > 0). */
+  admission?: PgAdmission;
 }
 
 const secondsSince = (from: string, to?: string) => ((to ? Date.parse(to) : Date.now()) - Date.parse(from)) / 1000;
@@ -138,7 +138,7 @@ export class Consumer {
       const result = await chargeWithRetries(payment, permit, {
         pg,
         policy: config.retry,
-        rateGate: this.deps.rateGate,
+        admission: this.deps.admission,
         reacquire: () => acquireWithin(this.deps.permits, Number.POSITIVE_INFINITY, config.pollMs),
         onAttempt: async (attempt) => {
           if (attempt === 1) this.deps.observer?.queueWait(secondsSince(payment.enqueuedAt));

@@ -72,8 +72,8 @@ export function buildClaims(results: BenchResult[]): ClaimRow[] {
     if (scale) {
       evidence.push(`Three workers (${scale.detail.variant}): ${fmt(scale)}.`);
       evidence.push(
-        'maxConcurrentActivityTaskExecutions is per worker process: three workers configured for 10 may hold 30 PG calls at once. Only a gate shared by the workers keeps the global limit' +
-          (scale.detail.variant.includes('PG_PERMITS=redis')
+        'maxConcurrentActivityTaskExecutions is per worker process: three workers configured for 10 may hold 30 PG calls at once. Only an admission step shared by the workers keeps the global limit' +
+          (scale.detail.variant.includes('PG_ADMISSION=redis')
             ? ' (used here).'
             : '; this tree has none, see the figure above.'),
       );
@@ -175,7 +175,7 @@ export function buildClaims(results: BenchResult[]): ClaimRow[] {
       : [];
     if (r && !withinLimits(r))
       evidence.push(
-        "The PG's limits were broken after the kill: the killed worker's calls were still open at the PG, and a new worker's own gate does not know them.",
+        "The PG's limits were broken after the kill: the killed worker's calls were still open at the PG, and a new worker's own admission step does not know them.",
       );
     for (const o of others('chaos-kill-worker'))
       evidence.push(

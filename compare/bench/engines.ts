@@ -73,22 +73,20 @@ const temporal: EngineAdapter = {
       ...limitsEnv(scenario),
       WORKER_MAX_CONCURRENT_ACTIVITIES: String(scenario.engineLimits.concurrency),
       TASK_QUEUE_ACTIVITIES_PER_SECOND: String(taskQueueRate),
-      PG_ADMISSION: admission,
-      ...(shared
-        ? { PG_PERMITS: 'redis', REDIS_URL: redis.url, PG_PERMITS_PREFIX: `bench:${path.basename(dir)}:` }
-        : {}),
+      PG_ADMISSION: admission === 'off' ? 'off' : shared ? 'redis' : 'local',
+      ...(shared ? { REDIS_URL: redis.url, PG_ADMISSION_PREFIX: `bench:${path.basename(dir)}:` } : {}),
     };
     try {
       const stack = await startTemporalStack({ pg, workerEnv, workers: scenario.workers, temporal: server });
-      const gate =
+      const admissionNote =
         admission === 'off'
           ? 'no admission step (built-in worker options only)'
           : shared
-            ? 'admission shared in Redis (PG_PERMITS=redis)'
+            ? 'admission shared in Redis (PG_ADMISSION=redis)'
             : 'exact admission step per worker';
       return {
         apiUrl: stack.apiUrl,
-        variant: `${scenario.workers} worker(s), ${gate}, ${partitions} task-queue partition(s), maxConcurrentActivityTaskExecutions=${scenario.engineLimits.concurrency}, maxTaskQueueActivitiesPerSecond=${taskQueueRate}${dbFile ? ', SQLite file' : ''}`,
+        variant: `${scenario.workers} worker(s), ${admissionNote}, ${partitions} task-queue partition(s), maxConcurrentActivityTaskExecutions=${scenario.engineLimits.concurrency}, maxTaskQueueActivitiesPerSecond=${taskQueueRate}${dbFile ? ', SQLite file' : ''}`,
         killWorker: () => killFirstAlive(stack.workers),
         startWorker: async () => `started ${(await stack.startWorker()).name}`,
         async restartServer() {

@@ -135,7 +135,7 @@ async function runOneInLine(
     const warm = await client.post({ orderId: `warmup-${Date.now()}`, amount: 1, currency: 'KRW' });
     if (warm.requestId) await client.waitForFinal([warm.requestId], { timeoutMs: 30_000, intervalMs: 200 });
     // The warm-up's PG call stays in the engine's rate window (1 s + margin) for a while, and a
-    // gate cannot know the PG's score is reset: the measured burst starts once it has left, or
+    // admission step cannot know the PG's score is reset: the measured burst starts once it has left, or
     // it would hold back the burst's tenth call until then.
     const windowClearAt = Date.now() + WARM_UP_WINDOW_MS;
     await client.connect();

@@ -1,6 +1,6 @@
 /**
- * A payment worker's own metrics endpoint: its semaphore gauges (from its PG permits), the queue-wait
- * and processing histograms and the outcome counter it records, and its process metrics.
+ * A payment worker's own metrics endpoint: its semaphore gauges (from its PG admission step), the
+ * queue-wait and processing histograms and the outcome counter it records, and its process metrics.
  *
  * `/metrics` is Prometheus text; `/metrics.json` is the payment series in prom-client's JSON form,
  * which the API gathers from every worker and sums into the engine's view. The worker's Temporal
@@ -12,7 +12,7 @@ import type { InjectedSinks } from '@temporalio/worker';
 import express from 'express';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { listen } from '../infra/http-server';
-import type { PgPermits } from '../pg-client/admission';
+import type { PgAdmission } from '../pg-client/admission';
 import { HELP, METRIC, type PaymentObserver, createPaymentObservations } from './payment-metrics';
 import type { PaymentMetricsSinks } from './workflow-interceptors';
 
@@ -42,16 +42,16 @@ export const metricsUrlOfIdentity = (identity: string): string | undefined =>
 export async function startWorkerMetrics(options: {
   host: string;
   port: number;
-  permits: PgPermits;
+  admission: PgAdmission;
 }): Promise<WorkerMetrics> {
   const payments = createPaymentObservations();
-  const { permits } = options;
+  const { admission } = options;
   new Gauge({
     name: METRIC.semaphoreUsed,
     help: HELP.semaphoreUsed,
     registers: [payments.registry],
     collect() {
-      this.set(permits.usage().used);
+      this.set(admission.usage().used);
     },
   });
   new Gauge({
@@ -59,7 +59,7 @@ export async function startWorkerMetrics(options: {
     help: HELP.semaphoreAvailable,
     registers: [payments.registry],
     collect() {
-      const { used, limit } = permits.usage();
+      const { used, limit } = admission.usage();
       this.set(Math.max(0, limit - used));
     },
   });

@@ -3,7 +3,7 @@
  * calls are open and fewer than `ratePerSecond` calls started in the last second plus a margin.
  *
  * Why not a token bucket: a bucket that starts full lets `rate` calls in at once and `rate` more
- * as it refills, so up to twice the rate lands in one sliding second. This gate keeps a log of
+ * as it refills, so up to twice the rate lands in one sliding second. This step keeps a log of
  * start times instead, so no sliding second ever holds more than the rate. The margin covers the
  * jitter between our clock at send time and the PG's at arrival.
  */
@@ -15,7 +15,7 @@ export interface PgPermit {
   release(): void;
 }
 
-export interface PgPermits {
+export interface PgAdmission {
   acquire(signal?: AbortSignal): Promise<PgPermit>;
   /** Calls open now and the limit, for the semaphore gauges. */
   usage(): { used: number; limit: number };
@@ -62,7 +62,7 @@ export function nextInLine(waiters: Waiter[]): Waiter | undefined {
   return waiter;
 }
 
-export class LocalPgAdmission implements PgPermits {
+export class LocalPgAdmission implements PgAdmission {
   /** Start times of recent calls, oldest first (entries move later, never earlier). */
   private readonly starts: Array<{ at: number }> = [];
   private readonly waiters: Waiter[] = [];
@@ -74,7 +74,7 @@ export class LocalPgAdmission implements PgPermits {
     private readonly limits: AdmissionLimits,
     private readonly now = () => performance.now(),
   ) {
-    // A new gate cannot know what a worker before it (say, one just killed) sent in the last
+    // A new admission step cannot know what a worker before it (say, one just killed) sent in the last
     // second, so it starts with a full window: its first call waits one window after start.
     const created = now();
     for (let i = 0; i < limits.ratePerSecond; i++) this.starts.push({ at: created });

@@ -1,5 +1,5 @@
 /**
- * The PG admission gate shared by every worker process: the same two limits as LocalPgAdmission
+ * The PG admission step shared by every worker process: the same two limits as LocalPgAdmission
  * (concurrency, and starts per sliding second plus a margin), kept in Redis by the Lua scripts in
  * ./lua, timed by Redis's own clock.
  *
@@ -15,7 +15,14 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { type AdmissionLimits, type PgPermit, type PgPermits, type Waiter, nextInLine, waitInLine } from './admission';
+import {
+  type AdmissionLimits,
+  type PgPermit,
+  type PgAdmission,
+  type Waiter,
+  nextInLine,
+  waitInLine,
+} from './admission';
 
 const LUA_DIR = path.join(__dirname, 'lua');
 /** Longest sleep between two tries: pub/sub is at-most-once, so never rely on it alone. */
@@ -46,7 +53,7 @@ export interface RedisAdmissionOptions extends AdmissionLimits {
   leaseMs: number;
   /** Told when a lease was lost (renewals failed for `leaseMs`); the call may exceed the limit. */
   onLeaseLost?: (count: number) => void;
-  /** Told once per outage when Redis errors; the gate keeps retrying. */
+  /** Told once per outage when Redis errors; the step keeps retrying. */
   onRedisError?: (err: Error) => void;
 }
 
@@ -61,7 +68,7 @@ function connect(url: string, onError: (err: Error) => void = () => undefined): 
   return redis;
 }
 
-export class RedisPgAdmission implements PgPermits {
+export class RedisPgAdmission implements PgAdmission {
   private readonly redis: ScriptedRedis;
   private readonly subscriber: Redis;
   private readonly keys: { leases: string; starts: string; channel: string };
@@ -121,7 +128,7 @@ export class RedisPgAdmission implements PgPermits {
     } catch (err) {
       const cause = this.lastConnectionError?.message ?? (err as Error).message;
       throw new Error(
-        `Redis at ${this.options.url} does not answer (${cause}); the shared PG gate (PG_PERMITS=redis) needs it: start redis-server or set REDIS_URL`,
+        `Redis at ${this.options.url} does not answer (${cause}); the shared PG admission step (PG_ADMISSION=redis) needs it: start redis-server or set REDIS_URL`,
       );
     } finally {
       clearTimeout(timer);

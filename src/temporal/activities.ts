@@ -5,14 +5,14 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { PAYMENT_ERRORS, type QueuedPaymentRequest } from '../contract/payment';
-import type { PgPermits } from '../pg-client/admission';
+import type { PgAdmission } from '../pg-client/admission';
 import type { ChargeOutcome, PgClient } from '../pg-client/pg-client';
 import { CHARGE_HEARTBEAT_INTERVAL_MS } from './activity-options';
 import { ActivityErrorType, type ChargeFailureDetails, type ChargeResult, type PgCallStarted } from './shared';
 
 export interface ActivityDeps {
   pg: PgClient;
-  permits: PgPermits;
+  admission: PgAdmission;
   /** Tells the workflow a PG call started (best effort: the status is only a view). */
   reportStarted?: (workflowId: string, started: PgCallStarted) => Promise<void>;
   /** Observes the wait from acceptance to the first PG call, and each call's outcome. */
@@ -26,7 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     attempt: number,
     signal: AbortSignal,
   ): Promise<{ outcome: ChargeOutcome; startedAt: string }> {
-    const permit = await deps.permits.acquire(signal);
+    const permit = await deps.admission.acquire(signal);
     try {
       const startedAt = new Date();
       // The PG call goes out first; the rest waits until it has. Work done in between (the

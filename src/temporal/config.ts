@@ -1,5 +1,6 @@
 /** Settings of the Temporal engine's processes (DESIGN §6), each read and validated once. */
 import { z } from 'zod';
+import { ADMISSION_KINDS, type AdmissionKind, withCurrentAdmissionNames } from '../config/admission-settings';
 import { env, readEnv } from '../config/env';
 
 /** Where Temporal is; shared by the worker and the API. */
@@ -32,18 +33,21 @@ export interface WorkerConfig {
   /** maxTaskQueueActivitiesPerSecond: enforced by the server for the whole task queue. */
   taskQueueActivitiesPerSecond: number;
   pg: { url: string; concurrency: number; ratePerSecond: number };
-  /** The exact admission step in front of the PG; `off` measures the built-in settings alone. */
-  admission: { enabled: boolean; marginMs: number };
-  /** Where the admission gate lives (see temporal/pg-permits.ts). */
-  permits: PermitsConfig;
+  /** The exact admission step in front of the PG, and which one (see temporal/admission-choice.ts). */
+  admission: AdmissionConfig;
   /** The worker's payment metrics endpoint (port 0: any free one; the API finds it) and the SDK's own exporter (off when unset). */
   metrics: { host: string; port: number; sdkPort?: number };
   logLevel: string;
 }
 
-export interface PermitsConfig {
-  /** local: one process's exact gate; redis: one gate shared by all workers; share: limit / WORKER_COUNT each. */
-  kind: 'local' | 'redis' | 'share';
+export interface AdmissionConfig {
+  /**
+   * local: one process's exact step; redis: one step shared by all workers; share: limit /
+   * WORKER_COUNT each; off: none, the built-in worker options alone.
+   */
+  kind: AdmissionKind;
+  /** Added to the one-second window. */
+  marginMs: number;
   redisUrl: string;
   /** Redis key prefix; workers of one PG share it. */
   prefix: string;
@@ -64,7 +68,7 @@ export interface PermitsConfig {
 export const defaultTaskQueueRate = (pgRatePerSecond: number, admission: boolean): number =>
   admission ? 2 * pgRatePerSecond : pgRatePerSecond;
 
-export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env): WorkerConfig {
+export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env, warn?: (line: string) => void): WorkerConfig {
   const e = readEnv(
     {
       ...temporalConnectionShape,
@@ -73,15 +77,15 @@ export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env): Worke
       PG_URL: env.url('http://127.0.0.1:4000'),
       PG_MAX_CONCURRENCY: env.positiveInt(10),
       PG_RATE_LIMIT: env.positiveInt(10),
-      PG_ADMISSION: z.enum(['on', 'off']).default('on'),
+      PG_ADMISSION: z.enum(ADMISSION_KINDS).default('local'),
       // Covers the PG-side delay between a call's socket write and its arrival stamp (README,
       // "Why the margin is 15 ms"): at most 7.6 ms measured once the fake PG's memory-reducer GC
       // was gone; that GC's 10-29 ms pauses were what let 429s through at 10 and 15 ms before.
       PG_RATE_MARGIN_MS: z.coerce.number().int().min(0).max(1000).default(15),
-      PG_PERMITS: z.enum(['local', 'redis', 'share']).default('local'),
       REDIS_URL: env.url('redis://127.0.0.1:6379'),
-      PG_PERMITS_PREFIX: env.string('pg:permits:'),
-      PG_PERMITS_LEASE_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+      // The Redis keys hold permits; workers of the previous release use the same prefix.
+      PG_ADMISSION_PREFIX: env.string('pg:permits:'),
+      PG_ADMISSION_LEASE_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
       WORKER_INDEX: z.coerce.number().int().min(0).default(0),
       WORKER_COUNT: env.positiveInt(1),
       WORKER_METRICS_HOST: env.host(),
@@ -89,24 +93,24 @@ export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env): Worke
       SDK_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
       LOG_LEVEL: env.logLevel(),
     },
-    source,
+    withCurrentAdmissionNames(source, warn),
   );
   return {
     temporal: connectionOf(e),
-    permits: {
-      kind: e.PG_PERMITS,
+    admission: {
+      kind: e.PG_ADMISSION,
+      marginMs: e.PG_RATE_MARGIN_MS,
       redisUrl: e.REDIS_URL,
-      prefix: e.PG_PERMITS_PREFIX,
-      leaseMs: e.PG_PERMITS_LEASE_MS,
+      prefix: e.PG_ADMISSION_PREFIX,
+      leaseMs: e.PG_ADMISSION_LEASE_MS,
       workerIndex: e.WORKER_INDEX,
       workerCount: e.WORKER_COUNT,
     },
     metrics: { host: e.WORKER_METRICS_HOST, port: e.WORKER_METRICS_PORT, sdkPort: e.SDK_METRICS_PORT },
     maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
     taskQueueActivitiesPerSecond:
-      e.TASK_QUEUE_ACTIVITIES_PER_SECOND ?? defaultTaskQueueRate(e.PG_RATE_LIMIT, e.PG_ADMISSION === 'on'),
+      e.TASK_QUEUE_ACTIVITIES_PER_SECOND ?? defaultTaskQueueRate(e.PG_RATE_LIMIT, e.PG_ADMISSION !== 'off'),
     pg: { url: e.PG_URL, concurrency: e.PG_MAX_CONCURRENCY, ratePerSecond: e.PG_RATE_LIMIT },
-    admission: { enabled: e.PG_ADMISSION === 'on', marginMs: e.PG_RATE_MARGIN_MS },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -4,18 +4,18 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import type { PgPermits } from '../pg-client/admission';
+import type { PgAdmission } from '../pg-client/admission';
 import { createPgClient } from '../pg-client/pg-client';
 import type { Logger } from '../infra/logger';
 import { startWorkerMetrics } from '../metrics/worker-metrics';
 import { createActivities } from './activities';
-import { createPgGate } from './pg-permits';
+import { createPgAdmission } from './admission-choice';
 import type { WorkerConfig } from './config';
 import { pgCallStartedSignal } from './shared';
 
 export interface RunningWorker {
   worker: Worker;
-  permits: PgPermits;
+  admission: PgAdmission;
   /** Resolves when the worker has stopped. */
   done: Promise<void>;
   stop(): Promise<void>;
@@ -30,14 +30,14 @@ export async function startPaymentWorker(config: WorkerConfig, log: Logger): Pro
     connections: Math.max(config.pg.concurrency, config.maxConcurrentActivities),
   });
   await pg.warmUp();
-  const gate = await createPgGate(config, log);
-  const permits = gate.permits;
+  const chosen = await createPgAdmission(config, log);
+  const { admission } = chosen;
   // Payment metrics where they are born; the API finds this endpoint through the worker identity.
-  const metrics = await startWorkerMetrics({ host: config.metrics.host, port: config.metrics.port, permits });
+  const metrics = await startWorkerMetrics({ host: config.metrics.host, port: config.metrics.port, admission });
 
   const activities = createActivities({
     pg,
-    permits,
+    admission,
     reportStarted: (workflowId, started) => client.workflow.getHandle(workflowId).signal(pgCallStartedSignal, started),
     observe: metrics.activityObserver,
   });
@@ -57,7 +57,7 @@ export async function startPaymentWorker(config: WorkerConfig, log: Logger): Pro
   });
 
   const done = worker.run().finally(async () => {
-    await gate.close().catch(() => undefined);
+    await chosen.close().catch(() => undefined);
     await metrics.close().catch(() => undefined);
     await pg.close().catch(() => undefined);
     await clientConnection.close().catch(() => undefined);
@@ -68,14 +68,14 @@ export async function startPaymentWorker(config: WorkerConfig, log: Logger): Pro
       taskQueue: config.temporal.taskQueue,
       maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
       maxTaskQueueActivitiesPerSecond: config.taskQueueActivitiesPerSecond,
-      admission: gate.describe,
+      admission: chosen.describe,
       metrics: metrics.url,
     },
     `worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`,
   );
   return {
     worker,
-    permits,
+    admission,
     done,
     stop: async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -3,15 +3,15 @@ import { LocalPgAdmission, type PgPermit } from '../../src/pg-client/admission';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('LocalPgAdmission, the exact gate in front of the PG', () => {
+describe('LocalPgAdmission, the exact admission step in front of the PG', () => {
   test('when 13 calls queue at rate 3/s and concurrency 2 then no sliding window (1 s + margin) holds more than 3 sends, and never more than 2 are open', async () => {
-    const gate = new LocalPgAdmission({ concurrency: 2, ratePerSecond: 3, marginMs: 10 });
+    const admission = new LocalPgAdmission({ concurrency: 2, ratePerSecond: 3, marginMs: 10 });
     const sends: number[] = [];
     let open = 0;
     let maxOpen = 0;
     await Promise.all(
       Array.from({ length: 13 }, async () => {
-        const permit = await gate.acquire();
+        const permit = await admission.acquire();
         open++;
         maxOpen = Math.max(maxOpen, open);
         sends.push(performance.now());
@@ -29,12 +29,12 @@ describe('LocalPgAdmission, the exact gate in front of the PG', () => {
   }, 20_000);
 
   test('when a granted call has not been sent yet then it holds its place in the window until it is, and counts from its send', async () => {
-    // A new gate starts with a full window (it cannot know what was sent before it); let it pass.
-    const gate = new LocalPgAdmission({ concurrency: 5, ratePerSecond: 1, marginMs: 0 });
+    // A new admission step starts with a full window (it cannot know what was sent before it); let it pass.
+    const admission = new LocalPgAdmission({ concurrency: 5, ratePerSecond: 1, marginMs: 0 });
     await sleep(1000);
-    const first: PgPermit = await gate.acquire();
+    const first: PgPermit = await admission.acquire();
     let secondAt: number | undefined;
-    const second = gate.acquire().then((p) => {
+    const second = admission.acquire().then((p) => {
       secondAt = performance.now();
       return p;
     });

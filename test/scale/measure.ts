@@ -1,7 +1,7 @@
 /**
- * Measures one burst against a Temporal stack with N workers and a chosen PG gate, for
+ * Measures one burst against a Temporal stack with N workers and a chosen PG admission step, for
  * docs/scale-out.md (not a test: numbers on a shared 2-core machine are noisy). Run with tsx:
- *   npx tsx test/scale/measure.ts --workers 3 --permits redis --requests 200 [--persistence postgres]
+ *   npx tsx test/scale/measure.ts --workers 3 --admission redis --requests 200 [--persistence postgres]
  *     [--latency 100-300] [--rate 10] [--concurrency 10] [--kill]
  * Prints one JSON line: makespan, ideal makespan, utilisation (ideal / actual) and the PG's score.
  */
@@ -17,7 +17,7 @@ import { paymentBodies } from '../../src/load/payments-client';
 const { values: a } = parseArgs({
   options: {
     workers: { type: 'string', default: '1' },
-    permits: { type: 'string', default: 'local' },
+    admission: { type: 'string', default: 'local' },
     requests: { type: 'string', default: '200' },
     persistence: { type: 'string', default: 'sqlite' },
     latency: { type: 'string', default: '100-300' },
@@ -48,9 +48,9 @@ async function main() {
       PG_RATE_LIMIT: String(limits.rate),
     },
     workerEnv: {
-      PG_PERMITS: a.permits,
+      PG_ADMISSION: a.admission,
       REDIS_URL: redis.url,
-      PG_PERMITS_PREFIX: prefix,
+      PG_ADMISSION_PREFIX: prefix,
       WORKER_COUNT: String(workers),
       PG_MAX_CONCURRENCY: String(limits.concurrency),
       PG_RATE_LIMIT: String(limits.rate),
@@ -83,7 +83,7 @@ async function main() {
     console.log(
       JSON.stringify({
         workers,
-        permits: a.permits,
+        admission: a.admission,
         persistence: a.persistence,
         requests: n,
         latency: a.latency,

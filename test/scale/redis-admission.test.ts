@@ -8,26 +8,29 @@ import { type RunningRedis, startRedis } from '../../src/infra/redis-server';
 
 const lua = (name: string) => readFileSync(path.join(__dirname, '../../src/pg-client/lua', `${name}.lua`), 'utf8');
 
-describe('the shared PG gate in Redis (lua/*.lua + RedisPgAdmission)', () => {
+describe('the shared PG admission step in Redis (lua/*.lua + RedisPgAdmission)', () => {
   let redis: RunningRedis;
   let raw: Redis;
-  const gates: RedisPgAdmission[] = [];
+  const admissions: RedisPgAdmission[] = [];
 
   beforeAll(async () => {
     redis = await startRedis();
     raw = new Redis(redis.url);
   });
   afterEach(async () => {
-    await Promise.all(gates.splice(0).map((g) => g.close()));
+    await Promise.all(admissions.splice(0).map((g) => g.close()));
   });
   afterAll(async () => {
     raw?.disconnect();
     await redis?.stop();
   });
 
-  const gate = async (prefix: string, limits: { concurrency: number; ratePerSecond: number; leaseMs?: number }) => {
+  const admissionAt = async (
+    prefix: string,
+    limits: { concurrency: number; ratePerSecond: number; leaseMs?: number },
+  ) => {
     const g = new RedisPgAdmission({ url: redis.url, prefix, marginMs: 20, leaseMs: 5000, ...limits });
-    gates.push(g);
+    admissions.push(g);
     await g.ready();
     return g;
   };
@@ -35,7 +38,7 @@ describe('the shared PG gate in Redis (lua/*.lua + RedisPgAdmission)', () => {
     const [s, us] = await raw.time();
     return Number(s) * 1000 + Number(us) / 1000;
   };
-  /** Once the gate's own commands have run, the call's start is stamped on Redis's clock between `before` and now. */
+  /** Once the admission step's own commands have run, the call's start is stamped on Redis's clock between `before` and now. */
   const expectStampedSince = async (prefix: string, id: string, before: number) => {
     await raw.ping();
     await new Promise((r) => setTimeout(r, 20));
@@ -47,8 +50,8 @@ describe('the shared PG gate in Redis (lua/*.lua + RedisPgAdmission)', () => {
 
   test('when two workers share a limit of 3 then a fourth call waits until a holder releases', async () => {
     const prefix = `t:${randomUUID()}:`;
-    const a = await gate(prefix, { concurrency: 3, ratePerSecond: 100 });
-    const b = await gate(prefix, { concurrency: 3, ratePerSecond: 100 });
+    const a = await admissionAt(prefix, { concurrency: 3, ratePerSecond: 100 });
+    const b = await admissionAt(prefix, { concurrency: 3, ratePerSecond: 100 });
     const held = [await a.acquire(), await b.acquire(), await a.acquire()];
     expect(await raw.zcard(`${prefix}leases`)).toBe(3);
 
@@ -67,8 +70,8 @@ describe('the shared PG gate in Redis (lua/*.lua + RedisPgAdmission)', () => {
 
   test('when calls outrun the rate then no window of 1 s + margin holds more than the rate', async () => {
     const prefix = `t:${randomUUID()}:`;
-    const a = await gate(prefix, { concurrency: 100, ratePerSecond: 4 });
-    const b = await gate(prefix, { concurrency: 100, ratePerSecond: 4 });
+    const a = await admissionAt(prefix, { concurrency: 100, ratePerSecond: 4 });
+    const b = await admissionAt(prefix, { concurrency: 100, ratePerSecond: 4 });
     const starts: number[] = [];
     for (let i = 0; i < 10; i++) {
       (await (i % 2 ? a : b).acquire()).release();
@@ -97,7 +100,7 @@ describe('the shared PG gate in Redis (lua/*.lua + RedisPgAdmission)', () => {
     expect(granted).toBe(1);
     const deadExpiry = Number(await raw.zscore(`${prefix}leases`, 'dead:1'));
 
-    const live = await gate(prefix, { concurrency: 1, ratePerSecond: 100, leaseMs });
+    const live = await admissionAt(prefix, { concurrency: 1, ratePerSecond: 100, leaseMs });
     const permit = await live.acquire();
     expect(await redisNowMs()).toBeGreaterThanOrEqual(deadExpiry);
     expect(await raw.zrange(`${prefix}leases`, 0, -1)).not.toContain('dead:1');
@@ -106,7 +109,7 @@ describe('the shared PG gate in Redis (lua/*.lua + RedisPgAdmission)', () => {
 
   test('when a live holder keeps a lease past its lease time then renewals keep it', async () => {
     const prefix = `t:${randomUUID()}:`;
-    const a = await gate(prefix, { concurrency: 1, ratePerSecond: 100, leaseMs: 300 });
+    const a = await admissionAt(prefix, { concurrency: 1, ratePerSecond: 100, leaseMs: 300 });
     const permit = await a.acquire();
     await new Promise((r) => setTimeout(r, 1000));
     expect(await raw.zcard(`${prefix}leases`)).toBe(1);
@@ -117,7 +120,7 @@ describe('the shared PG gate in Redis (lua/*.lua + RedisPgAdmission)', () => {
 
   test('when someone else releases a lease id it does not hold then nothing is freed', async () => {
     const prefix = `t:${randomUUID()}:`;
-    const a = await gate(prefix, { concurrency: 2, ratePerSecond: 100 });
+    const a = await admissionAt(prefix, { concurrency: 2, ratePerSecond: 100 });
     const permit = await a.acquire();
     const removed = await raw.eval(
       lua('release-2'),
@@ -134,7 +137,7 @@ describe('the shared PG gate in Redis (lua/*.lua + RedisPgAdmission)', () => {
 
   test('when a call is granted then it cannot leave the window until it is sent, and then counts from when Redis hears of the send', async () => {
     const prefix = `t:${randomUUID()}:`;
-    const a = await gate(prefix, { concurrency: 5, ratePerSecond: 5 });
+    const a = await admissionAt(prefix, { concurrency: 5, ratePerSecond: 5 });
     const grantedAt = await redisNowMs();
     const permit = await a.acquire();
     const [id, unsent] = await raw.zrange(`${prefix}starts`, 0, 0, 'WITHSCORES');
@@ -149,7 +152,7 @@ describe('the shared PG gate in Redis (lua/*.lua + RedisPgAdmission)', () => {
 
   test('when a call is released before it was sent then it counts from its release', async () => {
     const prefix = `t:${randomUUID()}:`;
-    const a = await gate(prefix, { concurrency: 5, ratePerSecond: 5 });
+    const a = await admissionAt(prefix, { concurrency: 5, ratePerSecond: 5 });
     const permit = await a.acquire();
     const [id] = await raw.zrange(`${prefix}starts`, 0, 0);
     const before = await redisNowMs();
@@ -159,7 +162,7 @@ describe('the shared PG gate in Redis (lua/*.lua + RedisPgAdmission)', () => {
 
   test('when a waiter is aborted then it leaves the queue and takes no slot', async () => {
     const prefix = `t:${randomUUID()}:`;
-    const a = await gate(prefix, { concurrency: 1, ratePerSecond: 100 });
+    const a = await admissionAt(prefix, { concurrency: 1, ratePerSecond: 100 });
     const first = await a.acquire();
     const controller = new AbortController();
     const waiting = a.acquire(controller.signal);
@@ -180,7 +183,7 @@ describe('the shared PG gate in Redis (lua/*.lua + RedisPgAdmission)', () => {
       marginMs: 20,
       leaseMs: 5000,
     });
-    gates.push(g);
+    admissions.push(g);
     await expect(g.ready(1500)).rejects.toThrow(/Redis at redis:\/\/127\.0\.0\.1:1 does not answer/);
   });
 });

@@ -1,4 +1,4 @@
-/** A Temporal stack with N workers sharing one PG gate in a private Redis, for the scale tests. */
+/** A Temporal stack with N workers sharing one PG admission step in a private Redis, for the scale tests. */
 import { randomUUID } from 'node:crypto';
 import { type TemporalStack, startTemporalStack } from '../../src/launch/temporal-stack';
 import { type RunningRedis, startRedis } from '../../src/infra/redis-server';
@@ -26,10 +26,10 @@ export async function startScaleStack(options: {
       workers: options.workers,
       pgEnv: { PG_LATENCY_MS: options.pgLatencyMs, PG_MAX_CONCURRENCY: '10', PG_RATE_LIMIT: '1000' },
       workerEnv: {
-        PG_PERMITS: 'redis',
+        PG_ADMISSION: 'redis',
         REDIS_URL: redis.url,
-        PG_PERMITS_PREFIX: prefix,
-        PG_PERMITS_LEASE_MS: String(options.leaseMs),
+        PG_ADMISSION_PREFIX: prefix,
+        PG_ADMISSION_LEASE_MS: String(options.leaseMs),
         PG_MAX_CONCURRENCY: '10',
         PG_RATE_LIMIT: '1000',
         WORKER_MAX_CONCURRENT_ACTIVITIES: '10',
