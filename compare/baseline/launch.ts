@@ -5,11 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { type ManagedProcess, spawnTs } from '../../src/infra/child-process';
 import { freePort } from '../../src/infra/ports';
+import type { BaselineMode } from './config';
 import { baselineKeys } from './keys';
 import { permitsInUse } from './permit-pool';
 import { connectRedis } from './redis';
-
-export type BaselineMode = 'list' | 'list-reliable' | 'stream' | 'semaphore-only';
 
 export interface BaselineStackOptions {
   mode: BaselineMode;

@@ -4,7 +4,8 @@
  * through its HTTP API only; the figures come from the fake PG.
  */
 import path from 'node:path';
-import { type BaselineMode, startBaselineStack } from '../baseline/launch';
+import type { BaselineMode } from '../baseline/config';
+import { startBaselineStack } from '../baseline/launch';
 import { startBullmqStack } from '../bullmq/launch';
 import type { ManagedProcess } from '../../src/infra/child-process';
 import { freePort } from '../../src/infra/ports';

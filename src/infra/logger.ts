@@ -14,7 +14,3 @@ export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'inf
     },
   });
 }
-
-/** Shows enough of a secret to correlate log lines, never the whole of it. */
-export const maskSecret = (secret: string): string =>
-  secret.length <= 4 ? '****' : `${secret.slice(0, 2)}…${secret.slice(-2)} (${secret.length})`;

@@ -5,7 +5,6 @@ import path from 'node:path';
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const TOOLS_BIN = path.join(PROJECT_ROOT, '.tools', 'bin');
 export const DATA_DIR = path.join(PROJECT_ROOT, '.data');
-export const TSX_CLI = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 /** tsx's loader (`node --import tsx`): runs TypeScript in the same process. */
 export const TSX_LOADER = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs');
 

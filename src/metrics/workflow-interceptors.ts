@@ -9,6 +9,7 @@
  */
 import { type Sinks, type WorkflowInterceptorsFactory, proxySinks, workflowInfo } from '@temporalio/workflow';
 import type { PaymentStatusView } from '../contract/payment';
+import { WORKFLOW_TYPE } from '../temporal/shared';
 
 export interface FinalPayment {
   status: PaymentStatusView['status'];
@@ -32,7 +33,7 @@ export const interceptors: WorkflowInterceptorsFactory = () => ({
     {
       async execute(input, next) {
         const result = await next(input);
-        if (workflowInfo().workflowType === 'paymentWorkflow' && isFinalView(result)) {
+        if (workflowInfo().workflowType === WORKFLOW_TYPE && isFinalView(result)) {
           paymentMetrics.final({
             status: result.status,
             acceptedAt: result.acceptedAt,

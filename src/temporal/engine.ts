@@ -9,7 +9,7 @@ import type { PaymentEngine, SubmitResult } from '../api/engine';
 import { EngineUnavailable, IdempotencyKeyReused } from '../api/errors';
 import { BoundedConcurrency, DeadlinePassed } from '../infra/bounded-concurrency';
 import type { TemporalConnectionConfig } from './config';
-import { getStatusQuery } from './shared';
+import { WORKFLOW_TYPE, getStatusQuery } from './shared';
 import type { paymentWorkflow } from './workflows';
 
 export interface TemporalEngineOptions {
@@ -62,7 +62,7 @@ export function createTemporalEngine(options: TemporalEngineOptions): PaymentEng
         await starts.run(deadline, () =>
           withDeadline(
             () =>
-              client.workflow.start<typeof paymentWorkflow>('paymentWorkflow', {
+              client.workflow.start<typeof paymentWorkflow>(WORKFLOW_TYPE, {
                 workflowId: payment.requestId,
                 taskQueue,
                 args: [payment],

@@ -5,6 +5,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { PaymentStatusView } from '../contract/payment';
 
+/** The payment workflow's type: the name of its function in workflows.ts, which clients start by it. */
 export const WORKFLOW_TYPE = 'paymentWorkflow';
 
 /** `GET /payments/:id/status` is answered by this query. */

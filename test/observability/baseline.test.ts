@@ -3,7 +3,7 @@
  * the baseline API and 2 consumers): the same metric names, OpenAPI document and log rules as the
  * Temporal engine (test/observability/temporal.test.ts).
  */
-import type { BaselineMode } from '../../compare/baseline/launch';
+import type { BaselineMode } from '../../compare/baseline/config';
 import { type Fixture, type TestStack, startFixture, startStack } from '../compare/baseline/fixture';
 import { checkApiAnswersAgainstOpenApi, checkPaymentLogLine } from './contract-checks';
 import { checkBurstMetrics } from './support';

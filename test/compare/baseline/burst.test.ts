@@ -4,7 +4,7 @@
  * message written by the seed's own producer code is processed.
  */
 import { randomUUID } from 'node:crypto';
-import type { BaselineMode } from '../../../compare/baseline/launch';
+import type { BaselineMode } from '../../../compare/baseline/config';
 import { paymentBodies } from '../../../src/load/payments-client';
 import { pollUntil } from '../../support/answers';
 import { FAST_PG, type Fixture, type TestStack, startFixture, startStack } from './fixture';

@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { type BaselineKeys, baselineKeys } from '../../../compare/baseline/keys';
-import { type BaselineMode, type BaselineStack, startBaselineStack } from '../../../compare/baseline/launch';
+import type { BaselineMode } from '../../../compare/baseline/config';
+import { type BaselineStack, startBaselineStack } from '../../../compare/baseline/launch';
 import { DISCONNECT } from '../../../compare/baseline/redis';
 import { type RunningRedis, startRedis } from '../../../src/infra/redis-server';
 import { type FakePgHandle, startFakePg } from '../../../src/launch/fake-pg';

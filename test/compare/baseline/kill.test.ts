@@ -4,7 +4,7 @@
  * charge nothing twice, and free every permit again.
  */
 import { randomUUID } from 'node:crypto';
-import type { BaselineMode } from '../../../compare/baseline/launch';
+import type { BaselineMode } from '../../../compare/baseline/config';
 import { paymentBodies } from '../../../src/load/payments-client';
 import { pollUntil } from '../../support/answers';
 import { type Fixture, type TestStack, startFixture, startStack } from './fixture';
