@@ -1,17 +1,17 @@
 /**
- * Redis connections of the baseline and its Lua scripts, each loaded once per connection with
- * ioredis `defineCommand` (EVALSHA, falling back to EVAL after a Redis restart).
+ * Redis connections of the baseline, each with the Lua scripts of ./lua as commands
+ * (src/infra/lua-scripts.ts).
  *
  * Settings make a down Redis answer fast: no offline queue (a command fails at once while
  * disconnected), one retry per command, short connect and command timeouts.
  */
-import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import Redis, { type RedisOptions } from 'ioredis';
+import { defineLuaCommands } from '../../src/infra/lua-scripts';
 
 const LUA_DIR = path.join(__dirname, 'lua');
 
-/** Every script of lua/, by name (`accept-payment-2.lua` -> `acceptPayment`). */
+/** Every script of lua/, by name (`accept-payment-2.lua` -> `acceptPayment`, its first 2 arguments keys). */
 export interface BaselineScripts {
   acceptPayment(
     status: string,
@@ -57,8 +57,6 @@ export interface BaselineScripts {
 
 export type BaselineRedis = Redis & BaselineScripts;
 
-const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-
 export interface ConnectOptions {
   /** For connections that run BLMOVE / XREADGROUP BLOCK: no command timeout. */
   blocking?: boolean;
@@ -86,15 +84,7 @@ export function connectRedis(url: string, options: ConnectOptions = {}): Baselin
   const redis = new Redis(url, settings);
   // Errors surface on each command; without a listener ioredis would also print every reconnect.
   redis.on('error', () => undefined);
-  for (const file of readdirSync(LUA_DIR).filter((f) => f.endsWith('.lua'))) {
-    const match = /^(.+)-(\d+)\.lua$/.exec(file);
-    if (!match) throw new Error(`lua/${file}: the name must be <name>-<number of keys>.lua`);
-    redis.defineCommand(camel(match[1]!), {
-      numberOfKeys: Number(match[2]),
-      lua: readFileSync(path.join(LUA_DIR, file), 'utf8'),
-    });
-  }
-  return redis as BaselineRedis;
+  return defineLuaCommands<BaselineScripts>(redis, LUA_DIR);
 }
 
 /** Resolves once the connection is ready, or rejects after `timeoutMs`. */

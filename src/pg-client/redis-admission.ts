@@ -12,9 +12,9 @@
  * Inside a process waiters are served in arrival order; only the head competes in Redis.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
+import { defineLuaCommands } from '../infra/lua-scripts';
 import {
   type AdmissionLimits,
   type PgPermit,
@@ -29,6 +29,7 @@ const LUA_DIR = path.join(__dirname, 'lua');
 const MAX_POLL_MS = 500;
 const RETRY_AFTER_ERROR_MS = 250;
 
+/** The scripts of ./lua, as commands (src/infra/lua-scripts.ts). */
 interface Scripts {
   acquire(
     leases: string,
@@ -94,18 +95,10 @@ export class RedisPgAdmission implements PgAdmission {
       starts: `${options.prefix}starts`,
       channel: `${options.prefix}released`,
     };
-    this.redis = connect(options.url, (err) => (this.lastConnectionError = err)) as ScriptedRedis;
-    for (const [name, file, keys] of [
-      ['acquire', 'acquire-2', 2],
-      ['renew', 'renew-1', 1],
-      ['release', 'release-2', 2],
-      ['sent', 'sent-1', 1],
-    ] as const) {
-      this.redis.defineCommand(name, {
-        numberOfKeys: keys,
-        lua: readFileSync(path.join(LUA_DIR, `${file}.lua`), 'utf8'),
-      });
-    }
+    this.redis = defineLuaCommands<Scripts>(
+      connect(options.url, (err) => (this.lastConnectionError = err)),
+      LUA_DIR,
+    );
     this.subscriber = connect(options.url);
     this.subscriber.on('message', () => {
       this.releases++;
