@@ -12,6 +12,11 @@ import { performance } from 'node:perf_hooks';
 export interface PgPermit {
   /** The call's request was written to the socket at `at` (performance.now()). */
   sent(at: number): void;
+  /**
+   * The PG answered this call 429 (rate limited), asking to wait `retryAfterMs`: the admission step
+   * learns its margin from this. Called before release().
+   */
+  refused(retryAfterMs: number): void;
   release(): void;
 }
 
@@ -131,6 +136,7 @@ export class LocalPgAdmission implements PgAdmission {
           start.at = Number.isFinite(start.at) ? Math.max(start.at, at) : Math.max(now, at);
           this.pump();
         },
+        refused: () => undefined,
         release: () => {
           if (released) return;
           released = true;

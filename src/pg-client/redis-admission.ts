@@ -210,6 +210,7 @@ export class RedisPgAdmission implements PgAdmission {
         if (released) return;
         this.redis.sent(this.keys.starts, id, this.keys.channel).catch(() => undefined);
       },
+      refused: () => undefined,
       release: () => {
         if (released) return;
         released = true;

@@ -26,7 +26,11 @@ const noAdmission = (limit: number): PgAdmission => {
     acquire: () => {
       used++;
       let released = false;
-      return Promise.resolve({ sent: () => undefined, release: () => void (!released && (released = true) && used--) });
+      return Promise.resolve({
+        sent: () => undefined,
+        refused: () => undefined,
+        release: () => void (!released && (released = true) && used--),
+      });
     },
   };
 };
