@@ -6,8 +6,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
+import type { Logger } from '../infra/logger';
 import { seededRandom } from '../infra/random';
 import type { FakePgConfig } from './config';
+import { jsonErrors, notFound, sendError } from './errors';
 import { Scoreboard } from './scoreboard';
 
 const chargeSchema = z.object({
@@ -26,7 +28,7 @@ export interface FakePg {
   scoreboard: Scoreboard;
 }
 
-export function createFakePg(config: FakePgConfig): FakePg {
+export function createFakePg(config: FakePgConfig, log?: Logger): FakePg {
   const scoreboard = new Scoreboard({ concurrency: config.concurrency, ratePerSecond: config.ratePerSecond });
   const random = seededRandom(config.seed);
   const answers = new Map<string, StoredAnswer>();
@@ -40,10 +42,8 @@ export function createFakePg(config: FakePgConfig): FakePg {
   app.post('/v1/payments', (req, res, next) => {
     const admission = scoreboard.arrive(req.get('Idempotency-Key'));
     if (!admission.admitted) {
-      res
-        .set('Retry-After', String(config.retryAfterSeconds))
-        .status(429)
-        .json({ code: 'rate_limited', reason: admission.reason });
+      res.set('Retry-After', String(config.retryAfterSeconds));
+      sendError(res, 429, 'rate_limited', `over the PG's ${admission.reason} limit`, { reason: admission.reason });
       return;
     }
     // 'finish' fires as the answer is handed to the socket, before the caller can react to it.
@@ -59,7 +59,7 @@ export function createFakePg(config: FakePgConfig): FakePg {
     const key = req.get('Idempotency-Key');
     const parsed = chargeSchema.safeParse(req.body);
     if (!key || !parsed.success) {
-      res.status(400).json({ code: 'invalid_request' });
+      sendError(res, 400, 'invalid_request', 'an Idempotency-Key header and a valid charge are required');
       return;
     }
     const charge = parsed.data;
@@ -72,7 +72,7 @@ export function createFakePg(config: FakePgConfig): FakePg {
     const stored = answers.get(key);
     if (stored) {
       if (stored.fingerprint !== fingerprint) {
-        res.status(422).json({ code: 'idempotency_key_reused' });
+        sendError(res, 422, 'idempotency_key_reused', 'this idempotency key was used with another charge');
         return;
       }
       const answer = await stored.answer;
@@ -85,12 +85,12 @@ export function createFakePg(config: FakePgConfig): FakePg {
     const roll = random();
     if (roll < config.failureRate / 2) {
       scoreboard.injectedFailure();
-      res.status(503).json({ code: 'temporarily_unavailable' });
+      sendError(res, 503, 'temporarily_unavailable', 'injected failure before the charge');
       return;
     }
 
     const answer = charge.orderId.startsWith('decline')
-      ? { status: 402, body: { code: 'card_declined' } }
+      ? { status: 402, body: { code: 'card_declined', message: 'the card was declined' } }
       : { status: 200, body: { transactionId: `TXN-${randomUUID()}`, status: 'APPROVED' } };
     answers.set(key, { fingerprint, answer: Promise.resolve(answer) });
     if (answer.status === 200) scoreboard.charged(charge.orderId);
@@ -100,7 +100,7 @@ export function createFakePg(config: FakePgConfig): FakePg {
     // (same key) keeps this from becoming a second charge.
     if (roll < config.failureRate) {
       scoreboard.injectedFailure();
-      res.status(500).json({ code: 'internal_error' });
+      sendError(res, 500, 'internal_error', 'injected failure after the charge');
       return;
     }
     res.status(answer.status).json(answer.body);
@@ -123,6 +123,9 @@ export function createFakePg(config: FakePgConfig): FakePg {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
+
+  app.use(notFound);
+  app.use(jsonErrors((err) => log?.error({ err }, 'unexpected error in the fake PG')));
 
   return { app, scoreboard };
 }

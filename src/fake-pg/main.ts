@@ -18,7 +18,7 @@ runMain(async () => {
       'could not raise the PG process priority; on a busy machine its arrival times may lag',
     );
   }
-  const { app } = createFakePg(config);
+  const { app } = createFakePg(config, log);
   const running = await listen(app, config.host, config.port);
   await warmUp(running.url);
   log.info(
