@@ -8,9 +8,10 @@ import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../infra/logger';
 import { seededRandom } from '../infra/random';
-import type { FakePgConfig } from './config';
+import type { FakePgConfig, LatencyRange } from './config';
 import { jsonErrors, notFound, sendError } from './errors';
-import { Scoreboard } from './scoreboard';
+import { arrivalDelays, delay, drawFrom } from './network';
+import { type PgStats, Scoreboard } from './scoreboard';
 
 const chargeSchema = z.object({
   orderId: z.string().min(1).max(64),
@@ -23,6 +24,11 @@ interface StoredAnswer {
   answer: Promise<{ status: number; body: unknown }>;
 }
 
+/** The score (PgStats) and what the PG's network path is set to. */
+export interface FakePgStats extends PgStats {
+  network: { arrivalJitterMs: LatencyRange };
+}
+
 export interface FakePg {
   app: express.Express;
   scoreboard: Scoreboard;
@@ -31,28 +37,46 @@ export interface FakePg {
 export function createFakePg(config: FakePgConfig, log?: Logger): FakePg {
   const scoreboard = new Scoreboard({ concurrency: config.concurrency, ratePerSecond: config.ratePerSecond });
   const random = seededRandom(config.seed);
+  const arrivalDelay = arrivalDelays(config.arrivalJitter, config.seed);
   const answers = new Map<string, StoredAnswer>();
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-  const latency = () => config.latency.minMs + random() * (config.latency.maxMs - config.latency.minMs);
+  const latency = () => drawFrom(config.latency, random);
 
   const app = express();
   app.disable('x-powered-by');
 
-  // Counted on arrival, before the body is read: this is what the PG's limits apply to.
+  // Counted on arrival, before the body is read: this is what the PG's limits apply to. With
+  // PG_ARRIVAL_JITTER_MS the call first crosses the network path, so the stamp is its arrival here.
   app.post('/v1/payments', (req, res, next) => {
-    const admission = scoreboard.arrive(req.get('Idempotency-Key'));
-    if (!admission.admitted) {
-      res.set('Retry-After', String(config.retryAfterSeconds));
-      sendError(res, 429, 'rate_limited', `over the PG's ${admission.reason} limit`, { reason: admission.reason });
-      return;
-    }
     // 'finish' fires as the answer is handed to the socket, before the caller can react to it.
     // A caller killed mid-call never gets its answer: 'close' without 'finish', counted once.
-    let finished = false;
-    const finish = () => void (!finished && (finished = true) && scoreboard.finish());
+    let open = false;
+    let gone = false;
+    const finish = () => {
+      if (!open) return;
+      open = false;
+      scoreboard.finish();
+    };
     res.on('finish', finish);
-    res.on('close', finish);
-    next();
+    res.on('close', () => {
+      gone = true;
+      finish();
+    });
+    const stamp = () => {
+      const admission = scoreboard.arrive(req.get('Idempotency-Key'));
+      if (!admission.admitted) {
+        res.set('Retry-After', String(config.retryAfterSeconds));
+        sendError(res, 429, 'rate_limited', `over the PG's ${admission.reason} limit`, { reason: admission.reason });
+        return;
+      }
+      open = true;
+      // A caller that gave up while its call was on the way: the call still arrived, and is over.
+      if (gone) finish();
+      else next();
+    };
+    const wait = arrivalDelay();
+    if (wait > 0) void delay(wait).then(stamp);
+    else stamp();
   });
 
   app.post('/v1/payments', express.json({ limit: '16kb' }), async (req: Request, res: Response) => {
@@ -106,8 +130,10 @@ export function createFakePg(config: FakePgConfig, log?: Logger): FakePg {
     res.status(answer.status).json(answer.body);
   });
 
+  const stats = (): FakePgStats => ({ ...scoreboard.stats(), network: { arrivalJitterMs: config.arrivalJitter } });
+
   app.get('/v1/stats', (_req, res) => {
-    res.json(scoreboard.stats());
+    res.json(stats());
   });
 
   app.get('/v1/stats/timeline', (_req, res) => {
@@ -117,7 +143,7 @@ export function createFakePg(config: FakePgConfig, log?: Logger): FakePg {
   app.post('/v1/stats/reset', (_req, res) => {
     scoreboard.reset();
     answers.clear();
-    res.json(scoreboard.stats());
+    res.json(stats());
   });
 
   app.get('/healthz', (_req, res) => {

@@ -23,6 +23,8 @@ export const fakePgSettingsShape = {
   PG_MAX_CONCURRENCY: env.positiveInt(10),
   PG_RATE_LIMIT: env.positiveInt(10),
   PG_LATENCY_MS: latencySchema.default({ minMs: 100, maxMs: 300 }),
+  // The network path before the PG stamps a call (src/fake-pg/network.ts): fixed ("20") or a range ("0-30").
+  PG_ARRIVAL_JITTER_MS: latencySchema.default({ minMs: 0, maxMs: 0 }),
   PG_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
   PG_SEED: z.coerce.number().int().default(42),
   PG_RETRY_AFTER_S: env.positiveInt(1),
@@ -41,6 +43,8 @@ export interface FakePgConfig {
   concurrency: number;
   ratePerSecond: number;
   latency: LatencyRange;
+  /** How long a call takes to reach the PG's stamp, drawn per call. */
+  arrivalJitter: LatencyRange;
   failureRate: number;
   seed: number;
   retryAfterSeconds: number;
@@ -55,6 +59,7 @@ export function loadFakePgConfig(source: NodeJS.ProcessEnv = process.env): FakeP
     concurrency: e.PG_MAX_CONCURRENCY,
     ratePerSecond: e.PG_RATE_LIMIT,
     latency: e.PG_LATENCY_MS,
+    arrivalJitter: e.PG_ARRIVAL_JITTER_MS,
     failureRate: e.PG_FAILURE_RATE,
     seed: e.PG_SEED,
     retryAfterSeconds: e.PG_RETRY_AFTER_S,

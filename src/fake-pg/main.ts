@@ -26,6 +26,7 @@ runMain(async () => {
       url: running.url,
       limits: { concurrency: config.concurrency, ratePerSecond: config.ratePerSecond },
       latency: config.latency,
+      arrivalJitter: config.arrivalJitter,
       failureRate: config.failureRate,
     },
     `fake PG listening on ${running.url} (stats: ${running.url}/v1/stats)`,

@@ -1,13 +1,14 @@
 /** Reads and resets the fake PG's score over HTTP: the only source tests and the benchmark trust. */
 import { request } from 'undici';
-import type { PgStats, PgTimeline } from '../fake-pg/scoreboard';
+import type { FakePgStats } from '../fake-pg/app';
+import type { PgTimeline } from '../fake-pg/scoreboard';
 
 export class FakePgClient {
   constructor(readonly baseUrl: string) {}
 
-  async stats(): Promise<PgStats> {
+  async stats(): Promise<FakePgStats> {
     const res = await request(`${this.baseUrl}/v1/stats`);
-    return (await res.body.json()) as PgStats;
+    return (await res.body.json()) as FakePgStats;
   }
 
   async timeline(): Promise<PgTimeline> {
@@ -15,8 +16,8 @@ export class FakePgClient {
     return (await res.body.json()) as PgTimeline;
   }
 
-  async reset(): Promise<PgStats> {
+  async reset(): Promise<FakePgStats> {
     const res = await request(`${this.baseUrl}/v1/stats/reset`, { method: 'POST' });
-    return (await res.body.json()) as PgStats;
+    return (await res.body.json()) as FakePgStats;
   }
 }
