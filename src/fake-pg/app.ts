@@ -11,6 +11,7 @@ import { seededRandom } from '../infra/random';
 import type { FakePgConfig, LatencyRange } from './config';
 import { jsonErrors, notFound, sendError } from './errors';
 import { arrivalDelays, delay, drawFrom } from './network';
+import { Outage, readOutageSeconds } from './outage';
 import { type PgStats, Scoreboard } from './scoreboard';
 
 const chargeSchema = z.object({
@@ -24,8 +25,9 @@ interface StoredAnswer {
   answer: Promise<{ status: number; body: unknown }>;
 }
 
-/** The score (PgStats) and what the PG's network path is set to. */
+/** The score (PgStats), whether the PG is down (ISO end of the outage, or null) and what its network path is set to. */
 export interface FakePgStats extends PgStats {
+  outageUntil: string | null;
   network: { arrivalJitterMs: LatencyRange };
 }
 
@@ -39,6 +41,7 @@ export function createFakePg(config: FakePgConfig, log?: Logger): FakePg {
   const random = seededRandom(config.seed);
   const arrivalDelay = arrivalDelays(config.arrivalJitter, config.seed);
   const answers = new Map<string, StoredAnswer>();
+  const outage = new Outage();
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const latency = () => drawFrom(config.latency, random);
 
@@ -72,7 +75,11 @@ export function createFakePg(config: FakePgConfig, log?: Logger): FakePg {
       open = true;
       // A caller that gave up while its call was on the way: the call still arrived, and is over.
       if (gone) finish();
-      else next();
+      else if (outage.active()) {
+        // Past the limits (a load balancer in front of the PG counts it) but nothing behind them.
+        scoreboard.outageRefused();
+        sendError(res, 503, 'pg_outage', 'the PG is down');
+      } else next();
     };
     const wait = arrivalDelay();
     if (wait > 0) void delay(wait).then(stamp);
@@ -130,7 +137,11 @@ export function createFakePg(config: FakePgConfig, log?: Logger): FakePg {
     res.status(answer.status).json(answer.body);
   });
 
-  const stats = (): FakePgStats => ({ ...scoreboard.stats(), network: { arrivalJitterMs: config.arrivalJitter } });
+  const stats = (): FakePgStats => ({
+    ...scoreboard.stats(),
+    outageUntil: outage.untilIso(),
+    network: { arrivalJitterMs: config.arrivalJitter },
+  });
 
   app.get('/v1/stats', (_req, res) => {
     res.json(stats());
@@ -144,6 +155,13 @@ export function createFakePg(config: FakePgConfig, log?: Logger): FakePg {
     scoreboard.reset();
     answers.clear();
     res.json(stats());
+  });
+
+  app.post('/v1/admin/outage', express.json({ limit: '1kb' }), (req, res) => {
+    const seconds = readOutageSeconds(req.body, req.query);
+    if (typeof seconds === 'string') return sendError(res, 400, 'invalid_request', seconds);
+    outage.set(seconds);
+    res.json({ outageUntil: outage.untilIso() });
   });
 
   app.get('/healthz', (_req, res) => {

@@ -20,6 +20,8 @@ export interface PgStats {
   /** Why calls were refused: over the concurrency limit or over the rate limit. */
   rejectedBy: { concurrency: number; rate: number };
   injected5xx: number;
+  /** Calls answered 503 pg_outage while the outage switch was on (counted in requests too). */
+  outage503: number;
   inFlight: number;
   maxInFlight: number;
   maxPerSecond: number;
@@ -106,6 +108,10 @@ export class Scoreboard {
     this.counts.injected5xx++;
   }
 
+  outageRefused(): void {
+    this.counts.outage503++;
+  }
+
   stats(): PgStats {
     return {
       ...this.counts,
@@ -149,6 +155,7 @@ export class Scoreboard {
       rejected429: 0,
       rejectedBy: { concurrency: 0, rate: 0 },
       injected5xx: 0,
+      outage503: 0,
     };
   }
 
