@@ -42,6 +42,9 @@ export function createFakePg(config: FakePgConfig, log?: Logger): FakePg {
   const arrivalDelay = arrivalDelays(config.arrivalJitter, config.seed);
   const answers = new Map<string, StoredAnswer>();
   const outage = new Outage();
+  // IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers) on a refusal: which limit
+  // refused the call and when its quota resets, the same moment as Retry-After.
+  const rateLimitPolicy = `"rate";q=${config.ratePerSecond};w=1, "concurrency";q=${config.concurrency};qu="concurrent-requests"`;
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const latency = () => drawFrom(config.latency, random);
 
@@ -68,7 +71,11 @@ export function createFakePg(config: FakePgConfig, log?: Logger): FakePg {
     const stamp = () => {
       const admission = scoreboard.arrive(req.get('Idempotency-Key'));
       if (!admission.admitted) {
-        res.set('Retry-After', String(config.retryAfterSeconds));
+        res.set({
+          'Retry-After': String(config.retryAfterSeconds),
+          'RateLimit-Policy': rateLimitPolicy,
+          RateLimit: `"${admission.reason}";r=0;t=${config.retryAfterSeconds}`,
+        });
         sendError(res, 429, 'rate_limited', `over the PG's ${admission.reason} limit`, { reason: admission.reason });
         return;
       }

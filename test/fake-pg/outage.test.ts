@@ -41,7 +41,7 @@ describe('the fake PG with its outage switch', () => {
       headers: { 'content-type': 'application/json', 'idempotency-key': key },
       body: JSON.stringify({ orderId: key, amount: 1, currency: 'KRW' }),
     });
-    return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
+    return { status: res.statusCode, headers: res.headers, body: (await res.body.json()) as Record<string, unknown> };
   };
 
   test('when the PG is down for 1 s then every charge meanwhile is counted and answered 503 pg_outage, and afterwards 200', async () => {
@@ -71,6 +71,12 @@ describe('the fake PG with its outage switch', () => {
     await outage(undefined, '?seconds=5');
     const answers = [await charge(), await charge(), await charge(), await charge()];
     expect(answers.map((a) => a.status)).toEqual([503, 503, 503, 429]);
+    // The refusal says which limit, and when it resets, in IETF RateLimit fields beside Retry-After.
+    expect(answers[3]!.headers).toMatchObject({
+      'retry-after': '1',
+      ratelimit: '"rate";r=0;t=1',
+      'ratelimit-policy': '"rate";q=3;w=1, "concurrency";q=10;qu="concurrent-requests"',
+    });
     expect(await handle.client.stats()).toMatchObject({ requests: 4, outage503: 3, rejected429: 1, maxPerSecond: 4 });
   });
 
