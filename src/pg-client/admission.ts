@@ -5,9 +5,11 @@
  * Why not a token bucket: a bucket that starts full lets `rate` calls in at once and `rate` more
  * as it refills, so up to twice the rate lands in one sliding second. This step keeps a log of
  * start times instead, so no sliding second ever holds more than the rate. The margin covers the
- * jitter between our clock at send time and the PG's at arrival.
+ * jitter between our clock at send time and the PG's at arrival; it is learnt from the PG's 429s
+ * (./margin.ts says how), starting from and never going below `marginMs`.
  */
 import { performance } from 'node:perf_hooks';
+import { LearnedMargin, type MarginLearning } from './margin';
 
 export interface PgPermit {
   /** The call's request was written to the socket at `at` (performance.now()). */
@@ -22,15 +24,17 @@ export interface PgPermit {
 
 export interface PgAdmission {
   acquire(signal?: AbortSignal): Promise<PgPermit>;
-  /** Calls open now and the limit, for the semaphore gauges. */
-  usage(): { used: number; limit: number };
+  /** Calls open now and the limit, for the semaphore gauges; the margin in use, where one is learnt. */
+  usage(): { used: number; limit: number; marginMs?: number };
 }
 
 export interface AdmissionLimits {
   concurrency: number;
   ratePerSecond: number;
-  /** Added to the one-second window; covers send-to-arrival jitter. */
+  /** Added to the one-second window; covers send-to-arrival jitter. The least the learnt margin is. */
   marginMs: number;
+  /** How the margin learns from refusals; ./margin.ts DEFAULT_MARGIN_LEARNING unless set (tests). */
+  learning?: Partial<Omit<MarginLearning, 'floorMs'>>;
 }
 
 export interface Waiter {
@@ -71,6 +75,7 @@ export class LocalPgAdmission implements PgAdmission {
   /** Start times of recent calls, oldest first (entries move later, never earlier). */
   private readonly starts: Array<{ at: number }> = [];
   private readonly waiters: Waiter[] = [];
+  private readonly margin: LearnedMargin;
   private open = 0;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
@@ -79,6 +84,7 @@ export class LocalPgAdmission implements PgAdmission {
     private readonly limits: AdmissionLimits,
     private readonly now = () => performance.now(),
   ) {
+    this.margin = new LearnedMargin(limits.marginMs, limits.learning);
     // A new admission step cannot know what a worker before it (say, one just killed) sent in the last
     // second, so it starts with a full window: its first call waits one window after start.
     const created = now();
@@ -86,7 +92,7 @@ export class LocalPgAdmission implements PgAdmission {
   }
 
   usage() {
-    return { used: this.open, limit: this.limits.concurrency };
+    return { used: this.open, limit: this.limits.concurrency, marginMs: this.margin.at(this.now()) };
   }
 
   acquire(signal?: AbortSignal): Promise<PgPermit> {
@@ -110,16 +116,19 @@ export class LocalPgAdmission implements PgAdmission {
     clearTimeout(this.timer);
     clearImmediate(this.immediate);
     this.timer = this.immediate = undefined;
-    const windowMs = 1000 + this.limits.marginMs;
     while (this.waiters.length > 0 && this.open < this.limits.concurrency) {
       const now = this.now();
-      // Entries only move later, so the list stays nearly sorted; drop every expired one.
+      const marginMs = this.margin.at(now);
+      const windowMs = 1000 + marginMs;
+      // Entries only move later, so the list stays nearly sorted. Kept as long as the longest
+      // window could still want them: a margin widened now must see the starts behind it.
       for (let i = this.starts.length - 1; i >= 0; i--)
-        if (this.starts[i]!.at <= now - windowMs) this.starts.splice(i, 1);
-      if (this.starts.length >= this.limits.ratePerSecond) {
+        if (this.starts[i]!.at <= now - this.margin.longestWindowMs) this.starts.splice(i, 1);
+      const inWindow = this.starts.filter((s) => s.at > now - windowMs);
+      if (inWindow.length >= this.limits.ratePerSecond) {
         // The earliest start leaves the window at its time + windowMs. Calls not yet sent have no
         // time yet; their sent() or release() pumps again.
-        const earliest = Math.min(...this.starts.map((s) => s.at));
+        const earliest = Math.min(...inWindow.map((s) => s.at));
         if (Number.isFinite(earliest)) this.wakeAt(earliest + windowMs);
         return;
       }
@@ -136,7 +145,10 @@ export class LocalPgAdmission implements PgAdmission {
           start.at = Number.isFinite(start.at) ? Math.max(start.at, at) : Math.max(now, at);
           this.pump();
         },
-        refused: () => undefined,
+        // Admitted at `now` with `marginMs`: the refusal teaches something unless a wider margin came since.
+        refused: () => {
+          if (!released) this.margin.refused(this.now(), now, marginMs);
+        },
         release: () => {
           if (released) return;
           released = true;
