@@ -10,11 +10,16 @@
  * Waiters are woken by a pub/sub message on every release, and otherwise at the time the refusal
  * said a limit frees up (an expiring start or lease), so the PG does not idle while calls wait.
  * Inside a process waiters are served in arrival order; only the head competes in Redis.
+ *
+ * The margin is learnt from the PG's 429s as in LocalPgAdmission (./margin.ts says how), but once
+ * for all workers: the lesson lives in Redis beside the leases and starts, so a refusal one worker
+ * hears widens every worker's window at its next grant.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { defineLuaCommands } from '../infra/lua-scripts';
+import { DEFAULT_MARGIN_LEARNING, type MarginLearning, lessonKeptMs } from './margin';
 import {
   type AdmissionLimits,
   type PgPermit,
@@ -34,15 +39,31 @@ interface Scripts {
   acquire(
     leases: string,
     starts: string,
+    margin: string,
     id: string,
     concurrency: number,
     rate: number,
-    windowMs: number,
+    floorMs: number,
     ttlMs: number,
-  ): Promise<[number, string | number]>;
+    capMs: number,
+    holdMs: number,
+    shrinkEveryMs: number,
+    shrinkFactor: number,
+    headroom: number,
+    forgetMs: number,
+  ): Promise<[number, string | number, string]>;
   renew(leases: string, ttlMs: number, ...ids: string[]): Promise<string[]>;
   release(leases: string, starts: string, id: string, channel: string): Promise<number>;
   sent(starts: string, id: string, channel: string): Promise<number>;
+  refused(
+    margin: string,
+    grantedAt: string,
+    marginMs: string,
+    floorMs: number,
+    capMs: number,
+    widenByMs: number,
+    keepMs: number,
+  ): Promise<[number, string | number]>;
 }
 type ScriptedRedis = Redis & Scripts;
 
@@ -72,7 +93,10 @@ function connect(url: string, onError: (err: Error) => void = () => undefined): 
 export class RedisPgAdmission implements PgAdmission {
   private readonly redis: ScriptedRedis;
   private readonly subscriber: Redis;
-  private readonly keys: { leases: string; starts: string; channel: string };
+  private readonly keys: { leases: string; starts: string; margin: string; channel: string };
+  private readonly learning: MarginLearning;
+  /** The margin of the last grant or widening, for usage(): the truth is in Redis. */
+  private marginMs: number;
   /** Lease ids start with the pid: an operator (or a test) can tell whose slots they are. */
   private readonly owner = `${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly held = new Set<string>();
@@ -93,8 +117,11 @@ export class RedisPgAdmission implements PgAdmission {
     this.keys = {
       leases: `${options.prefix}leases`,
       starts: `${options.prefix}starts`,
+      margin: `${options.prefix}margin`,
       channel: `${options.prefix}released`,
     };
+    this.learning = { ...DEFAULT_MARGIN_LEARNING, ...options.learning, floorMs: options.marginMs };
+    this.marginMs = options.marginMs;
     this.redis = defineLuaCommands<Scripts>(
       connect(options.url, (err) => (this.lastConnectionError = err)),
       LUA_DIR,
@@ -130,7 +157,7 @@ export class RedisPgAdmission implements PgAdmission {
 
   usage() {
     // This process's share; the API sums the workers' figures into the global one.
-    return { used: this.held.size, limit: this.options.concurrency };
+    return { used: this.held.size, limit: this.options.concurrency, marginMs: this.marginMs };
   }
 
   acquire(signal?: AbortSignal): Promise<PgPermit> {
@@ -161,18 +188,26 @@ export class RedisPgAdmission implements PgAdmission {
     try {
       while (this.waiters.length > 0 && !this.closed) {
         const id = `${this.owner}:${++this.sequence}`;
-        const { concurrency, ratePerSecond, marginMs, leaseMs } = this.options;
+        const { concurrency, ratePerSecond, leaseMs } = this.options;
+        const l = this.learning;
         const releasesBefore = this.releases;
-        let answer: [number, string | number];
+        let answer: [number, string | number, string];
         try {
           answer = await this.redis.acquire(
             this.keys.leases,
             this.keys.starts,
+            this.keys.margin,
             id,
             concurrency,
             ratePerSecond,
-            1000 + marginMs,
+            l.floorMs,
             leaseMs,
+            l.capMs,
+            l.holdMs,
+            l.shrinkEveryMs,
+            l.shrinkFactor,
+            l.headroom,
+            l.forgetMs,
           );
           this.failing = false;
         } catch (err) {
@@ -181,7 +216,8 @@ export class RedisPgAdmission implements PgAdmission {
           await this.sleep(RETRY_AFTER_ERROR_MS);
           continue;
         }
-        const [granted, value] = answer;
+        const [granted, value, marginMs] = answer;
+        this.marginMs = Number(marginMs);
         if (granted !== 1) {
           if (this.releases === releasesBefore) await this.sleep(Math.min(Number(value), MAX_POLL_MS));
           continue;
@@ -193,14 +229,15 @@ export class RedisPgAdmission implements PgAdmission {
           this.releaseLease(id);
           continue;
         }
-        waiter.resolve(this.permit(id));
+        waiter.resolve(this.permit(id, String(value), marginMs));
       }
     } finally {
       this.pumping = false;
     }
   }
 
-  private permit(id: string): PgPermit {
+  /** A permit for lease `id`, granted at `grantedAt` (Redis ms) under `marginMs`. */
+  private permit(id: string, grantedAt: string, marginMs: string): PgPermit {
     let released = false;
     return {
       // Called right after the request is written: Redis stamps the start with its own clock on
@@ -210,7 +247,17 @@ export class RedisPgAdmission implements PgAdmission {
         if (released) return;
         this.redis.sent(this.keys.starts, id, this.keys.channel).catch(() => undefined);
       },
-      refused: () => undefined,
+      // Same connection as release, so the lesson is in Redis before the slot is free again.
+      refused: () => {
+        if (released) return;
+        const l = this.learning;
+        this.redis
+          .refused(this.keys.margin, grantedAt, marginMs, l.floorMs, l.capMs, l.widenByMs, lessonKeptMs(l))
+          .then(([widened, margin]) => {
+            if (widened === 1) this.marginMs = Number(margin);
+          })
+          .catch(() => undefined);
+      },
       release: () => {
         if (released) return;
         released = true;

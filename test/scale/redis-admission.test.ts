@@ -3,9 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RedisPgAdmission } from '../../src/pg-client/redis-admission';
-import type { PgPermit } from '../../src/pg-client/admission';
+import type { AdmissionLimits, PgPermit } from '../../src/pg-client/admission';
+import { DEFAULT_MARGIN_LEARNING } from '../../src/pg-client/margin';
 import { type RunningRedis, startRedis } from '../../src/infra/redis-server';
+import { type FakePgHandle, startFakePg } from '../../src/launch/fake-pg';
+import { expectSettledEarly, marginBurst } from '../support/margin-burst';
 
+/** acquire-3.lua's arguments after the lease ttl: how the margin learns (the defaults). */
+const { capMs, holdMs, shrinkEveryMs, shrinkFactor, headroom, forgetMs } = DEFAULT_MARGIN_LEARNING;
+const learningArgs = [capMs, holdMs, shrinkEveryMs, shrinkFactor, headroom, forgetMs];
 const lua = (name: string) => readFileSync(path.join(__dirname, '../../src/pg-client/lua', `${name}.lua`), 'utf8');
 
 describe('the shared PG admission step in Redis (lua/*.lua + RedisPgAdmission)', () => {
@@ -27,7 +33,7 @@ describe('the shared PG admission step in Redis (lua/*.lua + RedisPgAdmission)',
 
   const admissionAt = async (
     prefix: string,
-    limits: { concurrency: number; ratePerSecond: number; leaseMs?: number },
+    limits: { concurrency: number; ratePerSecond: number; leaseMs?: number; learning?: AdmissionLimits['learning'] },
   ) => {
     const g = new RedisPgAdmission({ url: redis.url, prefix, marginMs: 20, leaseMs: 5000, ...limits });
     admissions.push(g);
@@ -87,15 +93,17 @@ describe('the shared PG admission step in Redis (lua/*.lua + RedisPgAdmission)',
     // A dead worker: it took the only slot and never renews nor releases it.
     const leaseMs = 600;
     const [granted] = (await raw.eval(
-      lua('acquire-2'),
-      2,
+      lua('acquire-3'),
+      3,
       `${prefix}leases`,
       `${prefix}starts`,
+      `${prefix}margin`,
       'dead:1',
       1,
       100,
-      1020,
+      20,
       leaseMs,
+      ...learningArgs,
     )) as [number, string];
     expect(granted).toBe(1);
     const deadExpiry = Number(await raw.zscore(`${prefix}leases`, 'dead:1'));
@@ -185,5 +193,100 @@ describe('the shared PG admission step in Redis (lua/*.lua + RedisPgAdmission)',
     });
     admissions.push(g);
     await expect(g.ready(1500)).rejects.toThrow(/Redis at redis:\/\/127\.0\.0\.1:1 does not answer/);
+  });
+
+  describe('the margin every worker learns from the PG (refused-1.lua)', () => {
+    const lesson = async (prefix: string) => raw.hgetall(`${prefix}margin`);
+
+    test('when one worker hears a 429 then the window of every worker widens, and refusals of calls granted before that do not widen it again', async () => {
+      const prefix = `t:${randomUUID()}:`;
+      const a = await admissionAt(prefix, { concurrency: 10, ratePerSecond: 100 });
+      const b = await admissionAt(prefix, { concurrency: 10, ratePerSecond: 100 });
+      const [p1, p2] = [await a.acquire(), await a.acquire()];
+      for (const p of [p1, p2]) {
+        p.refused(1000);
+        p.release();
+      }
+      // a's own connection runs its commands in order: both refusals are in before this grant.
+      const p3 = await a.acquire();
+      expect(a.usage().marginMs).toBe(50); // 20 → max(2 × 20, 20 + 30), once
+      expect(await lesson(prefix)).toMatchObject({ widened: '50', failed: '20' });
+      (await b.acquire()).release();
+      expect(b.usage().marginMs).toBe(50);
+
+      // Granted after the widening and still refused: the wider margin was short too.
+      p3.refused(1000);
+      p3.release();
+      (await a.acquire()).release();
+      expect(a.usage().marginMs).toBe(100);
+      expect(await lesson(prefix)).toMatchObject({ widened: '100', failed: '50' });
+    });
+
+    test('when calls outrun the rate after a refusal then no window of 1 s + the learnt margin holds more than the rate', async () => {
+      const prefix = `t:${randomUUID()}:`;
+      const a = await admissionAt(prefix, { concurrency: 100, ratePerSecond: 4 });
+      const b = await admissionAt(prefix, { concurrency: 100, ratePerSecond: 4 });
+      const first = await a.acquire();
+      first.refused(1000);
+      first.release();
+      const starts: number[] = [];
+      for (let i = 0; i < 9; i++) {
+        (await (i % 2 ? a : b).acquire()).release();
+        const [, newest] = await raw.zrange(`${prefix}starts`, -1, -1, 'WITHSCORES');
+        starts.push(Number(newest));
+      }
+      expect(b.usage().marginMs).toBe(50);
+      for (let i = 4; i < starts.length; i++) expect(starts[i]! - starts[i - 4]!).toBeGreaterThanOrEqual(1050);
+    });
+
+    test('when no refusal follows then the margin shrinks back to the floor, and the lesson expires', async () => {
+      const prefix = `t:${randomUUID()}:`;
+      const learning = { holdMs: 200, shrinkEveryMs: 100, forgetMs: 600 };
+      const a = await admissionAt(prefix, { concurrency: 10, ratePerSecond: 100, learning });
+      const p = await a.acquire();
+      p.refused(1000);
+      p.release();
+      const marginAfter = async (ms: number) => {
+        await new Promise((r) => setTimeout(r, ms));
+        (await a.acquire()).release();
+        return a.usage().marginMs;
+      };
+      expect(await marginAfter(50)).toBe(50);
+      // Held for 200 ms, then 10 % off every 100 ms; not below 1.25 × 20 until 600 ms; then the floor.
+      expect(await marginAfter(300)).toBeLessThan(50);
+      expect(await marginAfter(1000)).toBe(20);
+      const ttl = await raw.pttl(`${prefix}margin`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(3300);
+    });
+
+    describe('against a fake PG, two workers sharing the gate', () => {
+      const pgs: FakePgHandle[] = [];
+      afterAll(async () => {
+        await Promise.all(pgs.map((pg) => pg.process.stop()));
+      });
+      const limits = { concurrency: 10, ratePerSecond: 10 };
+
+      test('when the PG sits behind 0-30 ms of jitter then a burst of 180 ends with at most 5 429s, none after the first 10 s', async () => {
+        const pg = await startFakePg({ PG_ARRIVAL_JITTER_MS: '0-30' });
+        pgs.push(pg);
+        const prefix = `t:${randomUUID()}:`;
+        const workers = [await admissionAt(prefix, limits), await admissionAt(prefix, limits)];
+        const run = await marginBurst(pg, workers, 180, `redis-jitter-${Date.now()}`);
+        expectSettledEarly(run, 5);
+        if (run.stats.rejected429 > 0) expect(Number((await lesson(prefix)).widened)).toBeGreaterThan(30);
+      }, 60_000);
+
+      test('when the PG has no jitter then a burst of 60 gets no 429 and nothing is learnt', async () => {
+        const pg = await startFakePg();
+        pgs.push(pg);
+        const prefix = `t:${randomUUID()}:`;
+        const workers = [await admissionAt(prefix, limits), await admissionAt(prefix, limits)];
+        const run = await marginBurst(pg, workers, 60, `redis-quiet-${Date.now()}`);
+        expectSettledEarly(run, 0);
+        expect(await raw.exists(`${prefix}margin`)).toBe(0);
+        for (const worker of workers) expect(worker.usage().marginMs).toBe(20);
+      }, 60_000);
+    });
   });
 });

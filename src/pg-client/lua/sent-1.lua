@@ -1,7 +1,7 @@
 --[[
   Stamps a call's start with when its request really went out, on Redis's clock: the caller sends
   this right after writing the request, so Redis's TIME now is at or after the real send time.
-  Until then the start held the lease's end (acquire-2.lua), so the call could not leave the window
+  Until then the start held the lease's end (acquire-3.lua), so the call could not leave the window
   early; only an earlier time replaces it (LT), so a second stamp never moves a start later.
   Wakes the waiters: a start that moved earlier may free the window sooner than they were told.
 
