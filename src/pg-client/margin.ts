@@ -10,7 +10,7 @@
  *   gets past any jitter in a few refusals (15 → 45 → 90 → 180), where small steps would pay a
  *   429 per step; the first step is 30 ms, not less, because the PG stamps a call a few ms late on
  *   a busy machine on top of the network's jitter (up to ~8 ms here), and a step that only just
- *   covers the jitter (+20: 35 ms for 0-30 ms of jitter) failed again now and then, late in a run.
+ *   covers the jitter (+20: 35 ms for 0-30 ms of jitter) was refused again in one run of eight.
  *   Only a call admitted after the last widening can widen again: calls already in flight then
  *   were admitted with the old margin, and their refusals teach nothing new.
  * - **Hold, then shrink slowly.** The margin stays put for a minute after the last refusal, then
