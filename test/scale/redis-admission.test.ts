@@ -33,7 +33,7 @@ describe('the shared PG admission step in Redis (lua/*.lua + RedisPgAdmission)',
 
   const admissionAt = async (
     prefix: string,
-    limits: { concurrency: number; ratePerSecond: number; leaseMs?: number; learning?: AdmissionLimits['learning'] },
+    limits: Pick<AdmissionLimits, 'concurrency' | 'ratePerSecond'> & Partial<AdmissionLimits> & { leaseMs?: number },
   ) => {
     const g = new RedisPgAdmission({ url: redis.url, prefix, marginMs: 20, leaseMs: 5000, ...limits });
     admissions.push(g);
@@ -265,7 +265,8 @@ describe('the shared PG admission step in Redis (lua/*.lua + RedisPgAdmission)',
       afterAll(async () => {
         await Promise.all(pgs.map((pg) => pg.process.stop()));
       });
-      const limits = { concurrency: 10, ratePerSecond: 10 };
+      // The workers' default margin, as in production.
+      const limits = { concurrency: 10, ratePerSecond: 10, marginMs: 15 };
 
       test('when the PG sits behind 0-30 ms of jitter then a burst of 180 ends with at most 5 429s, none after the first 10 s', async () => {
         const pg = await startFakePg({ PG_ARRIVAL_JITTER_MS: '0-30' });
@@ -285,7 +286,7 @@ describe('the shared PG admission step in Redis (lua/*.lua + RedisPgAdmission)',
         const run = await marginBurst(pg, workers, 60, `redis-quiet-${Date.now()}`);
         expectSettledEarly(run, 0);
         expect(await raw.exists(`${prefix}margin`)).toBe(0);
-        for (const worker of workers) expect(worker.usage().marginMs).toBe(20);
+        for (const worker of workers) expect(worker.usage().marginMs).toBe(15);
       }, 60_000);
     });
   });
