@@ -17,6 +17,11 @@ export interface PaymentEngine {
   submit(payment: QueuedPaymentRequest & { fingerprint: string }): Promise<SubmitResult>;
   /** The payment's status, or null for an unknown id. Throws EngineUnavailable. */
   status(requestId: string): Promise<PaymentStatusView | null>;
+  /**
+   * Cancels a payment no PG call has claimed yet: its status after the cancel, or null for an
+   * unknown id. Throws AlreadyProcessing once a PG call has it. Absent where an engine cannot.
+   */
+  cancel?(requestId: string): Promise<PaymentStatusView | null>;
   /** True while the engine's backing service answers. */
   healthy(): Promise<boolean>;
   close(): Promise<void>;

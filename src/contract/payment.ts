@@ -34,9 +34,9 @@ export const idempotencyKeySchema = z
   .regex(IDEMPOTENCY_KEY_PATTERN, 'must be 1-255 printable ASCII characters');
 
 /** The seed's words for where a payment is. */
-export const PAYMENT_STATUSES = ['PENDING', 'PROCESSING', 'SUCCESS', 'FAILED'] as const;
+export const PAYMENT_STATUSES = ['PENDING', 'PROCESSING', 'SUCCESS', 'FAILED', 'CANCELLED'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
-export const FINAL_STATUSES: readonly PaymentStatus[] = ['SUCCESS', 'FAILED'];
+export const FINAL_STATUSES: readonly PaymentStatus[] = ['SUCCESS', 'FAILED', 'CANCELLED'];
 export const isFinal = (s: PaymentStatus): boolean => FINAL_STATUSES.includes(s);
 
 /** The `GET /payments/:requestId/status` answer. Timestamps are ISO-8601 strings. */
@@ -79,6 +79,7 @@ export const API_ERROR_CODES = [
   'payload_too_large',
   'unsupported_media_type',
   'idempotency_key_reused',
+  'already_processing',
   'not_found',
   'unavailable',
   'internal',
