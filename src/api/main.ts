@@ -12,12 +12,7 @@ import { openApiRoutes } from './openapi';
 runMain(async () => {
   const config = loadApiConfig();
   const log = createLogger('api', config.logLevel);
-  const engine = createTemporalEngine({
-    temporal: config.temporal,
-    timeoutMs: config.temporalTimeoutMs,
-    startConcurrency: config.startConcurrency,
-    webUiUrl: config.webUiUrl,
-  });
+  const engine = createTemporalEngine({ ...config, timeoutMs: config.temporalTimeoutMs, log });
   const metrics = createTemporalMetricsSource({
     temporal: config.temporal,
     pgConcurrency: config.pgConcurrency,
@@ -28,7 +23,10 @@ runMain(async () => {
     openApiRoutes(app);
   };
   const running = await listen(createApp({ engine, log, extend }), config.host, config.port);
-  log.info({ url: running.url, temporal: config.temporal.address }, `payments API listening on ${running.url}`);
+  log.info(
+    { url: running.url, temporal: config.temporal.address, intake: config.intake },
+    `payments API listening on ${running.url}`,
+  );
   onShutdown(async () => {
     await running.close();
     await engine.close();
