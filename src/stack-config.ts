@@ -24,7 +24,13 @@ export interface StackConfig {
   admission: AdmissionKind;
   /** The admission settings the workers get: current names only (see config/admission-settings.ts). */
   workerAdmissionEnv: NodeJS.ProcessEnv;
-  redisUrl: string;
+  /**
+   * The payment store's Redis (and the shared PG admission's): REDIS_URL when set, else a
+   * redis-server of the stack's own on `redisPort`, its append-only file in `redisDir`.
+   */
+  redisUrl?: string;
+  redisPort: number;
+  redisDir: string;
   /** TEMPORAL_PERSISTENCE=postgres: the machine's PostgreSQL and the server's two databases. */
   postgres: { host: string; port: number; user: string; database: string; visibilityDatabase: string };
   /** Worker i serves its payment metrics on workerMetricsPort + i and the SDK's series on sdkMetricsPort + i. */
@@ -45,7 +51,8 @@ export function loadStackConfig(source: NodeJS.ProcessEnv = process.env, warn?: 
       TEMPORAL_TASK_QUEUE_PARTITIONS: z.coerce.number().int().min(1).max(64).default(1),
       TEMPORAL_DB_FILE: env.string(path.join(DATA_DIR, 'temporal.sqlite')),
       PG_ADMISSION: z.enum(ADMISSION_KINDS).optional(),
-      REDIS_URL: env.url('redis://127.0.0.1:6379'),
+      REDIS_URL: z.string().url().optional(),
+      REDIS_PORT: env.port(6390),
       TEMPORAL_PG_HOST: env.host(),
       TEMPORAL_PG_PORT: env.port(5432),
       TEMPORAL_PG_USER: env.string('postgres'),
@@ -70,6 +77,8 @@ export function loadStackConfig(source: NodeJS.ProcessEnv = process.env, warn?: 
     admission,
     workerAdmissionEnv: { ...currentAdmissionNamesOnly(current), PG_ADMISSION: admission },
     redisUrl: e.REDIS_URL,
+    redisPort: e.REDIS_PORT,
+    redisDir: path.join(DATA_DIR, 'redis'),
     postgres: {
       host: e.TEMPORAL_PG_HOST,
       port: e.TEMPORAL_PG_PORT,

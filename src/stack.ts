@@ -11,17 +11,28 @@ import { StackRunner, bold, prefixed } from './infra/stack-runner';
 import { startDevServer } from './infra/temporal-dev-server';
 import { startPostgresServer } from './infra/temporal-postgres';
 import { checkRedis } from './temporal/admission-choice';
+import { DURABLE_REDIS_ARGS, startRedis } from './infra/redis-server';
 import { loadStackConfig } from './stack-config';
 
 runMain(async () => {
   const config = loadStackConfig();
   mkdirSync(path.dirname(config.dbFile), { recursive: true });
-  // Before anything starts: a missing Redis is a one-line answer, not a stack that half runs.
-  if (config.admission === 'redis') {
-    await checkRedis(config.redisUrl);
-    console.log(
-      bold(`shared PG admission: Redis at ${config.redisUrl} answers (PG_ADMISSION=redis, ${config.workers} workers)`),
+  const stack = new StackRunner();
+  // The payment store: accepted payments live here until they end, so it keeps an append-only file.
+  let redisUrl = config.redisUrl;
+  if (redisUrl) {
+    // Before anything starts: a missing Redis is a one-line answer, not a stack that half runs.
+    await checkRedis(redisUrl);
+  } else {
+    mkdirSync(config.redisDir, { recursive: true });
+    console.log(bold(`starting the payment store: redis-server on :${config.redisPort} (AOF in ${config.redisDir})…`));
+    const redis = stack.add(
+      await startRedis({ port: config.redisPort, dir: config.redisDir, args: DURABLE_REDIS_ARGS }),
     );
+    redisUrl = redis.url;
+  }
+  if (config.admission === 'redis') {
+    console.log(bold(`shared PG admission: Redis at ${redisUrl} (PG_ADMISSION=redis, ${config.workers} workers)`));
   } else if (config.admission === 'local' && config.workers > 1) {
     console.log(
       bold(
@@ -29,8 +40,6 @@ runMain(async () => {
       ),
     );
   }
-
-  const stack = new StackRunner();
 
   const { postgres: pgs } = config;
   console.log(
@@ -57,7 +66,7 @@ runMain(async () => {
       : await startDevServer({ ...temporalOptions, dbFile: config.dbFile });
   stack.add(temporal);
 
-  const common = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_WEB_UI_URL: temporal.uiUrl ?? '' };
+  const common = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_WEB_UI_URL: temporal.uiUrl ?? '', REDIS_URL: redisUrl };
   const watch = (proc: ManagedProcess) => stack.watch(proc);
 
   const pg = watch(spawnFakePg({ PG_PORT: String(config.pgPort) }, prefixed('fake-pg')));
@@ -69,7 +78,6 @@ runMain(async () => {
           ...common,
           PG_URL: `http://127.0.0.1:${config.pgPort}`,
           ...config.workerAdmissionEnv,
-          REDIS_URL: config.redisUrl,
           WORKER_INDEX: String(i),
           WORKER_COUNT: String(config.workers),
           WORKER_METRICS_PORT: String(config.workerMetricsPort + i),
@@ -95,7 +103,8 @@ runMain(async () => {
       `  Web UI       ${temporal.uiUrl}   (every payment is a workflow named by its requestId)`,
       `  Temporal     ${temporal.address}   (gRPC)`,
       `  fake PG      http://127.0.0.1:${config.pgPort}   (score: /v1/stats)`,
-      `  workers      ${config.workers}   (PG admission: ${config.admission}${config.admission === 'redis' ? ` at ${config.redisUrl}` : ''})`,
+      `  workers      ${config.workers}   (PG admission: ${config.admission})`,
+      `  store        ${redisUrl}   (Redis: the intake and every payment's status record)`,
       `  metrics      http://127.0.0.1:${config.apiPort}/metrics   (the engine's view: queue, PG slots, waits, outcomes)`,
       `  OpenAPI      http://127.0.0.1:${config.apiPort}/openapi.json`,
       `  SDK metrics  ${Array.from({ length: config.workers }, (_, i) => `http://127.0.0.1:${config.sdkMetricsPort + i}/metrics`).join(' ')}   (Temporal's own worker series)`,

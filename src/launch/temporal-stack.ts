@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { type ManagedProcess, spawnTs } from '../infra/child-process';
 import { freePort } from '../infra/ports';
+import { DURABLE_REDIS_ARGS, type RunningRedis, startRedis } from '../infra/redis-server';
 import { type RunningDevServer, startDevServer } from '../infra/temporal-dev-server';
 import { type FakePgHandle, startFakePg } from './fake-pg';
 import { PaymentsClient } from '../load/payments-client';
@@ -13,11 +14,15 @@ import { PaymentsClient } from '../load/payments-client';
 export interface TemporalStack {
   temporal: RunningDevServer;
   pg: FakePgHandle;
+  /** The payment store's Redis (its intake and status records), with the AOF on as in `npm start`. */
+  redis: RunningRedis;
   api: PaymentsClient;
   apiUrl: string;
   taskQueue: string;
   workers: ManagedProcess[];
   apiProcess: ManagedProcess;
+  /** Everything the API process was started with, to start another like it. */
+  apiEnv: NodeJS.ProcessEnv;
   workerEnv: NodeJS.ProcessEnv;
   startWorker(extraEnv?: NodeJS.ProcessEnv): Promise<ManagedProcess>;
   stop(): Promise<void>;
@@ -33,6 +38,8 @@ export interface StackOptions {
   temporal?: RunningDevServer;
   /** Reuse a running fake PG (its owner stops it) instead of starting one with pgEnv. */
   pg?: FakePgHandle;
+  /** Reuse a running Redis (its owner stops it) instead of starting one. */
+  redis?: RunningRedis;
 }
 
 export async function startTemporalStack(options: StackOptions = {}): Promise<TemporalStack> {
@@ -45,8 +52,15 @@ export async function startTemporalStack(options: StackOptions = {}): Promise<Te
     if (!options.temporal) started.push(temporal);
     const pg = options.pg ?? (await startFakePg(options.pgEnv));
     if (!options.pg) started.push(pg.process);
+    const redis = options.redis ?? (await startRedis({ args: DURABLE_REDIS_ARGS }));
+    if (!options.redis) started.push(redis);
     const taskQueue = `payments-${randomUUID().slice(0, 8)}`;
-    const common = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' };
+    const common = {
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      REDIS_URL: redis.url,
+      LOG_LEVEL: 'warn',
+    };
     const workerEnv = { ...common, PG_URL: pg.url, ...options.workerEnv };
     const workers: ManagedProcess[] = [];
     const startWorker = async (extraEnv: NodeJS.ProcessEnv = {}) => {
@@ -59,9 +73,8 @@ export async function startTemporalStack(options: StackOptions = {}): Promise<Te
       return worker;
     };
     const apiPort = await freePort();
-    const apiProcess = spawnTs('api', 'src/api/main.ts', {
-      env: { ...common, ...options.apiEnv, PORT: String(apiPort), LOG_LEVEL: 'info' },
-    });
+    const apiEnv = { ...common, ...options.apiEnv, PORT: String(apiPort), LOG_LEVEL: 'info' };
+    const apiProcess = spawnTs('api', 'src/api/main.ts', { env: apiEnv });
     started.push(apiProcess);
     await Promise.all([
       apiProcess.waitForLine(/payments API listening/),
@@ -70,7 +83,20 @@ export async function startTemporalStack(options: StackOptions = {}): Promise<Te
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const api = new PaymentsClient(apiUrl);
     started.push({ stop: () => api.close() });
-    return { temporal, pg, api, apiUrl, taskQueue, workers, apiProcess, workerEnv, startWorker, stop: stopAll };
+    return {
+      temporal,
+      pg,
+      redis,
+      api,
+      apiUrl,
+      taskQueue,
+      workers,
+      apiProcess,
+      apiEnv,
+      workerEnv,
+      startWorker,
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;
