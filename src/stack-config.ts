@@ -36,6 +36,10 @@ export interface StackConfig {
   /** Worker i serves its payment metrics on workerMetricsPort + i and the SDK's series on sdkMetricsPort + i. */
   workerMetricsPort: number;
   sdkMetricsPort: number;
+  /** Each part's log file (.data/logs/<part>.log); the terminal gets the setup steps and the URLs. */
+  logDir: string;
+  /** LOG_LEVEL=debug or trace: every part's lines on the terminal too, the workflow bundler's among them. */
+  verbose: boolean;
 }
 
 export function loadStackConfig(source: NodeJS.ProcessEnv = process.env, warn?: (line: string) => void): StackConfig {
@@ -60,6 +64,7 @@ export function loadStackConfig(source: NodeJS.ProcessEnv = process.env, warn?: 
       TEMPORAL_PG_VISIBILITY_DATABASE: env.string('temporal_visibility'),
       WORKER_METRICS_PORT: env.positiveInt(9470),
       SDK_METRICS_PORT: env.positiveInt(9464),
+      LOG_LEVEL: env.logLevel(),
     },
     current,
   );
@@ -88,5 +93,7 @@ export function loadStackConfig(source: NodeJS.ProcessEnv = process.env, warn?: 
     },
     workerMetricsPort: e.WORKER_METRICS_PORT,
     sdkMetricsPort: e.SDK_METRICS_PORT,
+    logDir: path.join(DATA_DIR, 'logs'),
+    verbose: e.LOG_LEVEL === 'debug' || e.LOG_LEVEL === 'trace',
   };
 }

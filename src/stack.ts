@@ -7,7 +7,7 @@ import path from 'node:path';
 import { runMain } from './config/env';
 import { type ManagedProcess, spawnTs } from './infra/child-process';
 import { spawnFakePg } from './launch/fake-pg';
-import { StackRunner, bold, prefixed } from './infra/stack-runner';
+import { StackRunner, bold, logTo } from './infra/stack-runner';
 import { startDevServer } from './infra/temporal-dev-server';
 import { startPostgresServer } from './infra/temporal-postgres';
 import { checkRedis } from './temporal/admission-choice';
@@ -17,7 +17,8 @@ import { loadStackConfig } from './stack-config';
 runMain(async () => {
   const config = loadStackConfig();
   mkdirSync(path.dirname(config.dbFile), { recursive: true });
-  const stack = new StackRunner();
+  const stack = new StackRunner(config.logDir);
+  const logOf = (part: string) => logTo(config.logDir, part, config.verbose);
   // The payment store: accepted payments live here until they end, so it keeps an append-only file.
   let redisUrl = config.redisUrl;
   if (redisUrl) {
@@ -53,7 +54,7 @@ runMain(async () => {
     port: config.temporalPort,
     uiPort: config.uiPort,
     partitions: config.partitions,
-    onLine: prefixed('temporal'),
+    onLine: logOf('temporal'),
   };
   const temporal =
     config.persistence === 'postgres'
@@ -69,8 +70,11 @@ runMain(async () => {
   const common = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_WEB_UI_URL: temporal.uiUrl ?? '', REDIS_URL: redisUrl };
   const watch = (proc: ManagedProcess) => stack.watch(proc);
 
-  const pg = watch(spawnFakePg({ PG_PORT: String(config.pgPort) }, prefixed('fake-pg')));
+  console.log(bold(`starting the fake PG on :${config.pgPort}…`));
+  const pg = watch(spawnFakePg({ PG_PORT: String(config.pgPort) }, logOf('fake-pg')));
   await pg.waitForLine(/fake PG listening/);
+  const workerCount = config.workers === 1 ? 'the worker' : `${config.workers} workers`;
+  console.log(bold(`starting ${workerCount} (bundling the workflow code takes a few seconds) and the API…`));
   const workers = Array.from({ length: config.workers }, (_, i) =>
     watch(
       spawnTs(`worker-${i + 1}`, 'src/temporal/worker-main.ts', {
@@ -83,12 +87,12 @@ runMain(async () => {
           WORKER_METRICS_PORT: String(config.workerMetricsPort + i),
           SDK_METRICS_PORT: String(config.sdkMetricsPort + i),
         },
-        onLine: prefixed(`worker-${i + 1}`),
+        onLine: logOf(`worker-${i + 1}`),
       }),
     ),
   );
   const api = watch(
-    spawnTs('api', 'src/api/main.ts', { env: { ...common, PORT: String(config.apiPort) }, onLine: prefixed('api') }),
+    spawnTs('api', 'src/api/main.ts', { env: { ...common, PORT: String(config.apiPort) }, onLine: logOf('api') }),
   );
   await Promise.all([
     api.waitForLine(/payments API listening/),
@@ -108,6 +112,7 @@ runMain(async () => {
       `  metrics      http://127.0.0.1:${config.apiPort}/metrics   (the engine's view: queue, PG slots, waits, outcomes)`,
       `  OpenAPI      http://127.0.0.1:${config.apiPort}/openapi.json`,
       `  SDK metrics  ${Array.from({ length: config.workers }, (_, i) => `http://127.0.0.1:${config.sdkMetricsPort + i}/metrics`).join(' ')}   (Temporal's own worker series)`,
+      `  logs         ${path.relative(process.cwd(), config.logDir) || config.logDir}/   (one file per process; LOG_LEVEL=debug shows every line here too)`,
       '',
       `try:  curl -si -XPOST http://127.0.0.1:${config.apiPort}/payments -H 'content-type: application/json' -d '{"orderId":"order-1","amount":15000}'`,
       bold('Ctrl-C stops everything.'),
