@@ -8,6 +8,7 @@ import { runMain } from './config/env';
 import { type ManagedProcess, spawnTs } from './infra/child-process';
 import { spawnFakePg } from './launch/fake-pg';
 import { StackRunner, bold, prefixed } from './infra/stack-runner';
+import { postgresDurability, sqliteDurability } from './config/durability';
 import { startDevServer } from './infra/temporal-dev-server';
 import { startPostgresServer } from './infra/temporal-postgres';
 import { checkRedis } from './temporal/admission-choice';
@@ -54,7 +55,7 @@ runMain(async () => {
           database: pgs.database,
           visibilityDatabase: pgs.visibilityDatabase,
         })
-      : await startDevServer({ ...temporalOptions, dbFile: config.dbFile });
+      : await startDevServer({ ...temporalOptions, dbFile: config.dbFile, synchronous: config.sqliteSynchronous });
   stack.add(temporal);
 
   const common = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_WEB_UI_URL: temporal.uiUrl ?? '' };
@@ -93,7 +94,7 @@ runMain(async () => {
       bold('the payment stack is up:'),
       `  API          http://127.0.0.1:${config.apiPort}   (POST /payments, GET /payments/:id/status, /healthz)`,
       `  Web UI       ${temporal.uiUrl}   (every payment is a workflow named by its requestId)`,
-      `  Temporal     ${temporal.address}   (gRPC)`,
+      `  Temporal     ${temporal.address}   (gRPC; ${config.persistence === 'postgres' ? postgresDurability() : sqliteDurability(config.sqliteSynchronous)})`,
       `  fake PG      http://127.0.0.1:${config.pgPort}   (score: /v1/stats)`,
       `  workers      ${config.workers}   (PG admission: ${config.admission}${config.admission === 'redis' ? ` at ${config.redisUrl}` : ''})`,
       `  metrics      http://127.0.0.1:${config.apiPort}/metrics   (the engine's view: queue, PG slots, waits, outcomes)`,
