@@ -3,7 +3,8 @@
  * engine's policy (src/temporal/activity-options.ts): bounded attempts; a 5xx or an unreachable PG
  * backs off exponentially; a decline is final at once. A 429 is the PG asking us to wait, not the
  * payment failing: the call is made again after at least the PG's Retry-After, as the same attempt,
- * so however many 429s come, they never bring a payment nearer FAILED.
+ * so however many 429s come, they never bring a payment nearer FAILED (except in the seed's modes,
+ * which keep no rate of their own: see RetryPolicy.rateLimitedUsesAttempt).
  *
  * The PG idempotency key is the request id, the same on every attempt and every consumer, so a
  * retried or re-delivered charge is a replay, never a second charge. The permit is given back
@@ -76,8 +77,10 @@ export async function chargeWithRetries(
       case 'rejected':
         return failed(attempt, PAYMENT_ERRORS.pgRejected);
       case 'rate_limited':
-        // The same attempt again, no sooner than the PG asked.
-        await sleep(Math.max(1, outcome.retryAfterMs));
+        // The same attempt again (the seed's modes: the next one), no sooner than the PG asked.
+        lastError = PAYMENT_ERRORS.rateLimited;
+        if (deps.policy.rateLimitedUsesAttempt) attempt++;
+        if (attempt <= deps.policy.maxAttempts) await sleep(Math.max(1, outcome.retryAfterMs));
         break;
       case 'transient':
         lastError = PAYMENT_ERRORS.pgUnavailable;
