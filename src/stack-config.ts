@@ -7,6 +7,7 @@ import {
   currentAdmissionNamesOnly,
   withCurrentAdmissionNames,
 } from './config/admission-settings';
+import { type SqliteSynchronous, sqliteSynchronousSetting } from './config/durability';
 import { env, readEnv } from './config/env';
 import { DATA_DIR } from './infra/paths';
 
@@ -20,6 +21,8 @@ export interface StackConfig {
   /** Task-queue partitions of the dev server; 1 keeps its rate limiter in one bucket. */
   partitions: number;
   dbFile: string;
+  /** The dev server's SQLite `synchronous` pragma (TEMPORAL_SQLITE_SYNCHRONOUS, src/config/durability.ts). */
+  sqliteSynchronous: SqliteSynchronous;
   /** The workers' PG admission step (temporal/admission-choice.ts); `redis` as soon as there are two workers. */
   admission: AdmissionKind;
   /** The admission settings the workers get: current names only (see config/admission-settings.ts). */
@@ -54,6 +57,7 @@ export function loadStackConfig(source: NodeJS.ProcessEnv = process.env, warn?: 
       TEMPORAL_UI_PORT: env.port(8233),
       TEMPORAL_TASK_QUEUE_PARTITIONS: z.coerce.number().int().min(1).max(64).default(1),
       TEMPORAL_DB_FILE: env.string(path.join(DATA_DIR, 'temporal.sqlite')),
+      TEMPORAL_SQLITE_SYNCHRONOUS: sqliteSynchronousSetting,
       PG_ADMISSION: z.enum(ADMISSION_KINDS).optional(),
       REDIS_URL: z.string().url().optional(),
       REDIS_PORT: env.port(6390),
@@ -79,6 +83,7 @@ export function loadStackConfig(source: NodeJS.ProcessEnv = process.env, warn?: 
     uiPort: e.TEMPORAL_UI_PORT,
     partitions: e.TEMPORAL_TASK_QUEUE_PARTITIONS,
     dbFile: e.TEMPORAL_DB_FILE,
+    sqliteSynchronous: e.TEMPORAL_SQLITE_SYNCHRONOUS,
     admission,
     workerAdmissionEnv: { ...currentAdmissionNamesOnly(current), PG_ADMISSION: admission },
     redisUrl: e.REDIS_URL,

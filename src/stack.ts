@@ -8,6 +8,7 @@ import { runMain } from './config/env';
 import { type ManagedProcess, spawnTs } from './infra/child-process';
 import { spawnFakePg } from './launch/fake-pg';
 import { StackRunner, bold, logTo } from './infra/stack-runner';
+import { postgresDurability, sqliteDurability } from './config/durability';
 import { startDevServer } from './infra/temporal-dev-server';
 import { startPostgresServer } from './infra/temporal-postgres';
 import { checkRedis } from './temporal/admission-choice';
@@ -64,7 +65,7 @@ runMain(async () => {
           database: pgs.database,
           visibilityDatabase: pgs.visibilityDatabase,
         })
-      : await startDevServer({ ...temporalOptions, dbFile: config.dbFile });
+      : await startDevServer({ ...temporalOptions, dbFile: config.dbFile, synchronous: config.sqliteSynchronous });
   stack.add(temporal);
 
   const common = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_WEB_UI_URL: temporal.uiUrl ?? '', REDIS_URL: redisUrl };
@@ -105,7 +106,7 @@ runMain(async () => {
       bold('the payment stack is up:'),
       `  API          http://127.0.0.1:${config.apiPort}   (POST /payments, GET /payments/:id/status, /healthz)`,
       `  Web UI       ${temporal.uiUrl}   (every payment is a workflow named by its requestId)`,
-      `  Temporal     ${temporal.address}   (gRPC)`,
+      `  Temporal     ${temporal.address}   (gRPC; ${config.persistence === 'postgres' ? postgresDurability() : sqliteDurability(config.sqliteSynchronous)})`,
       `  fake PG      http://127.0.0.1:${config.pgPort}   (score: /v1/stats)`,
       `  workers      ${config.workers}   (PG admission: ${config.admission})`,
       `  store        ${redisUrl}   (Redis: the intake and every payment's status record)`,
