@@ -85,14 +85,14 @@ const temporalEngine = (name: EngineName, intake?: 'direct'): EngineAdapter => (
     let server: RunningDevServer = await startServer();
     const shared = scenario.workers > 1 && admission === 'on';
     const taskQueueRate = defaultTaskQueueRate(scenario.engineLimits.ratePerSecond, admission === 'on');
-    const intakeEnv = { REDIS_URL: redis.url, ...(intake ? { TEMPORAL_INTAKE: intake } : {}) };
+    const intakeEnv = intake ? { TEMPORAL_INTAKE: intake } : {};
     const workerEnv: NodeJS.ProcessEnv = {
       ...limitsEnv(scenario),
       ...intakeEnv,
       WORKER_MAX_CONCURRENT_ACTIVITIES: String(scenario.engineLimits.concurrency),
       TASK_QUEUE_ACTIVITIES_PER_SECOND: String(taskQueueRate),
       PG_ADMISSION: admission === 'off' ? 'off' : shared ? 'redis' : 'local',
-      ...(shared ? { REDIS_URL: redis.url, PG_ADMISSION_PREFIX: `bench:${path.basename(dir)}:` } : {}),
+      ...(shared ? { PG_ADMISSION_PREFIX: `bench:${path.basename(dir)}:` } : {}),
     };
     try {
       const stack = await startTemporalStack({
@@ -101,6 +101,8 @@ const temporalEngine = (name: EngineName, intake?: 'direct'): EngineAdapter => (
         apiEnv: intakeEnv,
         workers: scenario.workers,
         temporal: server,
+        // The payment store and the shared admission step on the run's Redis, at its durability.
+        redis,
       });
       const admissionNote =
         admission === 'off'
@@ -111,7 +113,10 @@ const temporalEngine = (name: EngineName, intake?: 'direct'): EngineAdapter => (
       return {
         apiUrl: stack.apiUrl,
         variant: `${intake ? `TEMPORAL_INTAKE=${intake}, ` : ''}${scenario.workers} worker(s), ${admissionNote}, ${partitions} task-queue partition(s), maxConcurrentActivityTaskExecutions=${scenario.engineLimits.concurrency}, maxTaskQueueActivitiesPerSecond=${taskQueueRate}`,
-        durability: sqliteDurability(sqliteSynchronous),
+        durability:
+          intake === 'direct'
+            ? sqliteDurability(sqliteSynchronous)
+            : `payment store: ${REDIS_DURABILITY}; workflows: ${sqliteDurability(sqliteSynchronous)}`,
         pids: () => pidsOf(server.process, stack.apiProcess, ...stack.workers).concat(redis.pid() ?? []),
         killWorker: () => killFirstAlive(stack.workers),
         startWorker: async () => `started ${(await stack.startWorker()).name}`,

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { type ManagedProcess, spawnTs } from '../infra/child-process';
 import { freePort } from '../infra/ports';
-import { DURABLE_REDIS_ARGS, type RunningRedis, startRedis } from '../infra/redis-server';
+import { DURABLE_REDIS_ARGS, startRedis } from '../infra/redis-server';
 import { type RunningDevServer, startDevServer } from '../infra/temporal-dev-server';
 import { type FakePgHandle, startFakePg } from './fake-pg';
 import { PaymentsClient } from '../load/payments-client';
@@ -15,7 +15,7 @@ export interface TemporalStack {
   temporal: RunningDevServer;
   pg: FakePgHandle;
   /** The payment store's Redis (its intake and status records), with the AOF on as in `npm start`. */
-  redis: RunningRedis;
+  redisUrl: string;
   api: PaymentsClient;
   apiUrl: string;
   taskQueue: string;
@@ -39,7 +39,7 @@ export interface StackOptions {
   /** Reuse a running fake PG (its owner stops it) instead of starting one with pgEnv. */
   pg?: FakePgHandle;
   /** Reuse a running Redis (its owner stops it) instead of starting one. */
-  redis?: RunningRedis;
+  redis?: { url: string };
 }
 
 export async function startTemporalStack(options: StackOptions = {}): Promise<TemporalStack> {
@@ -52,8 +52,9 @@ export async function startTemporalStack(options: StackOptions = {}): Promise<Te
     if (!options.temporal) started.push(temporal);
     const pg = options.pg ?? (await startFakePg(options.pgEnv));
     if (!options.pg) started.push(pg.process);
-    const redis = options.redis ?? (await startRedis({ args: DURABLE_REDIS_ARGS }));
-    if (!options.redis) started.push(redis);
+    const ownRedis = options.redis ? undefined : await startRedis({ args: DURABLE_REDIS_ARGS });
+    if (ownRedis) started.push(ownRedis);
+    const redis = options.redis ?? ownRedis!;
     const taskQueue = `payments-${randomUUID().slice(0, 8)}`;
     const common = {
       TEMPORAL_ADDRESS: temporal.address,
@@ -86,7 +87,7 @@ export async function startTemporalStack(options: StackOptions = {}): Promise<Te
     return {
       temporal,
       pg,
-      redis,
+      redisUrl: redis.url,
       api,
       apiUrl,
       taskQueue,
