@@ -38,7 +38,10 @@ export interface StackOptions {
   temporal?: RunningDevServer;
   /** Reuse a running fake PG (its owner stops it) instead of starting one with pgEnv. */
   pg?: FakePgHandle;
-  /** Reuse a running Redis (its owner stops it) instead of starting one. */
+  /**
+   * Reuse a running Redis (its owner stops it) instead of starting one. The API and the workers
+   * must share it, so set it here, never as REDIS_URL in one process's env.
+   */
   redis?: { url: string };
 }
 
