@@ -14,12 +14,16 @@ import type { Logger } from './logger';
 const isBundlerOutput = (message: string): boolean =>
   message.startsWith('asset ') || /\bwebpack [\d.]+ compiled\b/.test(message) || message === 'Workflow bundle created';
 
+/** The PG activity's worker polls no workflows by design; the SDK warns about it all the same. */
+const isExpectedNotice = (message: string) => message.startsWith('No workflows registered, not polling');
+
 const PINO_LEVEL = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 
 /** The SDK's logger interface over a pino logger; the bundler's output drops to debug. */
 export function sdkLogger(log: Logger): SdkLogger {
   const write = (level: LogLevel, message: string, meta?: LogMetadata) => {
-    const pinoLevel = level === 'INFO' && isBundlerOutput(message) ? 'debug' : PINO_LEVEL[level];
+    const pinoLevel =
+      (level === 'INFO' && isBundlerOutput(message)) || isExpectedNotice(message) ? 'debug' : PINO_LEVEL[level];
     log[pinoLevel]({ sdk: meta ?? {} }, message);
   };
   return {
