@@ -93,7 +93,11 @@ runMain(async () => {
     ),
   );
   const api = watch(
-    spawnTs('api', 'src/api/main.ts', { env: { ...common, PORT: String(config.apiPort) }, onLine: logOf('api') }),
+    spawnTs('api', 'src/api/main.ts', {
+      // PG_ADMISSION: the API's /healthz checks the workers' shared gate when they use one.
+      env: { ...common, PORT: String(config.apiPort), PG_ADMISSION: config.admission },
+      onLine: logOf('api'),
+    }),
   );
   await Promise.all([
     api.waitForLine(/payments API listening/),

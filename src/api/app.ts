@@ -14,6 +14,7 @@ import {
 } from '../contract/payment';
 import type { Logger } from '../infra/logger';
 import type { PaymentEngine } from './engine';
+import { type HealthCheck, checkHealth } from './health';
 import { ApiError, InvalidRequest, PaymentNotFound, UnsupportedMediaType, errorHandler } from './errors';
 
 export interface AppDeps {
@@ -21,12 +22,15 @@ export interface AppDeps {
   log: Logger;
   /** Extra routes (metrics, OpenAPI) mounted before the error handler. */
   extend?: (app: express.Express) => void;
+  /** What `/healthz` checks; by default the engine alone, named `engine`. */
+  health?: HealthCheck[];
 }
 
 const issuesOf = (error: { issues: Array<{ path: PropertyKey[]; message: string }> }, prefix = '') =>
   error.issues.map((i) => ({ path: prefix + i.path.map(String).join('.'), message: i.message }));
 
-export function createApp({ engine, log, extend }: AppDeps): express.Express {
+export function createApp({ engine, log, extend, health }: AppDeps): express.Express {
+  const healthChecks = health ?? [{ name: 'engine', check: () => engine.healthy() }];
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -80,9 +84,9 @@ export function createApp({ engine, log, extend }: AppDeps): express.Express {
   });
 
   app.get('/healthz', async (_req, res) => {
-    const ok = await engine.healthy().catch(() => false);
-    if (ok) res.json({ status: 'ok' });
-    else res.status(503).set('Retry-After', '5').json({ status: 'unavailable', error: 'unavailable' });
+    const { ok, checks } = await checkHealth(healthChecks);
+    if (ok) res.json({ status: 'ok', checks });
+    else res.status(503).set('Retry-After', '5').json({ status: 'unavailable', error: 'unavailable', checks });
   });
 
   extend?.(app);

@@ -7,6 +7,7 @@ import { createTemporalMetricsSource } from '../metrics/temporal-source';
 import { loadApiConfig } from '../temporal/config';
 import { createTemporalEngine } from '../temporal/engine';
 import { createApp } from './app';
+import { healthChecksOf } from './health-checks';
 import { openApiRoutes } from './openapi';
 
 runMain(async () => {
@@ -22,7 +23,8 @@ runMain(async () => {
     createMetricsRoutes(metrics, log)(app);
     openApiRoutes(app);
   };
-  const running = await listen(createApp({ engine, log, extend }), config.host, config.port);
+  const health = healthChecksOf(config, engine);
+  const running = await listen(createApp({ engine, log, extend, health: health.checks }), config.host, config.port);
   log.info(
     { url: running.url, temporal: config.temporal.address, intake: config.intake },
     `payments API listening on ${running.url}`,
@@ -31,5 +33,6 @@ runMain(async () => {
     await running.close();
     await engine.close();
     await metrics.close?.();
+    await health.close();
   });
 });

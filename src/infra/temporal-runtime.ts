@@ -1,7 +1,8 @@
 /**
  * The Temporal SDK's runtime for a worker process, installed once, before the first connection:
  * its log lines go to the process's own pino logger, and its Prometheus exporter is turned on when
- * a port is given. Durations stay in milliseconds, as Temporal's stock SDK dashboards expect.
+ * a port is given. Durations stay in milliseconds, as Temporal's stock SDK dashboards expect;
+ * counters carry Prometheus's `_total` suffix, so the endpoint passes `promtool check metrics`.
  */
 import type { LogLevel, LogMetadata, Logger as SdkLogger } from '@temporalio/common';
 import { Runtime } from '@temporalio/worker';
@@ -41,7 +42,7 @@ export function installTemporalRuntime(log: Logger, metrics?: { host: string; po
   const bindAddress = metrics && `${metrics.host}:${metrics.port}`;
   Runtime.install({
     logger: sdkLogger(log),
-    ...(bindAddress && { telemetryOptions: { metrics: { prometheus: { bindAddress } } } }),
+    ...(bindAddress && { telemetryOptions: { metrics: { prometheus: { bindAddress, countersTotalSuffix: true } } } }),
   });
   return bindAddress && `http://${bindAddress}/metrics`;
 }

@@ -16,6 +16,7 @@ export const METRIC = {
   queueWait: 'payment_queue_wait_seconds',
   processing: 'payment_processing_seconds',
   outcomes: 'payment_outcomes_total',
+  admissionUp: 'payment_admission_up',
 } as const;
 
 /** Seconds, from a PG call's latency (0.1 s) to the seed's "act now" backlog (minutes). */
@@ -29,6 +30,8 @@ export const HELP = {
   queueWait: 'Seconds from acceptance (202) to the first PG call of a payment',
   processing: 'Seconds from acceptance (202) to the final status of a payment',
   outcomes: 'Payments that reached a final status, by status',
+  admissionUp:
+    '1 while the PG admission step can be read; 0 when it cannot (its Redis is down), and the semaphore gauges are then NaN',
 } as const;
 
 /** What a worker or consumer reports as a payment moves; both engines call the same two. */

@@ -157,7 +157,12 @@ export class RedisPgAdmission implements PgAdmission {
 
   usage() {
     // This process's share; the API sums the workers' figures into the global one.
-    return { used: this.held.size, limit: this.options.concurrency, marginMs: this.marginMs };
+    return {
+      used: this.held.size,
+      limit: this.options.concurrency,
+      marginMs: this.marginMs,
+      readable: this.redis.status === 'ready' && !this.failing,
+    };
   }
 
   acquire(signal?: AbortSignal): Promise<PgPermit> {

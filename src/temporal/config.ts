@@ -159,6 +159,8 @@ export interface ApiConfig {
   statusTimeoutMs: number;
   /** The PG's concurrency limit: the engine's PG slots in `/metrics`. */
   pgConcurrency: number;
+  /** The workers' shared admission step's Redis (PG_ADMISSION=redis), which `/healthz` checks. */
+  admissionRedisUrl?: string;
   logLevel: string;
 }
 
@@ -182,9 +184,11 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
       STATUS_TIMEOUT_MS: env.positiveInt(1000),
       PG_MAX_CONCURRENCY: env.positiveInt(10),
       PG_RATE_LIMIT: env.positiveInt(10),
+      PG_ADMISSION: z.enum(ADMISSION_KINDS).default('local'),
       LOG_LEVEL: env.logLevel(),
     },
-    source,
+    // The workers warn about old admission names; the API reads them silently.
+    withCurrentAdmissionNames(source, () => undefined),
   );
   return {
     temporal: connectionOf(e),
@@ -199,6 +203,7 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
     statusQueriesPerSecond: e.STATUS_QUERIES_PER_SECOND,
     statusTimeoutMs: e.STATUS_TIMEOUT_MS,
     pgConcurrency: e.PG_MAX_CONCURRENCY,
+    admissionRedisUrl: e.PG_ADMISSION === 'redis' ? e.REDIS_URL : undefined,
     logLevel: e.LOG_LEVEL,
   };
 }
