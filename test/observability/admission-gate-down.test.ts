@@ -1,6 +1,6 @@
 /**
  * The shared PG admission step's Redis goes down under a running engine (PG_ADMISSION=redis):
- * `/healthz` names it and answers 503, and the semaphore gauges say they cannot be read
+ * `/healthz` names it (and the payment store on the same Redis) and answers 503, and the semaphore gauges say they cannot be read
  * (`payment_admission_up 0`, NaN) instead of showing every PG slot free. When Redis is back,
  * both recover. Real processes: a redis-server, the dev server, the fake PG, a worker, the API.
  */
@@ -28,18 +28,21 @@ describe("the shared admission step's Redis, down and back", () => {
 
   beforeAll(async () => {
     redis = await startRedis();
-    const gate = { PG_ADMISSION: 'redis', REDIS_URL: redis.url, PG_ADMISSION_PREFIX: `pg:gate:${randomUUID()}:` };
-    stack = await startTemporalStack({ workerEnv: gate, apiEnv: gate });
+    // The payment store and the shared gate on one Redis, as `npm start` runs them.
+    const gate = { PG_ADMISSION: 'redis', PG_ADMISSION_PREFIX: `pg:gate:${randomUUID()}:` };
+    stack = await startTemporalStack({ redis, workerEnv: gate, apiEnv: gate });
   });
   afterAll(async () => {
     await stack?.stop();
     await redis?.stop();
   });
 
-  test('when Redis answers then /healthz is 200 naming both dependencies up, and the gauges read the gate', async () => {
+  const ALL_UP = { 'payment-store': 'up', temporal: 'up', 'pg-admission-redis': 'up' };
+
+  test('when Redis answers then /healthz is 200 naming every dependency up, and the gauges read the gate', async () => {
     const answer = await health(stack.apiUrl);
     expect(answer.status).toBe(200);
-    expect(answer.body.checks).toEqual({ temporal: 'up', 'pg-admission-redis': 'up' });
+    expect(answer.body.checks).toEqual(ALL_UP);
     const samples = await scrape(stack.apiUrl);
     expect(samples.get(METRIC.admissionUp)).toBe(1);
     expect(samples.get(METRIC.semaphoreAvailable)).toBe(10);
@@ -71,7 +74,7 @@ describe("the shared admission step's Redis, down and back", () => {
       const answer = await health(stack.apiUrl);
       return answer.status === 200 ? answer : undefined;
     });
-    expect(back.body.checks).toEqual({ temporal: 'up', 'pg-admission-redis': 'up' });
+    expect(back.body.checks).toEqual(ALL_UP);
     const readable = await pollUntil('payment_admission_up 1', async () => {
       const samples = await scrape(stack.apiUrl);
       return samples.get(METRIC.admissionUp) === 1 ? samples : undefined;
