@@ -117,7 +117,7 @@ runMain(async () => {
       `  metrics      http://127.0.0.1:${config.apiPort}/metrics   (the engine's view: queue, PG slots, waits, outcomes)`,
       `  OpenAPI      http://127.0.0.1:${config.apiPort}/openapi.json`,
       `  SDK metrics  ${Array.from({ length: config.workers }, (_, i) => `http://127.0.0.1:${config.sdkMetricsPort + i}/metrics`).join(' ')}   (Temporal's own worker series)`,
-      `  logs         ${path.relative(process.cwd(), config.logDir) || config.logDir}/   (one file per process; LOG_LEVEL=debug shows every line here too)`,
+      `  logs         ${path.relative(process.cwd(), config.logDir) || config.logDir}/   (one file per process; LOG_LEVEL=debug for more)`,
       '',
       `try:  curl -si -XPOST http://127.0.0.1:${config.apiPort}/payments -H 'content-type: application/json' -d '{"orderId":"order-1","amount":15000}'`,
       bold('Ctrl-C stops everything.'),
