@@ -1,5 +1,5 @@
 /**
- * The seed's §6.2 table (what Temporal replaces), each row held against this run's measurements.
+ * The study document's §6.2 table (what Temporal replaces), each row held against this run's measurements.
  * A verdict is drawn from the numbers of this report only; a row the run did not measure says so.
  */
 import type { BenchResult } from './types';
@@ -163,7 +163,7 @@ export function buildClaims(results: BenchResult[]): ClaimRow[] {
     seed: 'The Web UI replaces hand-made monitoring.',
     verdict: 'not measured in this run',
     evidence: [
-      "The benchmark does not measure a UI. The Web UI shows each payment's history, but not the seed's §5 figures (queue size, permits used, wait); those come from the engine's GET /metrics (DESIGN §4).",
+      "The benchmark does not measure a UI. The Web UI shows each payment's history, but not the study document's §5 figures (queue size, permits used, wait); those come from the engine's GET /metrics (docs/design.md §4).",
     ],
   });
 

@@ -1,4 +1,4 @@
-/** The benchmark's shapes: report.json exactly as DESIGN §7, plus clearly additive detail. */
+/** The benchmark's shapes: report.json exactly as docs/design.md §7, plus clearly additive detail. */
 
 export const ENGINE_NAMES = [
   'temporal',
@@ -16,7 +16,7 @@ export interface Percentiles {
   p99: number;
 }
 
-/** One engine in one scenario. The first block is DESIGN §7's schema; `detail` is additive. */
+/** One engine in one scenario. The first block is docs/design.md §7's schema; `detail` is additive. */
 export interface BenchResult {
   engine: EngineName;
   scenario: string;

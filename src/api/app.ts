@@ -1,5 +1,5 @@
 /**
- * The HTTP contract of DESIGN §4 as an Express app, built without listening so tests and every
+ * The HTTP contract of docs/design.md §4 as an Express app, built without listening so tests and every
  * engine share it: `createApp({engine})`, then `listen()`.
  */
 import express, { type Request, type Response } from 'express';

@@ -1,5 +1,5 @@
 /**
- * `GET /openapi.json`: the OpenAPI 3.1 document of the HTTP contract (DESIGN §4), generated from the
+ * `GET /openapi.json`: the OpenAPI 3.1 document of the HTTP contract (docs/design.md §4), generated from the
  * contract's zod schemas, so the document cannot drift from what the API validates. The answers'
  * shapes are declared here as zod too, checked against the contract's TypeScript types.
  */

@@ -1,5 +1,5 @@
 /**
- * The fake PG (DESIGN §5): an HTTP server that charges payments under an idempotency key, refuses
+ * The fake PG (docs/design.md §5): an HTTP server that charges payments under an idempotency key, refuses
  * with 429 whatever breaks its concurrency or rate limit, and keeps the score that tests and the
  * benchmark trust.
  */

@@ -1,5 +1,5 @@
 /**
- * The seed's §5 metrics under one set of names for every engine (DESIGN §4), so one dashboard and
+ * The study document's §5 metrics under one set of names for every engine (docs/design.md §4), so one dashboard and
  * one set of alert rules serve the Temporal engine and the Redis baseline alike.
  *
  * Two kinds live in two places: the gauges (queue size, semaphore) are read from the engine when
@@ -19,7 +19,7 @@ export const METRIC = {
   admissionUp: 'payment_admission_up',
 } as const;
 
-/** Seconds, from a PG call's latency (0.1 s) to the seed's "act now" backlog (minutes). */
+/** Seconds, from a PG call's latency (0.1 s) to the study document's "act now" backlog (minutes). */
 export const WAIT_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600];
 
 export const HELP = {

@@ -1,5 +1,5 @@
 /**
- * `GET /metrics` of an API: the engine's view under the names of DESIGN §4, plus the API's process
+ * `GET /metrics` of an API: the engine's view under the names of docs/design.md §4, plus the API's process
  * metrics. Engine-agnostic: each engine supplies an `EngineMetricsSource`; wiring one in is
  * `createApp({..., extend: createMetricsRoutes(source, log)})`.
  */

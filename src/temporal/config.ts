@@ -1,4 +1,4 @@
-/** Settings of the Temporal engine's processes (DESIGN §6), each read and validated once. */
+/** Settings of the Temporal engine's processes (docs/design.md §6), each read and validated once. */
 import { z } from 'zod';
 import { ADMISSION_KINDS, type AdmissionKind, withCurrentAdmissionNames } from '../config/admission-settings';
 import { env, readEnv } from '../config/env';
@@ -80,7 +80,7 @@ export interface AdmissionConfig {
  * hands out tasks evenly, 100 ms apart at 10/s, while the PG's sliding second lets 10 calls start
  * together. Behind the exact admission step the worker then waits for tasks instead of for the PG
  * (0.4 s of a burst of 500), so there it is twice the rate: a bound, not the limit. Without the
- * step it is the only rate limit, so it is the rate itself (the seed's setting).
+ * step it is the only rate limit, so it is the rate itself (the study document's setting).
  */
 export const defaultTaskQueueRate = (pgRatePerSecond: number, admission: boolean): number =>
   admission ? 2 * pgRatePerSecond : pgRatePerSecond;

@@ -129,7 +129,7 @@ export async function checkBurstMetrics(
   apiUrl: string,
   o: { count: number; permits: number; orderPrefix: string },
 ): Promise<void> {
-  // An API answers 503 until its engine's connection is up (DESIGN §4); start once it is healthy.
+  // An API answers 503 until its engine's connection is up (docs/design.md §4); start once it is healthy.
   await pollUntil(
     '/healthz 200',
     async () => ((await fetch(`${apiUrl}/healthz`)).status === 200 ? true : undefined),

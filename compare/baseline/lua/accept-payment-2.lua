@@ -9,8 +9,8 @@
   ARGV[2] fingerprint of the request body
   ARGV[3] acceptedAt (ISO-8601)
   ARGV[4] the message: QueuedPaymentRequest JSON
-  ARGV[5] "list" (LPUSH, seed §3.2), "stream" (XADD, seed §3.3) or "none" (semaphore-only: the
-          caller charges it inside the request)
+  ARGV[5] "list" (LPUSH, the study document §3.2), "stream" (XADD, the study document §3.3)
+          or "none" (semaphore-only: the caller charges it inside the request)
 
   Returns  1 accepted (and queued)
            0 same key and same body seen before: a replay, nothing queued
