@@ -274,6 +274,12 @@ function intakeFigures(sent: SentPayment[], t0: number): ResultDetail['intake'] 
   return { answers, acceptMaxMs: Math.round(acceptMaxMs), lastAcceptedAtMs: Math.round(lastAcceptedAtMs) };
 }
 
+const conditionsOf = (s: Scenario): string[] => [
+  ...(s.pg.arrivalJitterMs ? [`PG_ARRIVAL_JITTER_MS=${s.pg.arrivalJitterMs} before the PG stamps a call`] : []),
+  ...(s.busyCore ? ['one core kept busy by src/load/cpu-burner.ts for the whole wave'] : []),
+  ...(s.pollStatusMs ? [`every client reads its status each ${s.pollStatusMs} ms until its payment ends`] : []),
+];
+
 /** The result and the chart series, from what the run observed and the PG's own score. */
 async function score(
   adapterName: BenchResult['engine'],
@@ -322,6 +328,7 @@ async function score(
     endToEndMs: percentiles(endToEnd),
     detail: {
       variant: engine.variant,
+      conditions: conditionsOf(scenario),
       durability: engine.durability,
       workers: scenario.workers,
       engineLimits: scenario.engineLimits,
