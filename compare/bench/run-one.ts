@@ -230,7 +230,9 @@ async function measure(
     scenario.load.kind === 'paced' ? scenario.load.durationMs : 0,
   );
   const chaos = new ChaosPlan();
-  const pollers = scenario.pollStatusMs ? new StatusPollers(engine.apiUrl, scenario.pollStatusMs) : undefined;
+  const pollers = scenario.pollStatusMs
+    ? new StatusPollers(engine.apiUrl, scenario.pollStatusMs, scenario.requests)
+    : undefined;
   let sampler: TreeSampler | undefined;
   let t0 = Date.now();
   try {
