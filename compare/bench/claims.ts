@@ -154,18 +154,29 @@ function resultLookupRow({ results }: Measured): ClaimRow {
   const t = results.filter((r) => r.engine === 'temporal');
   const answered = t.reduce((n, r) => n + r.succeeded + r.failed, 0);
   const accepted = t.reduce((n, r) => n + r.accepted, 0);
+  const polled = results.filter((r) => r.scenario === 'polling-clients' && r.detail.statusReads);
+  const notOk = (r: BenchResult) =>
+    Object.entries(r.detail.statusReads!.answers).reduce((n, [code, k]) => (code === '200' ? n : n + k), 0);
   return {
     row: 'Result lookup',
     seed: 'A workflow query answers GET /payments/{id}/status.',
     verdict:
       t.length === 0
         ? 'not measured in this run'
-        : answered === accepted
+        : answered === accepted && polled.every((r) => !r.engine.startsWith('temporal') || notOk(r) === 0)
           ? 'holds, with a caveat'
           : 'does not hold as written',
     evidence: [
-      `Every status this run read from Temporal was a workflow query: ${answered} of ${accepted} accepted payments answered with a final status.`,
-      'Caveat: a query is answered by a worker (it replays the history), so while no worker runs, status lookups wait or fail; the Redis engines read a hash.',
+      `${answered} of ${accepted} payments accepted by Temporal answered with a final status.`,
+      ...polled.map(
+        (r) =>
+          `${r.engine} with every client polling each second: ${Object.entries(r.detail.statusReads!.answers)
+            .map(([code, n]) => `${n} x ${code}`)
+            .join(
+              ', ',
+            )}; status p50/p99 ${r.detail.statusReads!.latencyMs.p50}/${r.detail.statusReads!.latencyMs.p99} ms.`,
+      ),
+      "Caveat: a query is answered by a worker (it replays the history), so the project's default intake reads an ended or not yet started payment from its payment store and keeps the query for running ones; temporal-direct shows the start-per-request path. The Redis engines read a hash.",
     ],
   };
 }
