@@ -253,12 +253,13 @@ async function measure(
     const deadline = t0 + idealAll * 3 + 180_000;
     const settled = await settle(client, { pg: pg.client }, ids, stallMsOf(scenario), deadline, progress);
     await chaos.settled();
-    const statusReads = await pollers?.stop();
+    // Every payment is final by now (or given up on): each client needs at most one more read.
+    const statusReads = await pollers?.finish(2 * (scenario.pollStatusMs ?? 0) + 5000);
     return { t0, sent, settled, chaos, cost: sampler!.stop(), statusReads };
   } finally {
     chaos.cancel();
     sampler?.stop();
-    await pollers?.stop();
+    await pollers?.finish(0);
   }
 }
 

@@ -51,9 +51,18 @@ export class StatusPollers {
     }
   }
 
-  /** Stops every client (each within one interval) and gives the counts. */
-  async stop(): Promise<NonNullable<ResultDetail['statusReads']>> {
+  /**
+   * Lets every client read on until its payment ends (one more read each, once the run has seen
+   * every payment final), for at most `graceMs`; then stops the rest and gives the counts.
+   */
+  async finish(graceMs: number): Promise<NonNullable<ResultDetail['statusReads']>> {
     if (!this.stopped) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(this.loops),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+      ]);
+      clearTimeout(timer);
       this.stopped = true;
       await Promise.all(this.loops);
       await this.client.close().catch(() => undefined);
