@@ -42,16 +42,15 @@ export interface RetryPolicy {
   initialBackoffMs: number;
   maxBackoffMs: number;
   /**
-   * Whether a 429 uses up an attempt. Not in the fixed modes, whose admission step paces the calls:
-   * there a 429 is the PG asking us to wait. The study document's modes (`list`, `semaphore-only`) keep no
-   * rate of their own, so their calls outrun the PG's rate; as the fake PG counts refused calls in
-   * its window too, a 429 that never counted would be retried for ever, and those modes are here
-   * to show what the study document's design does.
+   * Whether a 429 uses up an attempt: only where the engine keeps no rate of its own (the study
+   * document's `list` and `semaphore-only`, or BASELINE_RATE_LIMIT=0). Its calls then outrun the PG's rate, and
+   * as the fake PG counts refused calls in its window too, a 429 that never counted would be
+   * retried for ever. With the admission step pacing the calls, a 429 is the PG asking us to wait.
    */
   rateLimitedUsesAttempt: boolean;
 }
 
-/** The study document's modes, without an admission step of their own. */
+/** The study document's modes, without an admission step of their own (a consumer's config may still say otherwise). */
 const SEED_MODES: readonly BaselineMode[] = ['list', 'semaphore-only'];
 
 const commonOf = (e: z.output<z.ZodObject<typeof commonShape>>): CommonConfig => ({
@@ -142,8 +141,11 @@ export function loadConsumerConfig(source: NodeJS.ProcessEnv = process.env): Con
     },
     source,
   );
+  const common = commonOf(e);
+  const rateLimit = e.BASELINE_RATE_LIMIT ?? (e.BASELINE_MODE === 'list' ? 0 : e.PG_RATE_LIMIT);
   return {
-    ...commonOf(e),
+    ...common,
+    retry: { ...common.retry, rateLimitedUsesAttempt: rateLimit === 0 },
     consumerId: e.CONSUMER_ID ?? `consumer-${process.pid}-${Math.random().toString(36).slice(2, 6)}`,
     pollMs: e.BASELINE_POLL_MS,
     heartbeatMs: e.BASELINE_HEARTBEAT_MS,
@@ -151,7 +153,7 @@ export function loadConsumerConfig(source: NodeJS.ProcessEnv = process.env): Con
     claimIdleMs: e.BASELINE_CLAIM_IDLE_MS,
     maxDeliveries: e.BASELINE_MAX_DELIVERIES,
     testPauseAfterTakeMs: e.BASELINE_TEST_PAUSE_AFTER_TAKE_MS,
-    rateLimit: e.BASELINE_RATE_LIMIT ?? (e.BASELINE_MODE === 'list' ? 0 : e.PG_RATE_LIMIT),
+    rateLimit,
     rateMarginMs: e.BASELINE_RATE_MARGIN_MS,
   };
 }

@@ -50,6 +50,8 @@ export interface EngineCost {
 }
 
 export interface ResultDetail {
+  /** What the scenario put around the engine: a PG behind a network, a busy core, polling clients. */
+  conditions: string[];
   /** What the engine's store promises once it has acknowledged a write (src/config/durability.ts). */
   durability: string;
   /** The intake: every answer to POST /payments by code, the slowest accept, and when the last 2xx came. */
