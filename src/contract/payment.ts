@@ -62,6 +62,12 @@ export interface QueuedPaymentRequest {
   enqueuedAt: string;
   /** sha256 of the canonical request: tells a replay from a reused key. */
   fingerprint?: string;
+  /** The merchant that posted it; absent: merchant `default`. Its fairness key on the way to the PG. */
+  merchantId?: string;
+  /** The PG it is routed to (PGS_FILE); absent: `pg-main`. */
+  pg?: string;
+  /** The merchant's share of its PG against other merchants with a backlog; absent: 1. */
+  weight?: number;
 }
 
 /** The 202 answer of `POST /payments`. */

@@ -46,7 +46,7 @@ export function createTemporalEngine(options: TemporalEngineOptions): PaymentEng
         store,
         log: options.log,
         concurrency: options.startConcurrency,
-        window: options.starterWindow,
+        window: (pg) => options.starterWindow(pg),
         consumer: `${hostname()}-api`,
         startWorkflow: async (payment) => {
           await connection.withDeadline(Date.now() + options.timeoutMs, () =>
