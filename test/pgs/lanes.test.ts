@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type QueuedPaymentRequest, fingerprintOf, isFinal, requestIdForKey } from '../../src/contract/payment';
-import { PaymentStore, type StoredPayment } from '../../src/intake/payment-store';
+import { PaymentStore } from '../../src/intake/payment-store';
+import { acceptDirect, waitForStored } from '../../src/load/direct-intake';
 import { type FakePgHandle, startFakePg } from '../../src/launch/fake-pg';
 import { type TemporalStack, startTemporalStack } from '../../src/launch/temporal-stack';
 
@@ -64,35 +63,8 @@ describe('several PGs, one lane each', () => {
     for (const pg of Object.values(pgs)) await pg.client.reset();
   });
 
-  /** Accepts `count` payments of `merchantId` for `pg`, in order; their request ids. */
-  async function accept(count: number, merchantId: string, pg: PgName): Promise<string[]> {
-    const run = randomUUID().slice(0, 8);
-    const ids: string[] = [];
-    for (let i = 0; i < count; i++) {
-      const request = { orderId: `${merchantId}-${run}-${i}`, amount: 1000 + i, currency: 'KRW' };
-      const payment: QueuedPaymentRequest & { fingerprint: string } = {
-        requestId: requestIdForKey(request.orderId),
-        request,
-        enqueuedAt: new Date().toISOString(),
-        fingerprint: fingerprintOf(request),
-        merchantId,
-        pg,
-      };
-      expect(await store.accept(payment)).toBe('created');
-      ids.push(payment.requestId);
-    }
-    return ids;
-  }
-
-  async function waitForFinal(ids: string[], timeoutMs = 120_000): Promise<Map<string, StoredPayment>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const records = await Promise.all(ids.map((id) => store.get(id)));
-      if (records.every((r) => r && isFinal(r.view.status)) || Date.now() > deadline)
-        return new Map(ids.map((id, i) => [id, records[i]!]));
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
+  const accept = (count: number, merchantId: string, pg: PgName) => acceptDirect(store, { merchantId, pg }, count);
+  const waitForFinal = (ids: string[]) => waitForStored(store, ids);
 
   async function expectHeldToItsLimits(name: PgName, charges: number): Promise<void> {
     const stats = await pgs[name].client.stats();
