@@ -17,6 +17,7 @@ runMain(async () => {
   const metrics = createTemporalMetricsSource({
     temporal: config.temporal,
     pgConcurrency: config.pgConcurrency,
+    pgNames: config.pgs.map((pg) => pg.name),
     timeoutMs: config.temporalTimeoutMs,
   });
   const extend = (app: Parameters<typeof openApiRoutes>[0]) => {

@@ -11,13 +11,13 @@
  * fills only its own window, never the other PGs'.
  *
  * It is fair between merchants: each merchant has its own stream per PG, and the room of a PG is
- * shared among its merchants' streams by weight, in turns (fair-share.ts), so a flash sale of
+ * shared among its merchants' streams by weight, in turns (infra/stride-shares.ts), so a flash sale of
  * one merchant does not put another's payment behind all of it.
  */
 import type Redis from 'ioredis';
 import type { QueuedPaymentRequest } from '../contract/payment';
 import type { Logger } from '../infra/logger';
-import { StrideShares } from './fair-share';
+import { StrideShares } from '../infra/stride-shares';
 import type { PaymentStore } from './payment-store';
 
 export interface StarterOptions {

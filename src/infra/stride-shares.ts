@@ -1,6 +1,7 @@
 /**
- * Stride scheduling of a PG's room among its merchants' intake streams: each place goes to the
- * stream with a backlog whose pass is lowest, and taking a place moves its pass on by 1 / weight.
+ * Stride scheduling between merchants: of a PG's room among their intake streams (the starter),
+ * and of PG permits among the calls waiting in a worker (the admission step). Each place goes to
+ * the key with a backlog whose pass is lowest, and taking a place moves its pass on by 1 / weight.
  * So a merchant of weight 2 gets two places for each one of a merchant of weight 1 while both
  * wait, one that is alone gets all of them, and one that had nothing waiting comes back level
  * with the others, with no credit saved up from its quiet spell. Passes are kept between rounds:
@@ -10,7 +11,7 @@
 export interface Backlog {
   key: string;
   weight: number;
-  /** Entries waiting in the stream: it gets no more places than these. */
+  /** What waits under this key: it gets no more places than these. */
   waiting: number;
 }
 
