@@ -18,6 +18,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { idealMakespanMs, meanLatencyMs, percentile, utilisation } from '../compare/bench/figures';
 import { freePort } from '../src/infra/ports';
 import { startDevServer } from '../src/infra/temporal-dev-server';
@@ -75,8 +77,12 @@ async function main(): Promise<void> {
     for (const pg of pgNames) await waitForStored(store, await acceptDirect(store, { merchantId: 'warm-up', pg }, 1));
     await sleep(1500);
     for (const pg of pgNames) await pgs[pg]!.client.reset();
+    const connection = await Connection.connect({ address: server.address });
+    stops.unshift(() => connection.close());
     const figures =
-      a.scenario === 'pg-outage' ? await pgOutage(store, pgs) : await noisyNeighbour(store, pgs['pg-main']!);
+      a.scenario === 'pg-outage'
+        ? await pgOutage(store, pgs)
+        : await noisyNeighbour(store, pgs['pg-main']!, new Client({ connection }));
     console.log(
       JSON.stringify({
         scenario: a.scenario,
@@ -95,7 +101,44 @@ async function main(): Promise<void> {
 const successOnce = (records: Map<string, StoredPayment>) =>
   [...records.values()].filter((r) => r.view.status === 'SUCCESS' && r.view.attempts >= 1).length;
 
-async function noisyNeighbour(store: PaymentStore, pg: FakePgHandle) {
+/**
+ * Where B's wait went, from its workflow's history: in the intake (accepted to workflow start), in
+ * the workflow's first task (to the activity scheduled), in the PG lane's task queue (to the
+ * activity's dispatch to a worker), in the worker (to the PG call, the admission step).
+ */
+async function stagesOf(client: Client, records: StoredPayment[]) {
+  const stages = {
+    intake: [] as number[],
+    workflowTask: [] as number[],
+    taskQueue: [] as number[],
+    worker: [] as number[],
+  };
+  for (const record of records) {
+    const history = await client.workflow.getHandle(record.view.requestId).fetchHistory();
+    const at = (type: string) => {
+      const event = history.events?.find(
+        (e) => e.eventType === temporal.api.enums.v1.EventType[type as 'EVENT_TYPE_UNSPECIFIED'],
+      );
+      return event?.eventTime
+        ? Number(event.eventTime.seconds) * 1000 + Math.round((event.eventTime.nanos ?? 0) / 1e6)
+        : NaN;
+    };
+    const started = at('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
+    const scheduled = at('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED');
+    const dispatched = at('EVENT_TYPE_ACTIVITY_TASK_STARTED');
+    stages.intake.push(started - ms(record.view.acceptedAt));
+    stages.workflowTask.push(scheduled - started);
+    stages.taskQueue.push(dispatched - scheduled);
+    stages.worker.push(ms(record.view.startedAt) - dispatched);
+  }
+  const p = (values: number[]) => ({
+    p50: Math.round(percentile(values, 50)),
+    p99: Math.round(percentile(values, 99)),
+  });
+  return Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, p(v)]));
+}
+
+async function noisyNeighbour(store: PaymentStore, pg: FakePgHandle, client: Client) {
   const surge = Number(a.surge);
   const t0 = Date.now();
   const aIds = await acceptDirect(store, { merchantId: 'flash-sale' }, surge, 64);
@@ -119,6 +162,10 @@ async function noisyNeighbour(store: PaymentStore, pg: FakePgHandle) {
       p99: Math.round(percentile(waits, 99)),
       max: Math.max(...waits),
     },
+    bStagesMs: await stagesOf(
+      client,
+      bIds.map((id) => records.get(id)!),
+    ),
     aSucceeded: successOnce(new Map(aIds.map((id) => [id, records.get(id)!]))),
     pg: pick(stats),
     utilisation: utilisation(ideal, last - t0),
