@@ -12,6 +12,7 @@ import type { ManagedProcess } from '../../src/infra/child-process';
 import { freePort } from '../../src/infra/ports';
 import { type RunningDevServer, startDevServer } from '../../src/infra/temporal-dev-server';
 import type { FakePgHandle } from '../../src/launch/fake-pg';
+import type { PaymentsClient } from '../../src/load/payments-client';
 import { startTemporalStack } from '../../src/launch/temporal-stack';
 import { defaultTaskQueueRate } from '../../src/temporal/config';
 import type { BenchRedis } from './bench-redis';
@@ -40,6 +41,13 @@ export interface RunningEngine {
   startWorker(): Promise<string>;
   restartServer(): Promise<string>;
   leakedPermits(): Promise<number | null>;
+  /**
+   * A client that posts as a second merchant (noisy-neighbour's B), for an engine that tells
+   * merchants apart; absent, B posts as A does, into the same line.
+   */
+  neighbourClient?(): PaymentsClient;
+  /** How the engine tells merchants apart, when it does. */
+  merchants?: string;
   stop(): Promise<void>;
 }
 

@@ -17,7 +17,7 @@ import { type Place, alone } from './lineup';
 import { idealMakespanMs, inFlightSeries, meanLatencyMs, percentiles, utilisation } from './figures';
 import { type SentPayment, sendLoad } from './load';
 import { TreeSampler } from './proc-tree';
-import { type Scenario, chaosTimes } from './scenarios';
+import { type Scenario, arrivalsMsOf, chaosTimes } from './scenarios';
 import { StatusPollers } from './status-pollers';
 import type { BenchResult, CodeCounts, ResultDetail, ResultSeries } from './types';
 
@@ -218,7 +218,7 @@ const isAccepted = (p: { status: number; requestId?: string }) => p.status >= 20
 async function measure(
   scenario: Scenario,
   adapterName: string,
-  ground: { pg: FakePgHandle; engine: RunningEngine; client: PaymentsClient },
+  ground: { pg: FakePgHandle; engine: RunningEngine; client: PaymentsClient; neighbour?: PaymentsClient },
   { lineup, place }: Place,
   progress: Progress,
 ): Promise<Observed> {
@@ -227,7 +227,7 @@ async function measure(
     scenario.requests,
     scenario.pg,
     meanLatencyMs(scenario.pg.latencyMs),
-    scenario.load.kind === 'paced' ? scenario.load.durationMs : 0,
+    arrivalsMsOf(scenario.load),
   );
   const chaos = new ChaosPlan();
   const pollers = scenario.pollStatusMs
@@ -241,10 +241,17 @@ async function measure(
       t0 = Date.now();
       sampler = new TreeSampler(() => engine.pids());
       chaos.schedule(scenario, engine, idealAll, t0);
-      return sendLoad(client, scenario.load, scenario.requests, `${scenario.name}-${adapterName}-${t0}`, {
-        onSent: (n) => progress(`${n}/${scenario.requests} posted`),
-        onAnswer: (p) => isAccepted(p) && pollers?.add(p.requestId!),
-      });
+      return sendLoad(
+        client,
+        scenario.load,
+        scenario.requests,
+        `${scenario.name}-${adapterName}-${t0}`,
+        {
+          onSent: (n) => progress(`${n}/${scenario.requests} posted`),
+          onAnswer: (p) => isAccepted(p) && pollers?.add(p.requestId!),
+        },
+        ground.neighbour,
+      );
     };
     // A burst's intake takes its turn; a paced load lasts the whole run, so it shares the machine.
     if (scenario.load.kind !== 'burst') lineup.pass(place);
@@ -283,6 +290,30 @@ const conditionsOf = (s: Scenario): string[] => [
   ...(s.pollStatusMs ? [`every client reads its status each ${s.pollStatusMs} ms until its payment ends`] : []),
 ];
 
+/**
+ * noisy-neighbour: merchant B's wait from its 202 to its PG call (the status's `startedAt`), and
+ * whether every payment of merchant A ended SUCCESS.
+ */
+function neighbourFigures(
+  accepted: SentPayment[],
+  finals: Map<string, PaymentStatusView>,
+  engine: RunningEngine,
+): NonNullable<ResultDetail['neighbour']> {
+  const ofB = accepted.filter((p) => p.merchant === 'B');
+  const waits = ofB.flatMap((p) => {
+    const startedAt = finals.get(p.requestId!)?.startedAt;
+    return startedAt ? [Date.parse(startedAt) - (p.sentAt + p.acceptMs)] : [];
+  });
+  const ofA = accepted.filter((p) => p.merchant === 'A');
+  return {
+    merchants: engine.merchants ?? 'one line: the engine knows no merchants',
+    bPayments: ofB.length,
+    bWaitMs: { ...percentiles(waits), max: Math.round(Math.max(0, ...waits)) },
+    aSucceeded: ofA.filter((p) => finals.get(p.requestId!)?.status === 'SUCCESS').length,
+    aPayments: ofA.length,
+  };
+}
+
 /** The result and the chart series, from what the run observed and the PG's own score. */
 async function score(
   adapterName: BenchResult['engine'],
@@ -303,7 +334,7 @@ async function score(
   for (const p of sent) if (!isAccepted(p)) refused[String(p.status)] = (refused[String(p.status)] ?? 0) + 1;
   const ids = [...new Set(accepted.map((p) => p.requestId!))];
   const L = meanLatencyMs(scenario.pg.latencyMs);
-  const arrivalsMs = scenario.load.kind === 'paced' ? scenario.load.durationMs : 0;
+  const arrivalsMs = arrivalsMsOf(scenario.load);
   const sentAt = new Map(accepted.map((p) => [p.requestId!, p.sentAt]));
   const done = [...settled.finals.values()];
   const completedAt = (v: PaymentStatusView) => (v.completedAt ? Date.parse(v.completedAt) : t0);
@@ -344,6 +375,7 @@ async function score(
       refused,
       intake: intakeFigures(sent, t0),
       ...(observed.statusReads ? { statusReads: observed.statusReads } : {}),
+      ...(scenario.load.kind === 'neighbours' ? { neighbour: neighbourFigures(accepted, settled.finals, engine) } : {}),
       cost: {
         cpuMs,
         cpuMsPerPayment: ids.length ? Math.round((cpuMs / ids.length) * 10) / 10 : 0,
@@ -388,18 +420,21 @@ async function runOneInLine(
   );
   let engine: RunningEngine | undefined;
   let client: PaymentsClient | undefined;
+  let neighbour: PaymentsClient | undefined;
   try {
     progress('starting');
     engine = await adapter.start({ scenario, pg, redis, dir, sqliteSynchronous: settings.sqliteSynchronous });
     client = new PaymentsClient(engine.apiUrl, { connections: 64 });
+    neighbour = engine.neighbourClient?.();
     await warmUp(client);
     markReady();
     progress('ready, waiting for the other runs of this wave');
     await at.lineup.ready();
-    const observed = await measure(scenario, adapter.name, { pg, engine, client }, at, progress);
+    const observed = await measure(scenario, adapter.name, { pg, engine, client, neighbour }, at, progress);
     return await score(adapter.name, scenario, { pg, engine }, observed, wallStart);
   } finally {
     await client?.close().catch(() => undefined);
+    await neighbour?.close().catch(() => undefined);
     await engine?.stop().catch(() => undefined);
     await redis.stop().catch(() => undefined);
     await pg.process.stop().catch(() => undefined);
