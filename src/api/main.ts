@@ -2,6 +2,7 @@
 import { runMain } from '../config/env';
 import { listen, onShutdown } from '../infra/http-server';
 import { createLogger } from '../infra/logger';
+import { PaymentStore } from '../intake/payment-store';
 import { createMetricsRoutes } from '../metrics/routes';
 import { createTemporalMetricsSource } from '../metrics/temporal-source';
 import { loadApiConfig } from '../temporal/config';
@@ -18,6 +19,7 @@ runMain(async () => {
     temporal: config.temporal,
     pgConcurrency: config.pgConcurrency,
     pgNames: config.pgs.map((pg) => pg.name),
+    store: config.intake === 'redis' ? PaymentStore.connect(config.store.redisUrl, config.store.prefix) : undefined,
     timeoutMs: config.temporalTimeoutMs,
   });
   const extend = (app: Parameters<typeof openApiRoutes>[0]) => {

@@ -16,6 +16,17 @@ import type { EngineMetricsSource, EngineSnapshot, MetricsJson } from './routes'
 import { METRIC } from './payment-metrics';
 import { pgTaskQueue } from '../temporal/shared';
 import { metricsUrlOfIdentity } from './worker-metrics';
+import type { PaymentStore } from '../intake/payment-store';
+
+/** Each merchant's intake backlog per PG and each PG's started-not-ended count, from the store. */
+async function lanesOf(store: PaymentStore): Promise<NonNullable<EngineSnapshot['lanes']>> {
+  const [intakes, perPg] = await Promise.all([store.intakes(), store.countsPerPg()]);
+  const lengths = await Promise.all(intakes.map((i) => store.connection.xlen(i.key)));
+  return {
+    intakeWaiting: intakes.map((i, n) => ({ pg: i.pg, merchant: i.merchant, waiting: lengths[n]! })),
+    startedNotEnded: [...perPg].map(([pg, held]) => ({ pg, count: held.started - held.ended })),
+  };
+}
 
 export interface TemporalMetricsOptions {
   temporal: TemporalConnectionConfig;
@@ -25,6 +36,8 @@ export interface TemporalMetricsOptions {
   pgNames: string[];
   /** Deadline of each call to Temporal and to a worker. */
   timeoutMs: number;
+  /** The payment store, with the Redis intake: the backlog per merchant and the window per PG. */
+  store?: PaymentStore;
 }
 
 /**
@@ -82,7 +95,9 @@ export function createTemporalMetricsSource(options: TemporalMetricsOptions): En
       const used = admissionUp
         ? workers.reduce((sum, json) => sum + (gaugeValue(json, METRIC.semaphoreUsed) ?? 0), 0)
         : NaN;
+      const perLane = options.store ? await lanesOf(options.store) : undefined;
       return {
+        ...(perLane ? { lanes: perLane } : {}),
         queueSize: lanes.reduce((sum, lane) => sum + Number(lane.stats?.approximateBacklogCount ?? 0), 0),
         semaphoreUsed: used,
         semaphoreAvailable: Math.max(0, options.pgConcurrency - used),
@@ -90,6 +105,9 @@ export function createTemporalMetricsSource(options: TemporalMetricsOptions): En
         observations: workers,
       };
     },
-    close: () => connection.close(),
+    close: async () => {
+      await connection.close();
+      await options.store?.close();
+    },
   };
 }

@@ -104,6 +104,7 @@ describe('several PGs, one lane each', () => {
   });
 
   test("when one PG is down then the other's payments are charged while it is, and the first's all succeed once it is back", async () => {
+    // The PG's outage is long enough that pg-main's 20 (4 s at 5/s) end well inside it.
     const until = Date.parse((await pgs['pg-alt'].client.outage(20))!);
     const alt = await accept(12, 'shop-b', 'pg-alt');
     const main = await accept(20, 'shop-a', 'pg-main');
@@ -112,6 +113,12 @@ describe('several PGs, one lane each', () => {
     // pg-alt's payments filled its window (6) and wait for it; pg-main's went on meanwhile.
     const lastMain = Math.max(...[...mainFinal.values()].map((r) => Date.parse(r.view.completedAt!)));
     expect(lastMain).toBeLessThan(until);
+    // /metrics says so, per PG and per merchant: pg-alt's window full, the rest in its intake.
+    const metrics = await (await fetch(`${stack.apiUrl}/metrics`)).text();
+    const gauge = (series: string) => Number(new RegExp(`^${series} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    expect(gauge('payment_started_not_ended{pg="pg-alt"}')).toBe(6);
+    expect(gauge('payment_intake_waiting{pg="pg-alt",merchant="shop-b"}')).toBe(6);
+    expect(gauge('payment_started_not_ended{pg="pg-main"}')).toBe(0);
     const altFinal = await waitForFinal(alt);
     expect([...altFinal.values()].map((r) => r.view.status)).toEqual(alt.map(() => 'SUCCESS'));
     await expectHeldToItsLimits('pg-main', 20);
