@@ -2,6 +2,8 @@ import { LocalPgAdmission } from '../../src/pg-client/admission';
 import { StrideShares } from '../../src/infra/stride-shares';
 import { parsePgs } from '../../src/config/pgs';
 import { ConfigError } from '../../src/config/env';
+import { loadStackConfig } from '../../src/stack-config';
+import { loadWorkerConfig } from '../../src/temporal/config';
 
 /** Turns between merchants (the starter's and the admission step's), and the PGS_FILE reader. */
 describe('turns between merchants', () => {
@@ -65,5 +67,15 @@ describe('PGS_FILE', () => {
   ])('when it holds %s then start stops with one line naming the file and the entry', (_what, text, message) => {
     expect(() => parsePgs(text, 'pgs.json')).toThrow(ConfigError);
     expect(() => parsePgs(text, 'pgs.json')).toThrow(message);
+  });
+
+  test('when npm start has no PGS_FILE then pg-main is the fake PG on PG_PORT, with the PG limits', () => {
+    const config = loadStackConfig({ PG_PORT: '4100', PG_RATE_LIMIT: '7' });
+    expect(config.pgs).toEqual([{ ...pg, url: 'http://127.0.0.1:4100', ratePerSecond: 7 }]);
+    expect(config.pgsEnv).toEqual({ PG_URL: 'http://127.0.0.1:4100' });
+  });
+
+  test('when WORKER_PGS names a PG that is not configured then the worker stops, naming it', () => {
+    expect(() => loadWorkerConfig({ WORKER_PGS: 'pg-alt' })).toThrow(/WORKER_PGS: no PG named "pg-alt"/);
   });
 });
