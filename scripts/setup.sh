@@ -8,10 +8,13 @@ TEMPORAL_CLI_VERSION="${TEMPORAL_CLI_VERSION:-v1.5.1}"
 TOOLS_BIN="$PWD/.tools/bin"
 step() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
-# 1. npm packages, when node_modules is missing or older than the lock file.
-if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# 1. npm packages, when node_modules is missing or was installed from another lock file. Compared
+# by content, not by date: a git checkout gives the lock file a new date without changing it.
+lock_sum="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ "$(cat node_modules/.lock-sha256 2>/dev/null)" != "$lock_sum" ]; then
   step "installing npm packages (npm ci)…"
   npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_sum" >node_modules/.lock-sha256
 else
   step "npm packages: up to date"
 fi

@@ -9,6 +9,7 @@ import {
 } from './config/admission-settings';
 import { env, readEnv } from './config/env';
 import { DATA_DIR } from './infra/paths';
+import { merchantsFileShape } from './merchants/config';
 
 export interface StackConfig {
   workers: number;
@@ -30,6 +31,8 @@ export interface StackConfig {
   /** Worker i serves its payment metrics on workerMetricsPort + i and the SDK's series on sdkMetricsPort + i. */
   workerMetricsPort: number;
   sdkMetricsPort: number;
+  /** Who may call the API (MERCHANTS_FILE); made with a demo merchant on the first start. */
+  merchantsFile: string;
 }
 
 export function loadStackConfig(source: NodeJS.ProcessEnv = process.env, warn?: (line: string) => void): StackConfig {
@@ -53,6 +56,7 @@ export function loadStackConfig(source: NodeJS.ProcessEnv = process.env, warn?: 
       TEMPORAL_PG_VISIBILITY_DATABASE: env.string('temporal_visibility'),
       WORKER_METRICS_PORT: env.positiveInt(9470),
       SDK_METRICS_PORT: env.positiveInt(9464),
+      ...merchantsFileShape,
     },
     current,
   );
@@ -79,5 +83,6 @@ export function loadStackConfig(source: NodeJS.ProcessEnv = process.env, warn?: 
     },
     workerMetricsPort: e.WORKER_METRICS_PORT,
     sdkMetricsPort: e.SDK_METRICS_PORT,
+    merchantsFile: e.MERCHANTS_FILE,
   };
 }

@@ -12,6 +12,7 @@ import { startDevServer } from './infra/temporal-dev-server';
 import { startPostgresServer } from './infra/temporal-postgres';
 import { checkRedis } from './temporal/admission-choice';
 import { loadStackConfig } from './stack-config';
+import { DEMO_MERCHANT, ensureDemoMerchant, merchantLines } from './merchants/demo';
 
 runMain(async () => {
   const config = loadStackConfig();
@@ -30,6 +31,7 @@ runMain(async () => {
     );
   }
 
+  const demoKey = ensureDemoMerchant(config.merchantsFile);
   const stack = new StackRunner();
 
   const { postgres: pgs } = config;
@@ -80,7 +82,10 @@ runMain(async () => {
     ),
   );
   const api = watch(
-    spawnTs('api', 'src/api/main.ts', { env: { ...common, PORT: String(config.apiPort) }, onLine: prefixed('api') }),
+    spawnTs('api', 'src/api/main.ts', {
+      env: { ...common, PORT: String(config.apiPort), MERCHANTS_FILE: config.merchantsFile },
+      onLine: prefixed('api'),
+    }),
   );
   await Promise.all([
     api.waitForLine(/payments API listening/),
@@ -92,15 +97,14 @@ runMain(async () => {
       '',
       bold('the payment stack is up:'),
       `  API          http://127.0.0.1:${config.apiPort}   (POST /payments, GET /payments/:id/status, /healthz)`,
-      `  Web UI       ${temporal.uiUrl}   (every payment is a workflow named by its requestId)`,
+      `  Web UI       ${temporal.uiUrl}   (every payment is a workflow named by its requestId; filter: MerchantId="${DEMO_MERCHANT}")`,
       `  Temporal     ${temporal.address}   (gRPC)`,
       `  fake PG      http://127.0.0.1:${config.pgPort}   (score: /v1/stats)`,
       `  workers      ${config.workers}   (PG admission: ${config.admission}${config.admission === 'redis' ? ` at ${config.redisUrl}` : ''})`,
       `  metrics      http://127.0.0.1:${config.apiPort}/metrics   (the engine's view: queue, PG slots, waits, outcomes)`,
       `  OpenAPI      http://127.0.0.1:${config.apiPort}/openapi.json`,
       `  SDK metrics  ${Array.from({ length: config.workers }, (_, i) => `http://127.0.0.1:${config.sdkMetricsPort + i}/metrics`).join(' ')}   (Temporal's own worker series)`,
-      '',
-      `try:  curl -si -XPOST http://127.0.0.1:${config.apiPort}/payments -H 'content-type: application/json' -d '{"orderId":"order-1","amount":15000}'`,
+      ...merchantLines(`http://127.0.0.1:${config.apiPort}`, config.merchantsFile, demoKey),
       bold('Ctrl-C stops everything.'),
       '',
     ].join('\n'),

@@ -43,10 +43,10 @@ export function createInlineEngine(options: InlineEngineOptions): PaymentEngine 
   return {
     ...base,
     async submit(payment: QueuedPaymentRequest & { fingerprint: string }): Promise<SubmitResult> {
-      const { requestId, fingerprint, enqueuedAt } = payment;
+      const { requestId, fingerprint, enqueuedAt, merchantId } = payment;
       const statusKey = keys.status(requestId);
       const code = await orUnavailable(() =>
-        redis.acceptPayment(statusKey, keys.queue, requestId, fingerprint, enqueuedAt, '', 'none'),
+        redis.acceptPayment(statusKey, keys.queue, requestId, fingerprint, enqueuedAt, '', 'none', merchantId),
       );
       if (code === -1) throw new IdempotencyKeyReused();
       if (code === 0) {

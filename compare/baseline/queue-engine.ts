@@ -40,11 +40,20 @@ export async function readStatus(
 export function createQueueEngine({ redis, keys, target }: QueueEngineOptions): PaymentEngine {
   return {
     async submit(payment: QueuedPaymentRequest & { fingerprint: string }): Promise<SubmitResult> {
-      const { requestId, fingerprint, enqueuedAt } = payment;
+      const { requestId, fingerprint, enqueuedAt, merchantId } = payment;
       const message = JSON.stringify(payment);
       const destination = target === 'stream' ? keys.stream : keys.queue;
       const code = await orUnavailable(() =>
-        redis.acceptPayment(keys.status(requestId), destination, requestId, fingerprint, enqueuedAt, message, target),
+        redis.acceptPayment(
+          keys.status(requestId),
+          destination,
+          requestId,
+          fingerprint,
+          enqueuedAt,
+          message,
+          target,
+          merchantId,
+        ),
       );
       if (code === -1) throw new IdempotencyKeyReused();
       return { requestId, created: code === 1 };

@@ -21,6 +21,7 @@ export interface BaselineScripts {
     acceptedAt: string,
     message: string,
     mode: 'list' | 'stream' | 'none',
+    merchantId: string,
   ): Promise<number>;
   markProcessing(
     status: string,

@@ -28,6 +28,8 @@ export interface EngineSetup {
 
 export interface RunningEngine {
   apiUrl: string;
+  /** The key of the merchant the load posts as. */
+  apiKey: string;
   variant: string;
   killWorker(): Promise<string>;
   startWorker(): Promise<string>;
@@ -87,6 +89,7 @@ const temporal: EngineAdapter = {
             : 'exact admission step per worker';
       return {
         apiUrl: stack.apiUrl,
+        apiKey: stack.merchants.apiKey,
         variant: `${scenario.workers} worker(s), ${admissionNote}, ${partitions} task-queue partition(s), maxConcurrentActivityTaskExecutions=${scenario.engineLimits.concurrency}, maxTaskQueueActivitiesPerSecond=${taskQueueRate}${dbFile ? ', SQLite file' : ''}`,
         killWorker: () => killFirstAlive(stack.workers),
         startWorker: async () => `started ${(await stack.startWorker()).name}`,
@@ -119,6 +122,7 @@ const bullmq: EngineAdapter = {
     });
     return {
       apiUrl: stack.apiUrl,
+      apiKey: stack.merchants.apiKey,
       variant: `${scenario.workers} worker(s), limiter {max: ${scenario.engineLimits.ratePerSecond}, duration: 1000}, queue global concurrency ${scenario.engineLimits.concurrency}, worker concurrency ${scenario.engineLimits.concurrency}, attempts 10 + exponential backoff, stalled-job check defaults`,
       killWorker: () => killFirstAlive(stack.workers),
       startWorker: async () => `started ${(await stack.startWorker()).name}`,
@@ -142,6 +146,7 @@ function baseline(name: EngineName, mode: BaselineMode): EngineAdapter {
       });
       return {
         apiUrl: stack.apiUrl,
+        apiKey: stack.merchants.apiKey,
         variant: `BASELINE_MODE=${mode}, ${scenario.workers} consumer(s), semaphore of ${scenario.engineLimits.concurrency} permits`,
         killWorker: () => killFirstAlive(stack.consumers),
         startWorker: async () => `started ${(await stack.startConsumer()).name}`,

@@ -130,7 +130,7 @@ async function runOneInLine(
   try {
     progress('starting');
     engine = await adapter.start({ scenario, pg, redis, dir });
-    client = new PaymentsClient(engine.apiUrl, { connections: 64 });
+    client = new PaymentsClient(engine.apiUrl, { connections: 64, apiKey: engine.apiKey });
     // One payment first, so no engine pays its cold start inside the measured run.
     const warm = await client.post({ orderId: `warmup-${Date.now()}`, amount: 1, currency: 'KRW' });
     if (warm.requestId) await client.waitForFinal([warm.requestId], { timeoutMs: 30_000, intervalMs: 200 });

@@ -41,6 +41,7 @@ export function viewOfJob(job: Job<ChargeJobData, ChargeJobResult>, state: strin
   const status = state === 'delayed' && job.attemptsMade > 0 ? 'PROCESSING' : (STATUS_OF_STATE[state] ?? 'PENDING');
   const view: PaymentStatusView = {
     requestId: job.data.requestId,
+    merchantId: job.data.merchantId,
     status,
     attempts:
       status === 'SUCCESS'

@@ -13,12 +13,16 @@ import {
   statusUrlFor,
 } from '../contract/payment';
 import type { Logger } from '../infra/logger';
+import type { MerchantDirectory } from '../merchants/directory';
+import { authenticate, merchantOf } from './auth';
 import type { PaymentEngine } from './engine';
 import { ApiError, InvalidRequest, PaymentNotFound, UnsupportedMediaType, errorHandler } from './errors';
 
 export interface AppDeps {
   engine: PaymentEngine;
   log: Logger;
+  /** Who may call /payments: each merchant's payments are its own. */
+  merchants: MerchantDirectory;
   /** Extra routes (metrics, OpenAPI) mounted before the error handler. */
   extend?: (app: express.Express) => void;
 }
@@ -26,10 +30,12 @@ export interface AppDeps {
 const issuesOf = (error: { issues: Array<{ path: PropertyKey[]; message: string }> }, prefix = '') =>
   error.issues.map((i) => ({ path: prefix + i.path.map(String).join('.'), message: i.message }));
 
-export function createApp({ engine, log, extend }: AppDeps): express.Express {
+export function createApp({ engine, log, merchants, extend }: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Before any body is read: an unauthenticated request costs nothing more.
+  app.use('/payments', authenticate(merchants));
 
   app.post(
     '/payments',
@@ -46,16 +52,18 @@ export function createApp({ engine, log, extend }: AppDeps): express.Express {
       if (!body.success || (key && !key.success)) throw new InvalidRequest(issues);
 
       const request = body.data;
-      const requestId = requestIdForKey(key?.data ?? request.orderId);
+      const merchantId = merchantOf(res).id;
+      const requestId = requestIdForKey(merchantId, key?.data ?? request.orderId);
       const accepted = await engine.submit({
         requestId,
+        merchantId,
         request,
         enqueuedAt: new Date().toISOString(),
         fingerprint: fingerprintOf(request),
       });
       const statusUrl = statusUrlFor(accepted.requestId);
       log.info(
-        { requestId, orderId: request.orderId, created: accepted.created },
+        { requestId, merchantId, orderId: request.orderId, created: accepted.created },
         accepted.created ? 'payment accepted' : 'payment replayed',
       );
       if (accepted.completed) {
@@ -75,7 +83,8 @@ export function createApp({ engine, log, extend }: AppDeps): express.Express {
   app.get('/payments/:requestId/status', async (req: Request<{ requestId: string }>, res: Response) => {
     const requestId = req.params.requestId;
     const status = /^[A-Za-z0-9_-]{1,100}$/.test(requestId) ? await engine.status(requestId) : null;
-    if (!status) throw new PaymentNotFound();
+    // Another merchant's payment is answered exactly like an unknown one.
+    if (!status || status.merchantId !== merchantOf(res).id) throw new PaymentNotFound();
     res.json(status);
   });
 

@@ -31,6 +31,13 @@ export class IdempotencyKeyReused extends ApiError {
   }
 }
 
+/** No valid API key: the same answer whatever was wrong, so it helps nobody guess a key. */
+export class Unauthorized extends ApiError {
+  constructor(message: string) {
+    super(401, 'unauthorized', message, {}, { 'WWW-Authenticate': 'Bearer' });
+  }
+}
+
 export class PaymentNotFound extends ApiError {
   constructor() {
     super(404, 'not_found', 'no payment with this id');

@@ -2,6 +2,7 @@
 import { runMain } from '../config/env';
 import { listen, onShutdown } from '../infra/http-server';
 import { createLogger } from '../infra/logger';
+import { openMerchantDirectory } from '../merchants/directory';
 import { createMetricsRoutes } from '../metrics/routes';
 import { createTemporalMetricsSource } from '../metrics/temporal-source';
 import { loadApiConfig } from '../temporal/config';
@@ -12,6 +13,7 @@ import { openApiRoutes } from './openapi';
 runMain(async () => {
   const config = loadApiConfig();
   const log = createLogger('api', config.logLevel);
+  const merchants = openMerchantDirectory({ file: config.merchantsFile, log });
   const engine = createTemporalEngine({
     temporal: config.temporal,
     timeoutMs: config.temporalTimeoutMs,
@@ -27,11 +29,12 @@ runMain(async () => {
     createMetricsRoutes(metrics, log)(app);
     openApiRoutes(app);
   };
-  const running = await listen(createApp({ engine, log, extend }), config.host, config.port);
+  const running = await listen(createApp({ engine, log, merchants, extend }), config.host, config.port);
   log.info({ url: running.url, temporal: config.temporal.address }, `payments API listening on ${running.url}`);
   onShutdown(async () => {
     await running.close();
     await engine.close();
+    merchants.close();
     await metrics.close?.();
   });
 });

@@ -42,6 +42,8 @@ export const isFinal = (s: PaymentStatus): boolean => FINAL_STATUSES.includes(s)
 /** The `GET /payments/:requestId/status` answer. Timestamps are ISO-8601 strings. */
 export interface PaymentStatusView {
   requestId: string;
+  /** The merchant whose payment this is; another merchant's read answers 404. */
+  merchantId?: string;
   status: PaymentStatus;
   transactionId?: string;
   error?: string;
@@ -58,6 +60,8 @@ export interface PaymentStatusView {
  */
 export interface QueuedPaymentRequest {
   requestId: string;
+  /** The merchant that posted it (empty for a message from an outside producer: nobody's). */
+  merchantId: string;
   request: PaymentRequest;
   enqueuedAt: string;
   /** sha256 of the canonical request: tells a replay from a reused key. */
@@ -79,6 +83,7 @@ export const API_ERROR_CODES = [
   'payload_too_large',
   'unsupported_media_type',
   'idempotency_key_reused',
+  'unauthorized',
   'not_found',
   'unavailable',
   'internal',
@@ -97,10 +102,12 @@ export const PAYMENT_ERRORS = {
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /**
- * The request id (and Temporal workflow id) for an idempotency key: URL-safe, fixed length, and
- * free of the key itself, so the key never shows in URLs, logs or the Web UI.
+ * The request id (and Temporal workflow id) for a merchant's idempotency key: URL-safe, fixed
+ * length, and free of the key itself, so the key never shows in URLs, logs or the Web UI. The
+ * merchant is part of it, so two merchants' equal keys name two payments.
  */
-export const requestIdForKey = (idempotencyKey: string): string => `pay_${sha256(idempotencyKey).slice(0, 32)}`;
+export const requestIdForKey = (merchantId: string, idempotencyKey: string): string =>
+  `pay_${sha256(`${merchantId}\n${idempotencyKey}`).slice(0, 32)}`;
 
 /** A stable hash of a validated request; equal for equal bodies whatever their key order. */
 export function fingerprintOf(request: PaymentRequest): string {

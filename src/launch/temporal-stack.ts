@@ -8,6 +8,7 @@ import { type ManagedProcess, spawnTs } from '../infra/child-process';
 import { freePort } from '../infra/ports';
 import { type RunningDevServer, startDevServer } from '../infra/temporal-dev-server';
 import { type FakePgHandle, startFakePg } from './fake-pg';
+import { type MerchantsFixture, createMerchantsFixture } from './merchants';
 import { PaymentsClient } from '../load/payments-client';
 
 export interface TemporalStack {
@@ -15,6 +16,8 @@ export interface TemporalStack {
   pg: FakePgHandle;
   api: PaymentsClient;
   apiUrl: string;
+  /** The merchants the API knows; `api` sends the first one's key. */
+  merchants: MerchantsFixture;
   taskQueue: string;
   workers: ManagedProcess[];
   apiProcess: ManagedProcess;
@@ -33,6 +36,8 @@ export interface StackOptions {
   temporal?: RunningDevServer;
   /** Reuse a running fake PG (its owner stops it) instead of starting one with pgEnv. */
   pg?: FakePgHandle;
+  /** The API's merchants (its owner disposes of it); a fixture of one test merchant when absent. */
+  merchants?: MerchantsFixture;
 }
 
 export async function startTemporalStack(options: StackOptions = {}): Promise<TemporalStack> {
@@ -45,6 +50,8 @@ export async function startTemporalStack(options: StackOptions = {}): Promise<Te
     if (!options.temporal) started.push(temporal);
     const pg = options.pg ?? (await startFakePg(options.pgEnv));
     if (!options.pg) started.push(pg.process);
+    const merchants = options.merchants ?? createMerchantsFixture();
+    if (!options.merchants) started.push({ stop: () => Promise.resolve(merchants.dispose()) });
     const taskQueue = `payments-${randomUUID().slice(0, 8)}`;
     const common = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' };
     const workerEnv = { ...common, PG_URL: pg.url, ...options.workerEnv };
@@ -60,7 +67,7 @@ export async function startTemporalStack(options: StackOptions = {}): Promise<Te
     };
     const apiPort = await freePort();
     const apiProcess = spawnTs('api', 'src/api/main.ts', {
-      env: { ...common, ...options.apiEnv, PORT: String(apiPort), LOG_LEVEL: 'info' },
+      env: { ...common, MERCHANTS_FILE: merchants.file, ...options.apiEnv, PORT: String(apiPort), LOG_LEVEL: 'info' },
     });
     started.push(apiProcess);
     await Promise.all([
@@ -68,9 +75,21 @@ export async function startTemporalStack(options: StackOptions = {}): Promise<Te
       ...Array.from({ length: options.workers ?? 1 }, () => startWorker()),
     ]);
     const apiUrl = `http://127.0.0.1:${apiPort}`;
-    const api = new PaymentsClient(apiUrl);
+    const api = new PaymentsClient(apiUrl, { apiKey: merchants.apiKey });
     started.push({ stop: () => api.close() });
-    return { temporal, pg, api, apiUrl, taskQueue, workers, apiProcess, workerEnv, startWorker, stop: stopAll };
+    return {
+      temporal,
+      pg,
+      api,
+      apiUrl,
+      merchants,
+      taskQueue,
+      workers,
+      apiProcess,
+      workerEnv,
+      startWorker,
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ADMISSION_KINDS, type AdmissionKind, withCurrentAdmissionNames } from '../config/admission-settings';
 import { env, readEnv } from '../config/env';
+import { merchantsFileShape } from '../merchants/config';
 
 /** Where Temporal is; shared by the worker and the API. */
 export const temporalConnectionShape = {
@@ -127,6 +128,8 @@ export interface ApiConfig {
   startConcurrency: number;
   /** The PG's concurrency limit: the engine's PG slots in `/metrics`. */
   pgConcurrency: number;
+  /** Who may call the API (MERCHANTS_FILE). */
+  merchantsFile: string;
   logLevel: string;
 }
 
@@ -141,11 +144,13 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
       TEMPORAL_START_CONCURRENCY: env.positiveInt(16),
       PG_MAX_CONCURRENCY: env.positiveInt(10),
       LOG_LEVEL: env.logLevel(),
+      ...merchantsFileShape,
     },
     source,
   );
   return {
     temporal: connectionOf(e),
+    merchantsFile: e.MERCHANTS_FILE,
     host: e.HOST,
     port: e.PORT,
     webUiUrl: e.TEMPORAL_WEB_UI_URL.replace(/\/$/, ''),

@@ -13,6 +13,7 @@ const { chargePayment } = proxyActivities<ReturnType<typeof createActivities>>(c
 export async function paymentWorkflow(payment: QueuedPaymentRequest): Promise<PaymentStatusView> {
   const state: PaymentStatusView = {
     requestId: payment.requestId,
+    merchantId: payment.merchantId,
     status: 'PENDING',
     attempts: 0,
     acceptedAt: payment.enqueuedAt,

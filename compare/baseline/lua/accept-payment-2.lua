@@ -11,6 +11,7 @@
   ARGV[4] the message: QueuedPaymentRequest JSON
   ARGV[5] "list" (LPUSH, seed §3.2), "stream" (XADD, seed §3.3) or "none" (semaphore-only: the
           caller charges it inside the request)
+  ARGV[6] merchantId: the merchant whose payment it is
 
   Returns  1 accepted (and queued)
            0 same key and same body seen before: a replay, nothing queued
@@ -22,7 +23,7 @@ if fingerprint then
   return -1
 end
 redis.call('HSET', KEYS[1], 'requestId', ARGV[1], 'status', 'PENDING', 'fingerprint', ARGV[2],
-  'acceptedAt', ARGV[3], 'attempts', 0)
+  'acceptedAt', ARGV[3], 'attempts', 0, 'merchantId', ARGV[6])
 if ARGV[5] == 'list' then
   redis.call('LPUSH', KEYS[2], ARGV[4])
 elseif ARGV[5] == 'stream' then

@@ -1,3 +1,4 @@
+import { TEST_MERCHANT } from '../../../src/launch/merchants';
 import { type BullmqStack, startBullmqStack } from '../../../compare/bullmq/launch';
 import { type RunningRedis, startRedis } from '../../../src/infra/redis-server';
 import { type FakePgHandle, startFakePg } from '../../../src/launch/fake-pg';
@@ -17,7 +18,7 @@ describe('the BullMQ engine behind the payments contract', () => {
     // benchmark's measurement, so the PG's rate limit here is out of the way (no 429 retries).
     pg = await startFakePg({ PG_LATENCY_MS: '20-60', PG_RATE_LIMIT: '1000' });
     stack = await startBullmqStack({ workers: 1, pgUrl: pg.url, redisUrl: redis.url });
-    api = new PaymentsClient(stack.apiUrl);
+    api = new PaymentsClient(stack.apiUrl, { apiKey: stack.merchants.apiKey });
   });
   afterAll(async () => {
     await api?.close();
@@ -66,16 +67,16 @@ describe('the BullMQ engine behind the payments contract', () => {
 
   test('when the PG answers 422 (its key was used with another body) then the payment ends FAILED pg_rejected, never retried', async () => {
     const key = `bullmq-reused-${Date.now()}`;
-    await chargeElsewhere(pg!.url, requestIdForKey(key), `elsewhere-${key}`);
+    await chargeElsewhere(pg!.url, requestIdForKey(TEST_MERCHANT, key), `elsewhere-${key}`);
     const posted = await api!.post(
       { orderId: `order-${key}`, amount: 700, currency: 'KRW' },
       { 'Idempotency-Key': key },
     );
-    expect(posted).toMatchObject({ status: 202, requestId: requestIdForKey(key) });
+    expect(posted).toMatchObject({ status: 202, requestId: requestIdForKey(TEST_MERCHANT, key) });
     const view = (await api!.waitForFinal([posted.requestId!], { timeoutMs: 30_000 })).get(posted.requestId!);
     expect(view).toMatchObject({ status: 'FAILED', error: 'pg_rejected' });
     // The earlier charge and one refused call: no retry after the 422.
     const { callsByKey } = await pg!.client.timeline();
-    expect(callsByKey[requestIdForKey(key)]?.length).toBe(2);
+    expect(callsByKey[requestIdForKey(TEST_MERCHANT, key)]?.length).toBe(2);
   });
 });
