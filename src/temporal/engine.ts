@@ -9,6 +9,7 @@ import type { PaymentEngine, SubmitResult } from '../api/engine';
 import { EngineUnavailable, IdempotencyKeyReused } from '../api/errors';
 import { BoundedConcurrency, DeadlinePassed } from '../infra/bounded-concurrency';
 import type { TemporalConnectionConfig } from './config';
+import { searchAttributesOf } from './search-attributes';
 import { WORKFLOW_TYPE, getStatusQuery } from './shared';
 import type { paymentWorkflow } from './workflows';
 
@@ -67,6 +68,7 @@ export function createTemporalEngine(options: TemporalEngineOptions): PaymentEng
                 taskQueue,
                 args: [payment],
                 memo: { fingerprint: payment.fingerprint, orderId: payment.request.orderId },
+                typedSearchAttributes: searchAttributesOf(payment),
                 // The workflow id is the idempotency key: a second start with it never runs again.
                 workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
                 workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
