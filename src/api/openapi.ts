@@ -29,6 +29,7 @@ export const acceptedPaymentSchema = z
 export const paymentStatusViewSchema = z
   .object({
     requestId: z.string().min(1),
+    merchantId: z.string().optional().meta({ description: 'The merchant whose payment this is: the caller' }),
     status: z.enum(PAYMENT_STATUSES),
     transactionId: z.string().optional(),
     error: z.string().optional().meta({ description: 'Why a FAILED payment failed, e.g. card_declined' }),
@@ -62,6 +63,17 @@ function buildDocument() {
     description,
     content: { 'application/json': { schema } },
   });
+  // Every /payments route: `Authorization: Bearer <key>` (docs/merchants.md).
+  const bearerAuth = registry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: "A merchant's API key (npm run merchant -- add <id> prints one)",
+  });
+  const security = [{ [bearerAuth.name]: [] }];
+  const unauthorized = {
+    ...json(ErrorAnswer, 'unauthorized: no valid API key (missing, malformed, wrong, or its merchant removed)'),
+    headers: { 'WWW-Authenticate': { description: 'Bearer', schema: { type: 'string' as const } } },
+  };
   const retryAfter = {
     'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'string' as const } },
   };
@@ -71,7 +83,8 @@ function buildDocument() {
     path: '/payments',
     summary: 'Accept a payment for processing',
     description:
-      'The Idempotency-Key header (or, without it, the orderId) names the payment: the same key and body again answers the same requestId and charges nothing new.',
+      "The Idempotency-Key header (or, without it, the orderId) names the payment within the caller's merchant: the same key and body again answers the same requestId and charges nothing new; the same key from another merchant is another payment.",
+    security,
     request: {
       headers: z.object({ 'Idempotency-Key': idempotencyKeySchema.optional() }),
       body: { required: true, content: { 'application/json': { schema: PaymentRequest } } },
@@ -83,6 +96,7 @@ function buildDocument() {
       },
       200: json(Status, 'Charged within the request (the semaphore-only baseline only)'),
       400: json(ErrorAnswer, 'invalid_request (with issues) or malformed_json'),
+      401: unauthorized,
       409: json(ErrorAnswer, 'idempotency_key_reused: the same key with a different body'),
       413: json(ErrorAnswer, 'payload_too_large: over 16 KiB'),
       415: json(ErrorAnswer, 'unsupported_media_type: not application/json'),
@@ -99,10 +113,12 @@ function buildDocument() {
     method: 'get',
     path: '/payments/{requestId}/status',
     summary: 'The status of a payment',
+    security,
     request: { params: z.object({ requestId: z.string() }) },
     responses: {
       200: json(Status, 'The payment'),
-      404: json(ErrorAnswer, 'not_found: no payment with this id'),
+      401: unauthorized,
+      404: json(ErrorAnswer, "not_found: no payment with this id, or another merchant's"),
       503: { ...json(ErrorAnswer, 'unavailable'), headers: retryAfter },
     },
   });

@@ -101,6 +101,13 @@ export async function checkApiAnswersAgainstOpenApi(
     await call(`${apiUrl}/payments/${requestId}/status`, { headers: bearer(apiKey) }),
   );
   expect(done.body).toEqual(expect.objectContaining({ status: 'SUCCESS', completedAt: expect.any(String) as unknown }));
+  const unauthorized = await call(`${apiUrl}/payments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(keep('unauthorized', 'post', '/payments', unauthorized).status).toBe(401);
+  expect(unauthorized.headers.get('www-authenticate')).toBe('Bearer');
   expect(keep('health', 'get', '/healthz', await call(`${apiUrl}/healthz`)).status).toBe(200);
 
   const failures = answers
