@@ -80,7 +80,12 @@ export async function main(extend?: ExtendApp): Promise<void> {
     openApiRoutes(app);
     extend?.(app);
   };
-  const running = await listen(createApp({ engine, log, merchants, extend: routes }), config.host, config.port);
+  const running = await listen(
+    createApp({ engine, log, merchants, extend: routes }),
+    config.host,
+    config.port,
+    config.httpLimits,
+  );
   log.info({ url: running.url, mode: config.mode }, `baseline API listening on ${running.url} (mode ${config.mode})`);
   onShutdown(async () => {
     await running.close();

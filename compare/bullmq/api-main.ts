@@ -12,7 +12,7 @@ runMain(async () => {
   const log = createLogger('bullmq-api', config.logLevel);
   const merchants = openMerchantDirectory({ file: config.merchantsFile, log });
   const engine = createBullmqEngine(config);
-  const running = await listen(createApp({ engine, log, merchants }), config.host, config.port);
+  const running = await listen(createApp({ engine, log, merchants }), config.host, config.port, config.httpLimits);
   log.info({ url: running.url }, `bullmq payments API listening on ${running.url}`);
   onShutdown(async () => {
     await running.close();

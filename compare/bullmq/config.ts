@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { env, readEnv } from '../../src/config/env';
 import { merchantsFileShape } from '../../src/merchants/config';
+import { httpLimitsOf, httpLimitsShape } from '../../src/config/http-settings';
+import type { ConnectionLimits } from '../../src/infra/connection-guard';
 
 /** The queue's name; its Redis keys are `<prefix>:payments:*`. */
 export const BULLMQ_QUEUE_NAME = 'payments';
@@ -36,6 +38,8 @@ export interface BullmqApiConfig extends BullmqCommonConfig {
   timeoutMs: number;
   /** Who may call the API (MERCHANTS_FILE). */
   merchantsFile: string;
+  /** Timeouts and the cap on connections (HTTP_MAX_CONNECTIONS). */
+  httpLimits: ConnectionLimits;
 }
 
 export interface BullmqWorkerConfig extends BullmqCommonConfig {
@@ -52,11 +56,13 @@ export function loadBullmqApiConfig(source: NodeJS.ProcessEnv = process.env): Bu
       BULLMQ_BACKOFF_MS: env.positiveInt(500),
       BULLMQ_TIMEOUT_MS: env.positiveInt(5000),
       ...merchantsFileShape,
+      ...httpLimitsShape,
     },
     source,
   );
   return {
     merchantsFile: e.MERCHANTS_FILE,
+    httpLimits: httpLimitsOf(e),
     redisUrl: e.REDIS_URL,
     prefix: e.BULLMQ_PREFIX,
     logLevel: e.LOG_LEVEL,

@@ -16,7 +16,15 @@ import type { Logger } from '../infra/logger';
 import type { MerchantDirectory } from '../merchants/directory';
 import { authenticate, merchantOf } from './auth';
 import type { PaymentEngine } from './engine';
-import { ApiError, InvalidRequest, PaymentNotFound, UnsupportedMediaType, errorHandler } from './errors';
+import {
+  ApiError,
+  InvalidRequest,
+  PayloadTooLarge,
+  PaymentNotFound,
+  UnsupportedMediaType,
+  errorHandler,
+} from './errors';
+import { recentCheck } from './recent-check';
 
 export interface AppDeps {
   engine: PaymentEngine;
@@ -34,17 +42,22 @@ export function createApp({ engine, log, merchants, extend }: AppDeps): express.
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  // Before any body is read: an unauthenticated request costs nothing more.
+  // Before any body is read: an unauthenticated or oversized request costs nothing more.
   app.use('/payments', authenticate(merchants));
+  const healthy = recentCheck(() => engine.healthy());
 
   app.post(
     '/payments',
     (req, _res, next) => next(req.is('application/json') ? undefined : new UnsupportedMediaType()),
+    (req, _res, next) => next(Number(req.get('Content-Length')) > MAX_BODY_BYTES ? new PayloadTooLarge() : undefined),
     express.json({ limit: MAX_BODY_BYTES, strict: true }),
     async (req: Request, res: Response) => {
       const body = paymentRequestSchema.safeParse(req.body);
       const header = req.get('Idempotency-Key');
       const key = header === undefined ? undefined : idempotencyKeySchema.safeParse(header);
+      // Node joins repeated headers into "A, B": a key that never was.
+      if ((req.headersDistinct['idempotency-key']?.length ?? 0) > 1)
+        throw new InvalidRequest([{ path: 'header:Idempotency-Key', message: 'must be sent once' }]);
       const issues = [
         ...(body.success ? [] : issuesOf(body.error)),
         ...(key && !key.success ? issuesOf(key.error, 'header:Idempotency-Key') : []),
@@ -70,9 +83,11 @@ export function createApp({ engine, log, merchants, extend }: AppDeps): express.
         res.status(200).location(statusUrl).json(accepted.completed);
         return;
       }
+      // A replay answers where the payment is now, not where it was when first accepted.
+      const current = accepted.created ? undefined : await engine.status(accepted.requestId).catch(() => null);
       const answer: AcceptedPayment = {
         requestId: accepted.requestId,
-        status: 'PENDING',
+        status: current?.status ?? 'PENDING',
         message: accepted.created ? 'payment accepted for processing' : 'payment already accepted with this key',
         statusUrl,
       };
@@ -89,7 +104,7 @@ export function createApp({ engine, log, merchants, extend }: AppDeps): express.
   });
 
   app.get('/healthz', async (_req, res) => {
-    const ok = await engine.healthy().catch(() => false);
+    const ok = await healthy();
     if (ok) res.json({ status: 'ok' });
     else res.status(503).set('Retry-After', '5').json({ status: 'unavailable', error: 'unavailable' });
   });

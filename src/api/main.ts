@@ -29,7 +29,12 @@ runMain(async () => {
     createMetricsRoutes(metrics, log)(app);
     openApiRoutes(app);
   };
-  const running = await listen(createApp({ engine, log, merchants, extend }), config.host, config.port);
+  const running = await listen(
+    createApp({ engine, log, merchants, extend }),
+    config.host,
+    config.port,
+    config.httpLimits,
+  );
   log.info({ url: running.url, temporal: config.temporal.address }, `payments API listening on ${running.url}`);
   onShutdown(async () => {
     await running.close();

@@ -20,7 +20,7 @@ const isoTime = z.string().datetime({ offset: true });
 export const acceptedPaymentSchema = z
   .object({
     requestId: z.string().min(1),
-    status: z.literal('PENDING'),
+    status: z.enum(PAYMENT_STATUSES),
     message: z.string(),
     statusUrl: z.string().startsWith('/payments/'),
   })

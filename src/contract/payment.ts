@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 export const ORDER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** 1-64 printable ASCII characters: nothing invisible or reordering in the workflow history or logs. */
+export const PRINTABLE_ID_PATTERN = /^[\x20-\x7E]{1,64}$/;
 export const MAX_AMOUNT = 1_000_000_000_000;
 export const MAX_BODY_BYTES = 16 * 1024;
 /** 1–255 printable ASCII characters. */
@@ -23,7 +25,10 @@ export const paymentRequestSchema = z
       .string()
       .regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code of three capital letters')
       .default('KRW'),
-    customerId: z.string().min(1).max(64).optional(),
+    customerId: z
+      .string()
+      .regex(PRINTABLE_ID_PATTERN, 'must be 1-64 printable ASCII characters (no control or bidi characters)')
+      .optional(),
   })
   .strict();
 
@@ -71,7 +76,8 @@ export interface QueuedPaymentRequest {
 /** The 202 answer of `POST /payments`. */
 export interface AcceptedPayment {
   requestId: string;
-  status: 'PENDING';
+  /** PENDING when first accepted; a replay answers the payment's current status. */
+  status: PaymentStatus;
   message: string;
   statusUrl: string;
 }

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RequestListener } from 'node:http';
 import { createServer } from 'node:http';
+import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS, guardConnections, serverOptions } from './connection-guard';
 
 export interface RunningServer {
   server: Server;
@@ -11,10 +12,14 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function listen(app: RequestListener, host: string, port: number): Promise<RunningServer> {
-  const server = createServer(app);
-  // Longer than callers keep idle connections, so the server never closes one under a caller.
-  server.keepAliveTimeout = 620_000;
+export async function listen(
+  app: RequestListener,
+  host: string,
+  port: number,
+  limits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS,
+): Promise<RunningServer> {
+  const server = createServer(serverOptions(limits), app);
+  guardConnections(server, limits);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

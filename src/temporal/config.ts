@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { ADMISSION_KINDS, type AdmissionKind, withCurrentAdmissionNames } from '../config/admission-settings';
 import { env, readEnv } from '../config/env';
 import { merchantsFileShape } from '../merchants/config';
+import { httpLimitsOf, httpLimitsShape } from '../config/http-settings';
+import type { ConnectionLimits } from '../infra/connection-guard';
 
 /** Where Temporal is; shared by the worker and the API. */
 export const temporalConnectionShape = {
@@ -130,6 +132,8 @@ export interface ApiConfig {
   pgConcurrency: number;
   /** Who may call the API (MERCHANTS_FILE). */
   merchantsFile: string;
+  /** Timeouts and the cap on connections (HTTP_MAX_CONNECTIONS). */
+  httpLimits: ConnectionLimits;
   logLevel: string;
 }
 
@@ -145,12 +149,14 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
       PG_MAX_CONCURRENCY: env.positiveInt(10),
       LOG_LEVEL: env.logLevel(),
       ...merchantsFileShape,
+      ...httpLimitsShape,
     },
     source,
   );
   return {
     temporal: connectionOf(e),
     merchantsFile: e.MERCHANTS_FILE,
+    httpLimits: httpLimitsOf(e),
     host: e.HOST,
     port: e.PORT,
     webUiUrl: e.TEMPORAL_WEB_UI_URL.replace(/\/$/, ''),

@@ -1,0 +1,29 @@
+import { recentCheck } from '../../src/api/recent-check';
+
+describe('recentCheck', () => {
+  test('when 2,000 callers ask at once then one check runs and all get its answer', async () => {
+    let calls = 0;
+    const healthy = recentCheck(async () => {
+      calls += 1;
+      await new Promise((r) => setTimeout(r, 20));
+      return true;
+    });
+    const answers = await Promise.all(Array.from({ length: 2000 }, () => healthy()));
+    expect(answers.every(Boolean)).toBe(true);
+    expect(calls).toBe(1);
+  });
+
+  test('when the answer is older than its age then the next caller checks again, and a throw reads as unhealthy', async () => {
+    let calls = 0;
+    const healthy = recentCheck(() => {
+      calls += 1;
+      return calls === 1 ? Promise.resolve(true) : Promise.reject(new Error('down'));
+    }, 50);
+    expect(await healthy()).toBe(true);
+    expect(await healthy()).toBe(true);
+    expect(calls).toBe(1);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(await healthy()).toBe(false);
+    expect(calls).toBe(2);
+  });
+});
