@@ -8,6 +8,7 @@ import {
   MAX_BODY_BYTES,
   fingerprintOf,
   idempotencyKeySchema,
+  paymentListQuerySchema,
   paymentRequestSchema,
   requestIdForKey,
   statusUrlFor,
@@ -94,6 +95,13 @@ export function createApp({ engine, log, merchants, extend }: AppDeps): express.
       res.status(202).location(statusUrl).json(answer);
     },
   );
+
+  app.get('/payments', async (req: Request, res: Response) => {
+    const query = paymentListQuerySchema.safeParse(req.query);
+    if (!query.success) throw new InvalidRequest(issuesOf(query.error, 'query:'));
+    if (!engine.listPayments) throw new ApiError(501, 'not_implemented', 'this engine keeps no list of payments');
+    res.json(await engine.listPayments({ ...query.data, merchantId: merchantOf(res).id }));
+  });
 
   app.get('/payments/:requestId/status', async (req: Request<{ requestId: string }>, res: Response) => {
     const requestId = req.params.requestId;

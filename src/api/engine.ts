@@ -2,7 +2,7 @@
  * What the HTTP API needs from an engine. The Temporal engine and the Redis baselines each
  * implement it, so both serve one contract from one Express app.
  */
-import type { PaymentStatusView, QueuedPaymentRequest } from '../contract/payment';
+import type { PaymentListPage, PaymentListQuery, PaymentStatusView, QueuedPaymentRequest } from '../contract/payment';
 
 export interface SubmitResult {
   requestId: string;
@@ -17,6 +17,8 @@ export interface PaymentEngine {
   submit(payment: QueuedPaymentRequest & { fingerprint: string }): Promise<SubmitResult>;
   /** The payment's status, or null for an unknown id. Throws EngineUnavailable. */
   status(requestId: string): Promise<PaymentStatusView | null>;
+  /** One page of a merchant's payments, newest first; engines without a per-merchant index leave it out. */
+  listPayments?(query: PaymentListQuery): Promise<PaymentListPage>;
   /** True while the engine's backing service answers. */
   healthy(): Promise<boolean>;
   close(): Promise<void>;

@@ -11,7 +11,10 @@ import {
   type AcceptedPayment,
   PAYMENT_STATUSES,
   type PaymentStatusView,
+  type PaymentListItem,
+  type PaymentListPage,
   idempotencyKeySchema,
+  paymentListQuerySchema,
   paymentRequestSchema,
 } from '../contract/payment';
 
@@ -119,6 +122,35 @@ function buildDocument() {
       200: json(Status, 'The payment'),
       401: unauthorized,
       404: json(ErrorAnswer, "not_found: no payment with this id, or another merchant's"),
+      503: { ...json(ErrorAnswer, 'unavailable'), headers: retryAfter },
+    },
+  });
+  const ListItem = z
+    .object({
+      requestId: z.string().min(1),
+      orderId: z.string(),
+      amount: z.number().int(),
+      status: z.enum(PAYMENT_STATUSES),
+      acceptedAt: z.string(),
+    })
+    .strict() satisfies z.ZodType<PaymentListItem>;
+  const ListPage = z
+    .object({ payments: z.array(ListItem), nextCursor: z.string().optional() })
+    .strict()
+    .meta({ id: 'PaymentList' }) satisfies z.ZodType<PaymentListPage>;
+  registry.registerPath({
+    method: 'get',
+    path: '/payments',
+    summary: "The caller's payments, newest first, a page at a time",
+    description:
+      'On Temporal from the visibility store (running payments first, then ended ones by when they ended). Pass nextCursor as cursor for the next page.',
+    security,
+    request: { query: paymentListQuerySchema },
+    responses: {
+      200: json(ListPage, 'One page'),
+      400: json(ErrorAnswer, 'invalid_request: a bad filter, limit or cursor'),
+      401: unauthorized,
+      501: json(ErrorAnswer, 'not_implemented: this engine keeps no list'),
       503: { ...json(ErrorAnswer, 'unavailable'), headers: retryAfter },
     },
   });

@@ -82,6 +82,34 @@ export interface AcceptedPayment {
   statusUrl: string;
 }
 
+/** `GET /payments?status=&orderId=&limit=&cursor=`: the calling merchant's payments, newest first. */
+export const paymentListQuerySchema = z
+  .object({
+    status: z.enum(PAYMENT_STATUSES).optional(),
+    orderId: z.string().regex(ORDER_ID_PATTERN, 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -').optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,2048}$/, 'must be the nextCursor of a previous page')
+      .optional(),
+  })
+  .strict();
+export type PaymentListQuery = z.output<typeof paymentListQuerySchema> & { merchantId: string };
+
+export interface PaymentListItem {
+  requestId: string;
+  orderId: string;
+  amount: number;
+  status: PaymentStatus;
+  acceptedAt: string;
+}
+
+/** One page of the list; `nextCursor` asks for the next, absent on the last page. */
+export interface PaymentListPage {
+  payments: PaymentListItem[];
+  nextCursor?: string;
+}
+
 /** Error codes of the HTTP contract, the `error` field of every 4xx/5xx answer. */
 export const API_ERROR_CODES = [
   'invalid_request',
@@ -91,6 +119,7 @@ export const API_ERROR_CODES = [
   'idempotency_key_reused',
   'unauthorized',
   'not_found',
+  'not_implemented',
   'unavailable',
   'internal',
 ] as const;

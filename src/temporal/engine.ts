@@ -4,11 +4,12 @@
  */
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import type { PaymentStatusView, QueuedPaymentRequest } from '../contract/payment';
+import type { PaymentListPage, PaymentListQuery, PaymentStatusView, QueuedPaymentRequest } from '../contract/payment';
 import type { PaymentEngine, SubmitResult } from '../api/engine';
-import { EngineUnavailable, IdempotencyKeyReused } from '../api/errors';
+import { EngineUnavailable, IdempotencyKeyReused, InvalidRequest } from '../api/errors';
 import { BoundedConcurrency, DeadlinePassed } from '../infra/bounded-concurrency';
 import type { TemporalConnectionConfig } from './config';
+import { UnknownCursor, listFromVisibility } from './payment-list';
 import { searchAttributesOf } from './search-attributes';
 import { WORKFLOW_TYPE, getStatusQuery } from './shared';
 import type { paymentWorkflow } from './workflows';
@@ -44,7 +45,8 @@ export function createTemporalEngine(options: TemporalEngineOptions): PaymentEng
   const starts = new BoundedConcurrency(options.startConcurrency);
 
   const unavailable = (err: unknown): never => {
-    if (err instanceof EngineUnavailable || err instanceof IdempotencyKeyReused) throw err;
+    if (err instanceof EngineUnavailable || err instanceof IdempotencyKeyReused || err instanceof InvalidRequest)
+      throw err;
     throw new EngineUnavailable(isUnavailable(err) ? 'temporal is unreachable' : 'temporal refused the call');
   };
 
@@ -99,6 +101,16 @@ export function createTemporalEngine(options: TemporalEngineOptions): PaymentEng
         return links ? { ...status, links } : status;
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) return null;
+        return unavailable(err);
+      }
+    },
+
+    async listPayments(query: PaymentListQuery): Promise<PaymentListPage> {
+      try {
+        return await withDeadline(() => listFromVisibility(connection, namespace, query));
+      } catch (err) {
+        if (err instanceof UnknownCursor)
+          throw new InvalidRequest([{ path: 'query:cursor', message: 'not a cursor of this list' }]);
         return unavailable(err);
       }
     },

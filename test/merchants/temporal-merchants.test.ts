@@ -156,6 +156,77 @@ describe('merchants on the Temporal engine', () => {
     expect((await list('AmountMinor = 4321')).sort()).toEqual([declined.requestId, other.requestId].sort());
   });
 
+  test('when a merchant lists its payments then it gets its own only, newest first, page by page, filtered by status and orderId', async () => {
+    const shop = 'shop-list';
+    const key = merchants.add(shop);
+    const client = new PaymentsClient(stack.apiUrl, { apiKey: key });
+    try {
+      // The API picks the new merchant up when it next looks at the file.
+      await pollUntil(
+        'the new key to be known',
+        async () => ((await client.status('pay_x')).status === 404 ? true : undefined),
+        10_000,
+      );
+      const posted: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const p = await client.post({
+          orderId: `${i === 4 ? 'decline' : 'list'}-${i}-${randomUUID().slice(0, 6)}`,
+          amount: 100 + i,
+        });
+        expect(p.status).toBe(202);
+        posted.push(p.requestId!);
+        await client.waitForFinal([p.requestId!], { timeoutMs: 60_000 });
+      }
+      await shopA.post({ orderId: unique('not-listed'), amount: 100 });
+      const list = async (query: string) => {
+        const res = await fetch(`${stack.apiUrl}/payments?${query}`, { headers: bearer(key) });
+        expect(res.status).toBe(200);
+        return (await res.json()) as {
+          payments: Array<{ requestId: string; status: string; orderId: string; amount: number }>;
+          nextCursor?: string;
+        };
+      };
+      // Visibility catches up with the last status within moments.
+      await pollUntil(
+        'all five in the list',
+        async () => ((await list('limit=10')).payments.length === 5 ? true : undefined),
+        20_000,
+      );
+
+      const pages: string[][] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await list(`limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(page.payments.length).toBeLessThanOrEqual(2);
+        pages.push(page.payments.map((p) => p.requestId));
+        cursor = page.nextCursor;
+      } while (cursor && pages.length < 10);
+      expect(pages.flat()).toEqual([...posted].reverse());
+      expect(pages[0]).toHaveLength(2);
+
+      const failed = await list('status=FAILED');
+      expect(failed.payments.map((p) => p.requestId)).toEqual([posted[4]]);
+      expect(failed.payments[0]).toMatchObject({ status: 'FAILED', amount: 104 });
+      const one = (await list('')).payments.find((p) => p.requestId === posted[1])!;
+      expect((await list(`orderId=${one.orderId}`)).payments.map((p) => p.requestId)).toEqual([posted[1]]);
+
+      for (const bad of ['limit=0', 'limit=101', 'status=DONE', 'orderId=a%20b', 'cursor=%2F%2F', 'extra=1']) {
+        const res = await fetch(`${stack.apiUrl}/payments?${bad}`, { headers: bearer(key) });
+        expect([bad, res.status]).toEqual([bad, 400]);
+      }
+      const garbled = await fetch(`${stack.apiUrl}/payments?cursor=bm90LWEtdG9rZW4.x`, { headers: bearer(key) });
+      expect([garbled.status, await garbled.text()]).toEqual([400, expect.stringContaining('cursor')]);
+      // Another merchant's cursor is refused too, not read as a place in this merchant's list.
+      const { nextCursor } = await list('limit=2');
+      const foreign = await fetch(`${stack.apiUrl}/payments?limit=2&cursor=${nextCursor}`, {
+        headers: bearer(merchants.keys.get('shop-a')!),
+      });
+      expect(foreign.status).toBe(400);
+    } finally {
+      await client.close();
+    }
+  });
+
   test("when the Web UI's list is filtered by MerchantId then headless Chromium sees that merchant's payments only", async () => {
     const mine = await shopB.post({ orderId: unique('ui-b'), amount: 990 });
     const theirs = await shopA.post({ orderId: unique('ui-a'), amount: 990 });
