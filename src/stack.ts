@@ -7,22 +7,37 @@ import path from 'node:path';
 import { runMain } from './config/env';
 import { type ManagedProcess, spawnTs } from './infra/child-process';
 import { spawnFakePg } from './launch/fake-pg';
-import { StackRunner, bold, prefixed } from './infra/stack-runner';
+import { StackRunner, bold, logTo } from './infra/stack-runner';
+import { postgresDurability, sqliteDurability } from './config/durability';
 import { startDevServer } from './infra/temporal-dev-server';
 import { startPostgresServer } from './infra/temporal-postgres';
 import { checkRedis } from './temporal/admission-choice';
+import { DURABLE_REDIS_ARGS, startRedis } from './infra/redis-server';
 import { loadStackConfig } from './stack-config';
 import { DEMO_MERCHANT, ensureDemoMerchant, merchantLines } from './merchants/demo';
 
 runMain(async () => {
   const config = loadStackConfig();
   mkdirSync(path.dirname(config.dbFile), { recursive: true });
-  // Before anything starts: a missing Redis is a one-line answer, not a stack that half runs.
-  if (config.admission === 'redis') {
-    await checkRedis(config.redisUrl);
-    console.log(
-      bold(`shared PG admission: Redis at ${config.redisUrl} answers (PG_ADMISSION=redis, ${config.workers} workers)`),
+  // Before anything starts: a bad merchants file is one line naming the entry.
+  const demoKey = ensureDemoMerchant(config.merchantsFile);
+  const stack = new StackRunner(config.logDir);
+  const logOf = (part: string) => logTo(config.logDir, part, config.verbose);
+  // The payment store: accepted payments live here until they end, so it keeps an append-only file.
+  let redisUrl = config.redisUrl;
+  if (redisUrl) {
+    // Before anything starts: a missing Redis is a one-line answer, not a stack that half runs.
+    await checkRedis(redisUrl);
+  } else {
+    mkdirSync(config.redisDir, { recursive: true });
+    console.log(bold(`starting the payment store: redis-server on :${config.redisPort} (AOF in ${config.redisDir})…`));
+    const redis = stack.add(
+      await startRedis({ port: config.redisPort, dir: config.redisDir, args: DURABLE_REDIS_ARGS }),
     );
+    redisUrl = redis.url;
+  }
+  if (config.admission === 'redis') {
+    console.log(bold(`shared PG admission: Redis at ${redisUrl} (PG_ADMISSION=redis, ${config.workers} workers)`));
   } else if (config.admission === 'local' && config.workers > 1) {
     console.log(
       bold(
@@ -30,9 +45,6 @@ runMain(async () => {
       ),
     );
   }
-
-  const demoKey = ensureDemoMerchant(config.merchantsFile);
-  const stack = new StackRunner();
 
   const { postgres: pgs } = config;
   console.log(
@@ -46,7 +58,7 @@ runMain(async () => {
     port: config.temporalPort,
     uiPort: config.uiPort,
     partitions: config.partitions,
-    onLine: prefixed('temporal'),
+    onLine: logOf('temporal'),
   };
   const temporal =
     config.persistence === 'postgres'
@@ -56,14 +68,17 @@ runMain(async () => {
           database: pgs.database,
           visibilityDatabase: pgs.visibilityDatabase,
         })
-      : await startDevServer({ ...temporalOptions, dbFile: config.dbFile });
+      : await startDevServer({ ...temporalOptions, dbFile: config.dbFile, synchronous: config.sqliteSynchronous });
   stack.add(temporal);
 
-  const common = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_WEB_UI_URL: temporal.uiUrl ?? '' };
+  const common = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_WEB_UI_URL: temporal.uiUrl ?? '', REDIS_URL: redisUrl };
   const watch = (proc: ManagedProcess) => stack.watch(proc);
 
-  const pg = watch(spawnFakePg({ PG_PORT: String(config.pgPort) }, prefixed('fake-pg')));
+  console.log(bold(`starting the fake PG on :${config.pgPort}…`));
+  const pg = watch(spawnFakePg({ PG_PORT: String(config.pgPort) }, logOf('fake-pg')));
   await pg.waitForLine(/fake PG listening/);
+  const workerCount = config.workers === 1 ? 'the worker' : `${config.workers} workers`;
+  console.log(bold(`starting ${workerCount} (bundling the workflow code takes a few seconds) and the API…`));
   const workers = Array.from({ length: config.workers }, (_, i) =>
     watch(
       spawnTs(`worker-${i + 1}`, 'src/temporal/worker-main.ts', {
@@ -71,20 +86,19 @@ runMain(async () => {
           ...common,
           PG_URL: `http://127.0.0.1:${config.pgPort}`,
           ...config.workerAdmissionEnv,
-          REDIS_URL: config.redisUrl,
           WORKER_INDEX: String(i),
           WORKER_COUNT: String(config.workers),
           WORKER_METRICS_PORT: String(config.workerMetricsPort + i),
           SDK_METRICS_PORT: String(config.sdkMetricsPort + i),
         },
-        onLine: prefixed(`worker-${i + 1}`),
+        onLine: logOf(`worker-${i + 1}`),
       }),
     ),
   );
   const api = watch(
     spawnTs('api', 'src/api/main.ts', {
       env: { ...common, PORT: String(config.apiPort), MERCHANTS_FILE: config.merchantsFile },
-      onLine: prefixed('api'),
+      onLine: logOf('api'),
     }),
   );
   await Promise.all([
@@ -98,12 +112,14 @@ runMain(async () => {
       bold('the payment stack is up:'),
       `  API          http://127.0.0.1:${config.apiPort}   (POST /payments, GET /payments/:id/status, /healthz)`,
       `  Web UI       ${temporal.uiUrl}   (every payment is a workflow named by its requestId; filter: MerchantId="${DEMO_MERCHANT}")`,
-      `  Temporal     ${temporal.address}   (gRPC)`,
+      `  Temporal     ${temporal.address}   (gRPC; ${config.persistence === 'postgres' ? postgresDurability() : sqliteDurability(config.sqliteSynchronous)})`,
       `  fake PG      http://127.0.0.1:${config.pgPort}   (score: /v1/stats)`,
-      `  workers      ${config.workers}   (PG admission: ${config.admission}${config.admission === 'redis' ? ` at ${config.redisUrl}` : ''})`,
+      `  workers      ${config.workers}   (PG admission: ${config.admission})`,
+      `  store        ${redisUrl}   (Redis: the intake and every payment's status record)`,
       `  metrics      http://127.0.0.1:${config.apiPort}/metrics   (the engine's view: queue, PG slots, waits, outcomes)`,
       `  OpenAPI      http://127.0.0.1:${config.apiPort}/openapi.json`,
       `  SDK metrics  ${Array.from({ length: config.workers }, (_, i) => `http://127.0.0.1:${config.sdkMetricsPort + i}/metrics`).join(' ')}   (Temporal's own worker series)`,
+      `  logs         ${path.relative(process.cwd(), config.logDir) || config.logDir}/   (one file per process; LOG_LEVEL=debug shows every line here too)`,
       ...merchantLines(`http://127.0.0.1:${config.apiPort}`, config.merchantsFile, demoKey),
       bold('Ctrl-C stops everything.'),
       '',

@@ -1,7 +1,10 @@
 /**
  * The retries the seed leaves to hand-writing, in their smallest fair form, mirroring the Temporal
  * engine's policy (src/temporal/activity-options.ts): bounded attempts; a 5xx or an unreachable PG
- * backs off exponentially; a 429 waits the PG's Retry-After; a decline is final at once.
+ * backs off exponentially; a decline is final at once. A 429 is the PG asking us to wait, not the
+ * payment failing: the call is made again after at least the PG's Retry-After, as the same attempt,
+ * so however many 429s come, they never bring a payment nearer FAILED (except in the seed's modes,
+ * which keep no rate of their own: see RetryPolicy.rateLimitedUsesAttempt).
  *
  * The PG idempotency key is the request id, the same on every attempt and every consumer, so a
  * retried or re-delivered charge is a replay, never a second charge. The permit is given back
@@ -43,10 +46,11 @@ export async function chargeWithRetries(
   });
   let permit: Permit | null = firstPermit;
   let lastError: string = PAYMENT_ERRORS.pgUnavailable;
-  for (let attempt = 1; attempt <= deps.policy.maxAttempts; attempt++) {
+  let announced = 0;
+  for (let attempt = 1; attempt <= deps.policy.maxAttempts;) {
     permit ??= await deps.reacquire();
     if (!permit) return failed(attempt - 1, lastError);
-    await deps.onAttempt?.(attempt).catch(() => undefined);
+    if (announced < attempt) await deps.onAttempt?.((announced = attempt)).catch(() => undefined);
     let outcome;
     const slot = await deps.admission?.acquire();
     try {
@@ -73,12 +77,15 @@ export async function chargeWithRetries(
       case 'rejected':
         return failed(attempt, PAYMENT_ERRORS.pgRejected);
       case 'rate_limited':
+        // The same attempt again (the seed's modes: the next one), no sooner than the PG asked.
         lastError = PAYMENT_ERRORS.rateLimited;
-        if (attempt < deps.policy.maxAttempts) await sleep(Math.max(1, outcome.retryAfterMs));
+        if (deps.policy.rateLimitedUsesAttempt) attempt++;
+        if (attempt <= deps.policy.maxAttempts) await sleep(Math.max(1, outcome.retryAfterMs));
         break;
       case 'transient':
         lastError = PAYMENT_ERRORS.pgUnavailable;
         if (attempt < deps.policy.maxAttempts) await sleep(backoffMs(deps.policy, attempt));
+        attempt++;
         break;
     }
   }

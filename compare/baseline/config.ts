@@ -44,7 +44,18 @@ export interface RetryPolicy {
   maxAttempts: number;
   initialBackoffMs: number;
   maxBackoffMs: number;
+  /**
+   * Whether a 429 uses up an attempt. Not in the fixed modes, whose admission step paces the calls:
+   * there a 429 is the PG asking us to wait. The seed's modes (`list`, `semaphore-only`) keep no
+   * rate of their own, so their calls outrun the PG's rate; as the fake PG counts refused calls in
+   * its window too, a 429 that never counted would be retried for ever, and those modes are here
+   * to show what the seed's design does.
+   */
+  rateLimitedUsesAttempt: boolean;
 }
+
+/** The seed's modes, without an admission step of their own. */
+const SEED_MODES: readonly BaselineMode[] = ['list', 'semaphore-only'];
 
 const commonOf = (e: z.output<z.ZodObject<typeof commonShape>>): CommonConfig => ({
   redisUrl: e.REDIS_URL,
@@ -57,6 +68,7 @@ const commonOf = (e: z.output<z.ZodObject<typeof commonShape>>): CommonConfig =>
     maxAttempts: e.BASELINE_MAX_ATTEMPTS,
     initialBackoffMs: e.BASELINE_BACKOFF_MS,
     maxBackoffMs: e.BASELINE_BACKOFF_MAX_MS,
+    rateLimitedUsesAttempt: SEED_MODES.includes(e.BASELINE_MODE),
   },
   logLevel: e.LOG_LEVEL,
 });

@@ -3,18 +3,20 @@
  * fresh fake PG and Redis. Runs go in waves (WAVES): the runs of a wave start their engines, wait
  * for each other, take turns for a burst's intake and then drain side by side; `ceiling`, which
  * measures CPU cost, runs one engine at a time. `--sequential` runs everything one at a time.
+ * `busy-machine`'s wave runs beside one process of ours that keeps a core busy throughout.
  * Writes report.json (DESIGN §7), series.json (the charts' data) and report.html.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { BenchArgs } from './args';
-import { REDIS_PERSISTENCE } from './bench-redis';
+import { REDIS_DURABILITY, isBelowPaymentClass, sqliteDurability } from '../../src/config/durability';
+import { startCpuBurner } from '../../src/load/cpu-burner';
 import { ENGINES } from './engines';
 import { renderHtml } from './report-html';
 import { Lineup, type Place } from './lineup';
-import { runOne } from './run-one';
-import { PG_DEFAULT, type Scenario, buildScenarios } from './scenarios';
+import { type RunSettings, runOne } from './run-one';
+import { PG_DEFAULT, SURGE_DEFAULT, type Scenario, buildScenarios } from './scenarios';
 import type { BenchReport, BenchResult, ResultSeries } from './types';
 
 /**
@@ -27,6 +29,10 @@ export const WAVES: ReadonlyArray<readonly string[]> = [
   ['sustained'],
   ['flaky-pg', 'scale-3', 'partitions'],
   ['chaos-kill-worker', 'chaos-restart-server'],
+  ['jitter'],
+  ['busy-machine'],
+  ['polling-clients'],
+  ['surge'],
   ['ceiling'],
 ];
 /** Groups measured one run at a time even in a wave: their figure is the engine's CPU cost. */
@@ -52,7 +58,10 @@ export async function runBench(
   command = 'npm run bench',
 ): Promise<BenchOutput> {
   const started = Date.now();
-  const scenarios = buildScenarios(args.requests).filter((s) => args.scenarios.includes(s.group));
+  const scenarios = buildScenarios(args.requests, { surge: args.surge }).filter((s) =>
+    args.scenarios.includes(s.group),
+  );
+  const settings: RunSettings = { sqliteSynchronous: args.sqliteSynchronous ?? 'NORMAL' };
   const results: BenchResult[] = [];
   const series: ResultSeries[] = [];
   const skipped: string[] = [];
@@ -63,7 +72,7 @@ export async function runBench(
     at?: Place,
   ) => {
     try {
-      return await runOne(ENGINES[name], scenario, (text) => hooks.progress?.(scenario.name, name, text), at);
+      return await runOne(ENGINES[name], scenario, (text) => hooks.progress?.(scenario.name, name, text), at, settings);
     } catch (err) {
       const text = `${scenario.name}/${name} could not run: ${(err as Error).message.split('\n')[0]}`;
       skipped.push(text);
@@ -83,15 +92,23 @@ export async function runBench(
     if (inWave.length === 0) continue;
     for (const scenario of inWave) hooks.log?.(`\n== ${scenario.name}: ${scenario.summary}`);
     const runs = inWave.flatMap(runsOf);
-    if (args.sequential || inWave.every((s) => ALONE.has(s.group))) {
-      for (const run of runs) keep(await runEngine(run));
-      continue;
+    if (runs.length === 0) continue;
+    const burner = inWave.some((s) => s.busyCore) ? await startCpuBurner() : undefined;
+    if (burner) hooks.log?.(`   one core kept busy by the CPU burner (pid ${burner.pid})`);
+    try {
+      if (args.sequential || inWave.every((s) => ALONE.has(s.group))) {
+        for (const run of runs) keep(await runEngine(run));
+        continue;
+      }
+      hooks.log?.(`   ${runs.length} runs side by side; bursts take turns to post`);
+      const lineup = new Lineup(runs.length);
+      const outcomes = await Promise.all(runs.map((run, place) => runEngine(run, { lineup, place })));
+      outcomes.forEach(keep);
+    } finally {
+      await burner?.stop();
     }
-    hooks.log?.(`   ${runs.length} runs side by side; bursts take turns to post`);
-    const lineup = new Lineup(runs.length);
-    const outcomes = await Promise.all(runs.map((run, place) => runEngine(run, { lineup, place })));
-    outcomes.forEach(keep);
   }
+  const usesTemporal = results.some((r) => r.engine.startsWith('temporal'));
 
   const report: BenchReport = {
     startedAt: new Date(started).toISOString(),
@@ -108,7 +125,14 @@ export async function runBench(
       scenarios: args.scenarios,
       durationMs: Date.now() - started,
       host: `${hostname()}`,
-      redisPersistence: REDIS_PERSISTENCE,
+      redisPersistence: REDIS_DURABILITY,
+      sqliteSynchronous: sqliteDurability(settings.sqliteSynchronous),
+      ...(usesTemporal && isBelowPaymentClass(settings.sqliteSynchronous)
+        ? {
+            belowPaymentClass: `TEMPORAL_SQLITE_SYNCHRONOUS=${settings.sqliteSynchronous}: the Temporal engines ran below the other engines' durability class`,
+          }
+        : {}),
+      surge: args.surge ?? SURGE_DEFAULT,
       skipped,
       schedule: args.sequential
         ? 'one run at a time'

@@ -18,7 +18,9 @@ const fmt = (r: BenchResult) =>
 
 export function buildClaims(results: BenchResult[]): ClaimRow[] {
   const get = (engine: string, scenario: string) => results.find((r) => r.engine === engine && r.scenario === scenario);
-  const others = (scenario: string) => results.filter((r) => r.scenario === scenario && r.engine !== 'temporal');
+  // The Redis engines and BullMQ; temporal-direct is the Temporal engine in another intake mode.
+  const others = (scenario: string) =>
+    results.filter((r) => r.scenario === scenario && !r.engine.startsWith('temporal'));
   const rows: ClaimRow[] = [];
   const lossless = (r?: BenchResult) => !!r && r.lost === 0 && r.duplicateCharges === 0;
   const withinLimits = (r?: BenchResult) =>

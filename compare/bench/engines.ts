@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { BaselineMode } from '../baseline/config';
 import { startBaselineStack } from '../baseline/launch';
 import { startBullmqStack } from '../bullmq/launch';
+import { REDIS_DURABILITY, type SqliteSynchronous, sqliteDurability } from '../../src/config/durability';
 import type { ManagedProcess } from '../../src/infra/child-process';
 import { freePort } from '../../src/infra/ports';
 import { type RunningDevServer, startDevServer } from '../../src/infra/temporal-dev-server';
@@ -24,6 +25,8 @@ export interface EngineSetup {
   redis: BenchRedis;
   /** A directory of this run's own, removed afterwards (Temporal's database file). */
   dir: string;
+  /** The dev server's SQLite synchronous pragma (TEMPORAL_SQLITE_SYNCHRONOUS). */
+  sqliteSynchronous: SqliteSynchronous;
 }
 
 export interface RunningEngine {
@@ -31,6 +34,10 @@ export interface RunningEngine {
   /** The key of the merchant the load posts as. */
   apiKey: string;
   variant: string;
+  /** What the engine's store promises once it has acknowledged a payment (src/config/durability.ts). */
+  durability: string;
+  /** Every process the engine runs now, its Redis included (the roots of their trees). */
+  pids(): number[];
   killWorker(): Promise<string>;
   startWorker(): Promise<string>;
   restartServer(): Promise<string>;
@@ -48,6 +55,9 @@ const limitsEnv = (s: Scenario) => ({
   PG_RATE_LIMIT: String(s.engineLimits.ratePerSecond),
 });
 
+const pidsOf = (...processes: Array<ManagedProcess | undefined>): number[] =>
+  processes.flatMap((p) => (p?.child.pid !== undefined && p.child.exitCode === null ? [p.child.pid] : []));
+
 async function killFirstAlive(processes: ManagedProcess[]): Promise<string> {
   const victim = processes.find((p) => p.child.exitCode === null && p.child.signalCode === null);
   if (!victim) return 'no live worker to kill';
@@ -61,26 +71,41 @@ async function restartRedis(redis: BenchRedis): Promise<string> {
   return 'SIGKILL redis-server, restarted on the same AOF';
 }
 
-const temporal: EngineAdapter = {
-  name: 'temporal',
-  async start({ scenario, pg, redis, dir }) {
+/**
+ * The Temporal stack; `intake` sets TEMPORAL_INTAKE for its API and workers (`direct`: a workflow
+ * start per request), unset for the project's default.
+ */
+const temporalEngine = (name: EngineName, intake?: 'direct'): EngineAdapter => ({
+  name,
+  async start({ scenario, pg, redis, dir, sqliteSynchronous }) {
     const partitions = scenario.temporal?.partitions ?? 1;
     const admission = scenario.temporal?.admission ?? 'on';
     const port = await freePort();
-    // Only the restart scenario needs the history on disk; the others keep SQLite in memory.
-    const dbFile = scenario.chaos === 'restart-server' ? path.join(dir, 'temporal.db') : undefined;
-    let server: RunningDevServer = await startDevServer({ port, dbFile, partitions });
+    // The history on disk in every run, at the class the other engines keep (src/config/durability.ts).
+    const dbFile = path.join(dir, 'temporal.db');
+    const startServer = () => startDevServer({ port, dbFile, partitions, synchronous: sqliteSynchronous });
+    let server: RunningDevServer = await startServer();
     const shared = scenario.workers > 1 && admission === 'on';
     const taskQueueRate = defaultTaskQueueRate(scenario.engineLimits.ratePerSecond, admission === 'on');
+    const intakeEnv = intake ? { TEMPORAL_INTAKE: intake } : {};
     const workerEnv: NodeJS.ProcessEnv = {
       ...limitsEnv(scenario),
+      ...intakeEnv,
       WORKER_MAX_CONCURRENT_ACTIVITIES: String(scenario.engineLimits.concurrency),
       TASK_QUEUE_ACTIVITIES_PER_SECOND: String(taskQueueRate),
       PG_ADMISSION: admission === 'off' ? 'off' : shared ? 'redis' : 'local',
-      ...(shared ? { REDIS_URL: redis.url, PG_ADMISSION_PREFIX: `bench:${path.basename(dir)}:` } : {}),
+      ...(shared ? { PG_ADMISSION_PREFIX: `bench:${path.basename(dir)}:` } : {}),
     };
     try {
-      const stack = await startTemporalStack({ pg, workerEnv, workers: scenario.workers, temporal: server });
+      const stack = await startTemporalStack({
+        pg,
+        workerEnv,
+        apiEnv: intakeEnv,
+        workers: scenario.workers,
+        temporal: server,
+        // The payment store and the shared admission step on the run's Redis, at its durability.
+        redis,
+      });
       const admissionNote =
         admission === 'off'
           ? 'no admission step (built-in worker options only)'
@@ -90,12 +115,17 @@ const temporal: EngineAdapter = {
       return {
         apiUrl: stack.apiUrl,
         apiKey: stack.merchants.apiKey,
-        variant: `${scenario.workers} worker(s), ${admissionNote}, ${partitions} task-queue partition(s), maxConcurrentActivityTaskExecutions=${scenario.engineLimits.concurrency}, maxTaskQueueActivitiesPerSecond=${taskQueueRate}${dbFile ? ', SQLite file' : ''}`,
+        variant: `${intake ? `TEMPORAL_INTAKE=${intake}, ` : ''}${scenario.workers} worker(s), ${admissionNote}, ${partitions} task-queue partition(s), maxConcurrentActivityTaskExecutions=${scenario.engineLimits.concurrency}, maxTaskQueueActivitiesPerSecond=${taskQueueRate}`,
+        durability:
+          intake === 'direct'
+            ? sqliteDurability(sqliteSynchronous)
+            : `payment store: ${REDIS_DURABILITY}; workflows: ${sqliteDurability(sqliteSynchronous)}`,
+        pids: () => pidsOf(server.process, stack.apiProcess, ...stack.workers).concat(redis.pid() ?? []),
         killWorker: () => killFirstAlive(stack.workers),
         startWorker: async () => `started ${(await stack.startWorker()).name}`,
         async restartServer() {
           await killTree(server.process);
-          server = await startDevServer({ port, dbFile, partitions });
+          server = await startServer();
           return 'SIGKILL the Temporal dev server, restarted on the same SQLite file';
         },
         leakedPermits: () => Promise.resolve(null),
@@ -109,7 +139,7 @@ const temporal: EngineAdapter = {
       throw err;
     }
   },
-};
+});
 
 const bullmq: EngineAdapter = {
   name: 'bullmq',
@@ -123,6 +153,8 @@ const bullmq: EngineAdapter = {
     return {
       apiUrl: stack.apiUrl,
       apiKey: stack.merchants.apiKey,
+      durability: REDIS_DURABILITY,
+      pids: () => pidsOf(stack.api, ...stack.workers).concat(redis.pid() ?? []),
       variant: `${scenario.workers} worker(s), limiter {max: ${scenario.engineLimits.ratePerSecond}, duration: 1000}, queue global concurrency ${scenario.engineLimits.concurrency}, worker concurrency ${scenario.engineLimits.concurrency}, attempts 10 + exponential backoff, stalled-job check defaults`,
       killWorker: () => killFirstAlive(stack.workers),
       startWorker: async () => `started ${(await stack.startWorker()).name}`,
@@ -147,6 +179,8 @@ function baseline(name: EngineName, mode: BaselineMode): EngineAdapter {
       return {
         apiUrl: stack.apiUrl,
         apiKey: stack.merchants.apiKey,
+        durability: REDIS_DURABILITY,
+        pids: () => pidsOf(stack.api, ...stack.consumers).concat(redis.pid() ?? []),
         variant: `BASELINE_MODE=${mode}, ${scenario.workers} consumer(s), semaphore of ${scenario.engineLimits.concurrency} permits`,
         killWorker: () => killFirstAlive(stack.consumers),
         startWorker: async () => `started ${(await stack.startConsumer()).name}`,
@@ -159,7 +193,8 @@ function baseline(name: EngineName, mode: BaselineMode): EngineAdapter {
 }
 
 export const ENGINES: Record<EngineName, EngineAdapter> = {
-  temporal,
+  temporal: temporalEngine('temporal'),
+  'temporal-direct': temporalEngine('temporal-direct', 'direct'),
   bullmq,
   'redis-list': baseline('redis-list', 'list'),
   'redis-list-reliable': baseline('redis-list-reliable', 'list-reliable'),

@@ -17,12 +17,19 @@ export interface SentPayment {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+export interface LoadHooks {
+  /** How many posts have been answered so far. */
+  onSent?: (done: number) => void;
+  /** Each answer as it comes (the polling clients start from their 202). */
+  onAnswer?: (payment: SentPayment) => void;
+}
+
 export async function sendLoad(
   client: PaymentsClient,
   load: Load,
   count: number,
   prefix: string,
-  onSent?: (done: number) => void,
+  hooks: LoadHooks = {},
 ): Promise<SentPayment[]> {
   const bodies = paymentBodies(count, prefix);
   let done = 0;
@@ -31,14 +38,16 @@ export async function sendLoad(
     const answer = await client
       .post(body)
       .catch(() => ({ status: 0, acceptMs: Date.now() - sentAt, requestId: undefined }));
-    onSent?.(++done);
-    return {
+    hooks.onSent?.(++done);
+    const sent: SentPayment = {
       orderId: String(body.orderId),
       sentAt,
       status: answer.status,
       acceptMs: answer.acceptMs,
       requestId: answer.requestId,
     };
+    hooks.onAnswer?.(sent);
+    return sent;
   };
   if (load.kind === 'burst') return Promise.all(bodies.map(send));
 

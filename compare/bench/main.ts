@@ -1,10 +1,14 @@
-/** `npm run bench -- [--requests N] [--out DIR] [--engines a,b] [--scenarios x,y] [--sequential]` */
+/** `npm run bench -- [--requests N] [--surge N] [--out DIR] [--engines a,b] [--scenarios x,y] [--sequential]` */
 import path from 'node:path';
-import { parseBenchArgs } from './args';
+import { USAGE, parseBenchArgs } from './args';
 import { runBench } from './bench';
 import { formatTable } from './table';
 
 async function main(): Promise<void> {
+  if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const args = parseBenchArgs(process.argv.slice(2));
   // Side-by-side runs interleave their progress: plain lines then, not one rewritten line.
   const tty = process.stdout.isTTY && !!args.sequential;
@@ -27,12 +31,13 @@ async function main(): Promise<void> {
       log: (line) => process.stdout.write(`${tty ? '\r\x1b[2K' : ''}${line}\n`),
       result: (r) =>
         process.stdout.write(
-          `${tty ? '\r\x1b[2K' : ''}  [${r.scenario}] ${r.engine}: ${r.succeeded} ok, ${r.failed} failed, ${r.lost} lost, ${r.duplicateCharges} dup, PG max ${r.pg.maxInFlight} in flight / ${r.pg.maxPerSecond} per s / ${r.pg.rejected429} x 429, makespan ${(r.makespanMs / 1000).toFixed(1)} s (ideal ${(r.idealMakespanMs / 1000).toFixed(1)} s, utilisation ${r.utilisation})\n`,
+          `${tty ? '\r\x1b[2K' : ''}  [${r.scenario}] ${r.engine}: ${r.succeeded} ok, ${r.failed} failed, ${r.lost} lost, ${r.duplicateCharges} dup, PG max ${r.pg.maxInFlight} in flight / ${r.pg.maxPerSecond} per s / ${r.pg.rejected429} x 429, makespan ${(r.makespanMs / 1000).toFixed(1)} s (ideal ${(r.idealMakespanMs / 1000).toFixed(1)} s, utilisation ${r.utilisation})${r.detail.cost ? `, ${r.detail.cost.cpuMsPerPayment} CPU ms/payment, peak RSS ${r.detail.cost.peakRssMb} MB` : ''}${r.detail.restartMs !== undefined ? `, restart ${(r.detail.restartMs / 1000).toFixed(1)} s` : ''}\n`,
         ),
     },
     `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
   );
   process.stdout.write(`\n${formatTable(out.report.results)}\n\n`);
+  if (out.report.run.belowPaymentClass) process.stdout.write(`marked: ${out.report.run.belowPaymentClass}\n`);
   if (out.report.run.skipped.length)
     process.stdout.write(`skipped:\n${out.report.run.skipped.map((s) => `  - ${s}`).join('\n')}\n`);
   process.stdout.write(

@@ -5,6 +5,7 @@
  */
 import { buildClaims } from './claims';
 import { PALETTE, lineChart } from './svg';
+import { ceilingLine, shortDurability } from './table';
 import type { BenchReport, BenchResult, ResultSeries } from './types';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -53,6 +54,9 @@ function resultsTable(results: BenchResult[]): string {
     'accept p50 / p99 ms',
     'end-to-end p50 / p99 s',
     'leaked permits',
+    'durability',
+    'CPU ms / payment',
+    'peak RSS MB',
     'setup',
   ];
   const rows = results.map((r) => {
@@ -75,10 +79,56 @@ function resultsTable(results: BenchResult[]): string {
       cell(`${r.acceptMs.p50} / ${r.acceptMs.p99}`),
       cell(`${s1(r.endToEndMs.p50)} / ${s1(r.endToEndMs.p99)}`),
       cell(r.detail.leakedPermits === null ? '–' : String(r.detail.leakedPermits), (r.detail.leakedPermits ?? 0) > 0),
-      `<td class="small">${esc(r.detail.variant)}${r.detail.events.length ? `<br>${r.detail.events.map((e) => `${s1(e.atMs)} s: ${esc(e.what)}`).join('<br>')}` : ''}${r.lost ? `<br>${esc(r.detail.settled)}` : ''}</td>`,
+      cell(shortDurability(r.detail.durability), /synchronous=OFF/.test(r.detail.durability)),
+      cell(r.detail.cost ? r.detail.cost.cpuMsPerPayment.toFixed(1) : '–'),
+      cell(r.detail.cost ? String(r.detail.cost.peakRssMb) : '–'),
+      `<td class="small">${r.detail.restartMs !== undefined ? `<b>restart ${s1(r.detail.restartMs)} s</b><br>` : ''}${esc(r.detail.variant)}${r.detail.events.length ? `<br>${r.detail.events.map((e) => `${s1(e.atMs)} s: ${esc(e.what)}`).join('<br>')}` : ''}${r.lost ? `<br>${esc(r.detail.settled)}` : ''}</td>`,
     ].join('')}</tr>`;
   });
   return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+const codes = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([code, n]) => `${n} × ${code}`)
+    .join(', ');
+
+/** surge and polling-clients: the intake's answers and the status reads. */
+function intakeTable(results: BenchResult[]): string {
+  const shown = results.filter((r) => r.scenario === 'surge' || r.scenario === 'polling-clients');
+  if (shown.length === 0) return '';
+  const rows = shown.map((r) => {
+    const reads = r.detail.statusReads;
+    const notOk = reads ? Object.entries(reads.answers).some(([code, n]) => code !== '200' && n > 0) : false;
+    return `<tr>${[
+      cell(r.scenario),
+      cell(r.engine),
+      cell(codes(r.detail.intake.answers), r.accepted < r.requests),
+      cell(`${r.acceptMs.p50} / ${r.acceptMs.p99} / ${r.detail.intake.acceptMaxMs}`),
+      cell(s1(r.detail.intake.lastAcceptedAtMs)),
+      cell(reads ? codes(reads.answers) : '–', notOk),
+      cell(reads ? `${reads.latencyMs.p50} / ${reads.latencyMs.p99} / ${reads.latencyMs.max}` : '–'),
+    ].join('')}</tr>`;
+  });
+  const head = [
+    'scenario',
+    'engine',
+    'POST /payments answers',
+    'accept p50 / p99 / max ms',
+    'last 2xx at s',
+    'status answers',
+    'status p50 / p99 / max ms',
+  ];
+  return `<h2>Intake and status reads</h2><table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function durabilityNote(report: BenchReport): string {
+  const classes = [...new Set(report.results.map((r) => `${r.engine}: ${r.detail.durability}`))];
+  const marked = report.run.belowPaymentClass
+    ? `<p class="bad"><b>Marked:</b> ${esc(report.run.belowPaymentClass)}.</p>`
+    : '';
+  return `<h2>Durability classes</h2>${marked}<ul class="small">${classes.map((c) => `<li>${esc(c)}</li>`).join('')}</ul>`;
 }
 
 function claimsTable(results: BenchResult[]): string {
@@ -157,7 +207,7 @@ export function renderHtml(report: BenchReport, series: ResultSeries[]): string 
 body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1500px}
 h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;font-size:12px;margin:12px 0}th,td{border:1px solid #ddd;padding:4px 6px;vertical-align:top;text-align:left}
-thead th{background:#f3f3f3}td.bad{background:#fde2e1;font-weight:bold}.small{font-size:11px;color:#555}
+thead th{background:#f3f3f3}p.bad{background:#fde2e1;padding:6px}td.bad{background:#fde2e1;font-weight:bold}.small{font-size:11px;color:#555}
 .dot{display:inline-block;width:9px;height:9px;border-radius:50%;margin-right:4px}
 .row{display:flex;flex-wrap:wrap;gap:12px}.claims td ul{margin:0;padding-left:16px}
 .verdict.good{background:#e3f4e6}.verdict.bad{background:#fde2e1;font-weight:bold}.verdict.muted{color:#777}
@@ -169,6 +219,9 @@ Redis runs with ${esc(report.run.redisPersistence)}. All PG figures are the fake
 Ideal makespan = max((ceil(N/R) − 1) s + L, ceil(N/C) × L); utilisation = ideal / actual (1.0 is the physical limit; above 1 means a limit was broken).</p>
 ${report.run.skipped.length ? `<p class="small">Not run: ${esc(report.run.skipped.join('; '))}</p>` : ''}
 <h2>Results</h2>${resultsTable(report.results)}
+${ceilingLine(report.results) ? `<p><b>${esc(ceilingLine(report.results)!)}</b></p>` : ''}
+${durabilityNote(report)}
+${intakeTable(report.results)}
 <h2>The seed's §6.2 table, measured</h2>${claimsTable(report.results)}
 ${sections}
 </body></html>

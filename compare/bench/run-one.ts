@@ -6,16 +6,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { SqliteSynchronous } from '../../src/config/durability';
 import { isFinal, type PaymentStatusView } from '../../src/contract/payment';
-import { startFakePg } from '../../src/launch/fake-pg';
+import { type FakePgHandle, startFakePg } from '../../src/launch/fake-pg';
 import { PaymentsClient } from '../../src/load/payments-client';
-import { startBenchRedis } from './bench-redis';
+import { type BenchRedis, startBenchRedis } from './bench-redis';
 import type { EngineAdapter, RunningEngine } from './engines';
 import { type Place, alone } from './lineup';
 import { idealMakespanMs, inFlightSeries, meanLatencyMs, percentiles, utilisation } from './figures';
-import { sendLoad } from './load';
+import { type SentPayment, sendLoad } from './load';
+import { TreeSampler } from './proc-tree';
 import { type Scenario, chaosTimes } from './scenarios';
-import type { BenchResult, ResultSeries } from './types';
+import { StatusPollers } from './status-pollers';
+import type { BenchResult, CodeCounts, ResultDetail, ResultSeries } from './types';
 
 export type Progress = (text: string) => void;
 
@@ -87,16 +91,26 @@ async function settle(
   }
 }
 
+/** What every run of one bench shares. */
+export interface RunSettings {
+  sqliteSynchronous: SqliteSynchronous;
+}
+
+const DEFAULT_SETTINGS: RunSettings = { sqliteSynchronous: 'NORMAL' };
+
+type RunOutput = { result: BenchResult; series: ResultSeries };
+
 /** One run; its place in a wave's lineup says when it may send its load (see lineup.ts). */
 export async function runOne(
   adapter: EngineAdapter,
   scenario: Scenario,
   progress: Progress,
   at: Place = alone(),
-): Promise<{ result: BenchResult; series: ResultSeries }> {
+  settings: RunSettings = DEFAULT_SETTINGS,
+): Promise<RunOutput> {
   let ready = false;
   try {
-    return await runOneInLine(adapter, scenario, progress, at, () => (ready = true));
+    return await runOneInLine(adapter, scenario, progress, at, settings, () => (ready = true));
   } finally {
     // A run that failed before its turn must hold up neither the wave nor the runs after it.
     if (!ready) at.lineup.leave(at.place);
@@ -104,159 +118,279 @@ export async function runOne(
   }
 }
 
-async function runOneInLine(
-  adapter: EngineAdapter,
-  scenario: Scenario,
-  progress: Progress,
-  { lineup, place }: Place,
-  markReady: () => void,
-): Promise<{ result: BenchResult; series: ResultSeries }> {
-  const wallStart = Date.now();
+/** The run's own referee and store: a fresh fake PG, a fresh Redis and a directory. */
+async function startGround(scenario: Scenario, engine: string) {
   const pg = await startFakePg({
     PG_MAX_CONCURRENCY: String(scenario.pg.concurrency),
     PG_RATE_LIMIT: String(scenario.pg.ratePerSecond),
     PG_LATENCY_MS: scenario.pg.latencyMs,
     PG_FAILURE_RATE: String(scenario.pg.failureRate),
+    ...(scenario.pg.arrivalJitterMs ? { PG_ARRIVAL_JITTER_MS: scenario.pg.arrivalJitterMs } : {}),
   });
   const redis = await startBenchRedis().catch(async (err) => {
     await pg.process.stop();
     throw err;
   });
   // Made once the PG and Redis are up, so a failed start leaves no directory behind.
-  const dir = mkdtempSync(path.join(tmpdir(), `bench-${adapter.name}-`));
-  let engine: RunningEngine | undefined;
-  let client: PaymentsClient | undefined;
-  const timers: NodeJS.Timeout[] = [];
-  try {
-    progress('starting');
-    engine = await adapter.start({ scenario, pg, redis, dir });
-    client = new PaymentsClient(engine.apiUrl, { connections: 64, apiKey: engine.apiKey });
-    // One payment first, so no engine pays its cold start inside the measured run.
-    const warm = await client.post({ orderId: `warmup-${Date.now()}`, amount: 1, currency: 'KRW' });
-    if (warm.requestId) await client.waitForFinal([warm.requestId], { timeoutMs: 30_000, intervalMs: 200 });
-    // The warm-up's PG call stays in the engine's rate window (1 s + margin) for a while, and a
-    // admission step cannot know the PG's score is reset: the measured burst starts once it has left, or
-    // it would hold back the burst's tenth call until then.
-    const windowClearAt = Date.now() + WARM_UP_WINDOW_MS;
-    await client.connect();
-    await sleep(windowClearAt - Date.now());
-    markReady();
-    progress('ready, waiting for the other runs of this wave');
-    await lineup.ready();
+  const dir = mkdtempSync(path.join(tmpdir(), `bench-${engine}-`));
+  return { pg, redis, dir };
+}
 
-    const L = meanLatencyMs(scenario.pg.latencyMs);
-    const arrivalsMs = scenario.load.kind === 'paced' ? scenario.load.durationMs : 0;
-    const idealAll = idealMakespanMs(scenario.requests, scenario.pg, L, arrivalsMs);
-    const events: Array<{ atMs: number; what: string }> = [];
-    let t0 = Date.now();
-    const chaosDone: Array<Promise<void>> = [];
-    const at = (ms: number, what: () => Promise<string>) =>
-      chaosDone.push(
-        new Promise<void>((resolve) => {
-          timers.push(
-            setTimeout(() => {
-              what()
-                .then((text) => events.push({ atMs: Date.now() - t0, what: text }))
-                .catch((err: unknown) =>
-                  events.push({ atMs: Date.now() - t0, what: `failed: ${(err as Error).message}` }),
-                )
-                .finally(resolve);
-            }, ms),
-          );
-        }),
-      );
-    const e = engine;
-    const c = client;
+/**
+ * One payment first, so no engine pays its cold start inside the measured run. The warm-up's PG
+ * call stays in the engine's rate window (1 s + margin) for a while, and an admission step cannot
+ * know the PG's score is reset: the measured load starts once it has left, or it would hold back
+ * the burst's tenth call until then.
+ */
+async function warmUp(client: PaymentsClient): Promise<void> {
+  const warm = await client.post({ orderId: `warmup-${Date.now()}`, amount: 1, currency: 'KRW' });
+  if (warm.requestId) await client.waitForFinal([warm.requestId], { timeoutMs: 30_000, intervalMs: 200 });
+  const windowClearAt = Date.now() + WARM_UP_WINDOW_MS;
+  await client.connect();
+  await sleep(windowClearAt - Date.now());
+}
+
+/** The chaos of a scenario on a timer from the first POST; `restartMs` times the restart. */
+class ChaosPlan {
+  readonly events: Array<{ atMs: number; what: string }> = [];
+  restartMs?: number;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly done: Array<Promise<void>> = [];
+
+  schedule(scenario: Scenario, engine: RunningEngine, idealMs: number, t0: number): void {
+    if (!scenario.chaos) return;
+    const { actAtMs, recoverAtMs } = chaosTimes(idealMs);
+    if (scenario.chaos === 'kill-worker') {
+      this.at(t0, actAtMs, () => engine.killWorker());
+      this.at(t0, recoverAtMs, () => engine.startWorker());
+    } else
+      this.at(t0, actAtMs, async () => {
+        const started = performance.now();
+        const text = await engine.restartServer();
+        this.restartMs = Math.round(performance.now() - started);
+        return `${text} (${(this.restartMs / 1000).toFixed(1)} s until it answered)`;
+      });
+  }
+
+  private at(t0: number, ms: number, what: () => Promise<string>): void {
+    this.done.push(
+      new Promise<void>((resolve) => {
+        this.timers.push(
+          setTimeout(() => {
+            what()
+              .then((text) => this.events.push({ atMs: Date.now() - t0, what: text }))
+              .catch((err: unknown) =>
+                this.events.push({ atMs: Date.now() - t0, what: `failed: ${(err as Error).message}` }),
+              )
+              .finally(resolve);
+          }, ms),
+        );
+      }),
+    );
+  }
+
+  settled(): Promise<void> {
+    return Promise.all(this.done).then(() => undefined);
+  }
+
+  cancel(): void {
+    for (const t of this.timers) clearTimeout(t);
+  }
+}
+
+/** What the measured part of a run saw, before the PG's score is read. */
+interface Observed {
+  t0: number;
+  sent: SentPayment[];
+  settled: Settled;
+  chaos: ChaosPlan;
+  cost: { cpuMs: number; peakRssMb: number; processes: number };
+  statusReads?: ResultDetail['statusReads'];
+}
+
+// 202 from the queues; 200 from semaphore-only, which charges inside the request.
+const isAccepted = (p: { status: number; requestId?: string }) => p.status >= 200 && p.status < 300 && !!p.requestId;
+
+/**
+ * The measured part: from the PG's reset to every payment final (or progress stopped). The engine's
+ * processes are sampled from the first POST; polling clients start from their 202.
+ */
+async function measure(
+  scenario: Scenario,
+  adapterName: string,
+  ground: { pg: FakePgHandle; engine: RunningEngine; client: PaymentsClient },
+  { lineup, place }: Place,
+  progress: Progress,
+): Promise<Observed> {
+  const { pg, engine, client } = ground;
+  const idealAll = idealMakespanMs(
+    scenario.requests,
+    scenario.pg,
+    meanLatencyMs(scenario.pg.latencyMs),
+    scenario.load.kind === 'paced' ? scenario.load.durationMs : 0,
+  );
+  const chaos = new ChaosPlan();
+  const pollers = scenario.pollStatusMs
+    ? new StatusPollers(engine.apiUrl, engine.apiKey, scenario.pollStatusMs)
+    : undefined;
+  let sampler: TreeSampler | undefined;
+  let t0 = Date.now();
+  try {
     const load = async () => {
       await pg.client.reset();
       t0 = Date.now();
-      if (scenario.chaos) {
-        const { actAtMs, recoverAtMs } = chaosTimes(idealAll);
-        if (scenario.chaos === 'kill-worker') {
-          at(actAtMs, () => e.killWorker());
-          at(recoverAtMs, () => e.startWorker());
-        } else at(actAtMs, () => e.restartServer());
-      }
-      return sendLoad(c, scenario.load, scenario.requests, `${scenario.name}-${adapter.name}-${t0}`, (n) =>
-        progress(`${n}/${scenario.requests} posted`),
-      );
+      sampler = new TreeSampler(() => engine.pids());
+      chaos.schedule(scenario, engine, idealAll, t0);
+      return sendLoad(client, scenario.load, scenario.requests, `${scenario.name}-${adapterName}-${t0}`, {
+        onSent: (n) => progress(`${n}/${scenario.requests} posted`),
+        onAnswer: (p) => isAccepted(p) && pollers?.add(p.requestId!),
+      });
     };
     // A burst's intake takes its turn; a paced load lasts the whole run, so it shares the machine.
     if (scenario.load.kind !== 'burst') lineup.pass(place);
     const sent = scenario.load.kind === 'burst' ? await lineup.intake(place, load) : await load();
-    // 202 from the queues; 200 from semaphore-only, which charges inside the request.
-    const isAccepted = (p: { status: number; requestId?: string }) =>
-      p.status >= 200 && p.status < 300 && !!p.requestId;
-    const accepted = sent.filter(isAccepted);
-    const refused: Record<string, number> = {};
-    for (const p of sent) if (!isAccepted(p)) refused[String(p.status)] = (refused[String(p.status)] ?? 0) + 1;
-    const ids = [...new Set(accepted.map((p) => p.requestId!))];
+    const ids = [...new Set(sent.filter(isAccepted).map((p) => p.requestId!))];
     const deadline = t0 + idealAll * 3 + 180_000;
     const settled = await settle(client, { pg: pg.client }, ids, stallMsOf(scenario), deadline, progress);
-    await Promise.all(chaosDone);
-
-    const [stats, timeline, leakedPermits] = await Promise.all([
-      pg.client.stats(),
-      pg.client.timeline(),
-      engine.leakedPermits().catch(() => null),
-    ]);
-    const sentAt = new Map(accepted.map((p) => [p.requestId!, p.sentAt]));
-    const done = [...settled.finals.values()];
-    const completedAt = (v: PaymentStatusView) => (v.completedAt ? Date.parse(v.completedAt) : t0);
-    const lastFinal = done.length ? Math.max(...done.map(completedAt)) : t0;
-    const makespanMs = Math.max(0, lastFinal - t0);
-    const ideal = idealMakespanMs(ids.length, scenario.pg, L, arrivalsMs);
-    const endToEnd = done.map((v) => completedAt(v) - (sentAt.get(v.requestId) ?? t0));
-    const acceptMs = accepted.map((p) => p.acceptMs);
-
-    const result: BenchResult = {
-      engine: adapter.name,
-      scenario: scenario.name,
-      requests: scenario.requests,
-      accepted: ids.length,
-      succeeded: done.filter((v) => v.status === 'SUCCESS').length,
-      failed: done.filter((v) => v.status === 'FAILED').length,
-      lost: ids.length - done.length,
-      duplicateCharges: stats.duplicateCharges,
-      pg: { maxInFlight: stats.maxInFlight, maxPerSecond: stats.maxPerSecond, rejected429: stats.rejected429 },
-      makespanMs,
-      idealMakespanMs: ideal,
-      utilisation: utilisation(ideal, makespanMs),
-      acceptMs: percentiles(acceptMs),
-      endToEndMs: percentiles(endToEnd),
-      detail: {
-        variant: engine.variant,
-        workers: scenario.workers,
-        engineLimits: scenario.engineLimits,
-        pgLimits: { concurrency: scenario.pg.concurrency, ratePerSecond: scenario.pg.ratePerSecond },
-        pgRequests: stats.requests,
-        pgCharges: stats.charges,
-        pgReplays: stats.replays,
-        injected5xx: stats.injected5xx,
-        rejectedBy: stats.rejectedBy ?? { concurrency: 0, rate: 0 },
-        refused,
-        forgotten: settled.forgotten,
-        leakedPermits,
-        throughputPerSecond: makespanMs > 0 ? Math.round((done.length / makespanMs) * 100_000) / 100 : 0,
-        events,
-        settled: settled.settled,
-        wallMs: Date.now() - wallStart,
-      },
-    };
-    const series: ResultSeries = {
-      engine: adapter.name,
-      scenario: scenario.name,
-      completionsMs: done.map((v) => completedAt(v) - t0).sort((a, b) => a - b),
-      inFlight: inFlightSeries(timeline, timeline.startedAtEpochMs - t0),
-      endToEndMs: endToEnd,
-      acceptMs,
-      idealMakespanMs: ideal,
-      requests: ids.length,
-      ideal: { concurrency: scenario.pg.concurrency, ratePerSecond: scenario.pg.ratePerSecond, latencyMs: L },
-    };
-    return { result, series };
+    await chaos.settled();
+    const statusReads = await pollers?.stop();
+    return { t0, sent, settled, chaos, cost: sampler!.stop(), statusReads };
   } finally {
-    for (const t of timers) clearTimeout(t);
+    chaos.cancel();
+    sampler?.stop();
+    await pollers?.stop();
+  }
+}
+
+/** Answers by code, the slowest accept and when the last accept came. */
+function intakeFigures(sent: SentPayment[], t0: number): ResultDetail['intake'] {
+  const answers: CodeCounts = {};
+  let acceptMaxMs = 0;
+  let lastAcceptedAtMs = 0;
+  for (const p of sent) {
+    answers[String(p.status)] = (answers[String(p.status)] ?? 0) + 1;
+    if (!isAccepted(p)) continue;
+    acceptMaxMs = Math.max(acceptMaxMs, p.acceptMs);
+    lastAcceptedAtMs = Math.max(lastAcceptedAtMs, p.sentAt + p.acceptMs - t0);
+  }
+  return { answers, acceptMaxMs: Math.round(acceptMaxMs), lastAcceptedAtMs: Math.round(lastAcceptedAtMs) };
+}
+
+/** The result and the chart series, from what the run observed and the PG's own score. */
+async function score(
+  adapterName: BenchResult['engine'],
+  scenario: Scenario,
+  ground: { pg: FakePgHandle; engine: RunningEngine },
+  observed: Observed,
+  wallStart: number,
+): Promise<RunOutput> {
+  const { pg, engine } = ground;
+  const { t0, sent, settled, chaos } = observed;
+  const [stats, timeline, leakedPermits] = await Promise.all([
+    pg.client.stats(),
+    pg.client.timeline(),
+    engine.leakedPermits().catch(() => null),
+  ]);
+  const accepted = sent.filter(isAccepted);
+  const refused: CodeCounts = {};
+  for (const p of sent) if (!isAccepted(p)) refused[String(p.status)] = (refused[String(p.status)] ?? 0) + 1;
+  const ids = [...new Set(accepted.map((p) => p.requestId!))];
+  const L = meanLatencyMs(scenario.pg.latencyMs);
+  const arrivalsMs = scenario.load.kind === 'paced' ? scenario.load.durationMs : 0;
+  const sentAt = new Map(accepted.map((p) => [p.requestId!, p.sentAt]));
+  const done = [...settled.finals.values()];
+  const completedAt = (v: PaymentStatusView) => (v.completedAt ? Date.parse(v.completedAt) : t0);
+  const lastFinal = done.reduce((last, v) => Math.max(last, completedAt(v)), t0);
+  const makespanMs = Math.max(0, lastFinal - t0);
+  const ideal = idealMakespanMs(ids.length, scenario.pg, L, arrivalsMs);
+  const endToEnd = done.map((v) => completedAt(v) - (sentAt.get(v.requestId) ?? t0));
+  const acceptMs = accepted.map((p) => p.acceptMs);
+  const { cpuMs, peakRssMb, processes } = observed.cost;
+
+  const result: BenchResult = {
+    engine: adapterName,
+    scenario: scenario.name,
+    requests: scenario.requests,
+    accepted: ids.length,
+    succeeded: done.filter((v) => v.status === 'SUCCESS').length,
+    failed: done.filter((v) => v.status === 'FAILED').length,
+    lost: ids.length - done.length,
+    duplicateCharges: stats.duplicateCharges,
+    pg: { maxInFlight: stats.maxInFlight, maxPerSecond: stats.maxPerSecond, rejected429: stats.rejected429 },
+    makespanMs,
+    idealMakespanMs: ideal,
+    utilisation: utilisation(ideal, makespanMs),
+    acceptMs: percentiles(acceptMs),
+    endToEndMs: percentiles(endToEnd),
+    detail: {
+      variant: engine.variant,
+      durability: engine.durability,
+      workers: scenario.workers,
+      engineLimits: scenario.engineLimits,
+      pgLimits: { concurrency: scenario.pg.concurrency, ratePerSecond: scenario.pg.ratePerSecond },
+      pgRequests: stats.requests,
+      pgCharges: stats.charges,
+      pgReplays: stats.replays,
+      injected5xx: stats.injected5xx,
+      rejectedBy: stats.rejectedBy ?? { concurrency: 0, rate: 0 },
+      refused,
+      intake: intakeFigures(sent, t0),
+      ...(observed.statusReads ? { statusReads: observed.statusReads } : {}),
+      cost: {
+        cpuMs,
+        cpuMsPerPayment: ids.length ? Math.round((cpuMs / ids.length) * 10) / 10 : 0,
+        peakRssMb,
+        processes,
+      },
+      ...(chaos.restartMs !== undefined ? { restartMs: chaos.restartMs } : {}),
+      forgotten: settled.forgotten,
+      leakedPermits,
+      throughputPerSecond: makespanMs > 0 ? Math.round((done.length / makespanMs) * 100_000) / 100 : 0,
+      events: chaos.events,
+      settled: settled.settled,
+      wallMs: Date.now() - wallStart,
+    },
+  };
+  const series: ResultSeries = {
+    engine: adapterName,
+    scenario: scenario.name,
+    completionsMs: done.map((v) => completedAt(v) - t0).sort((a, b) => a - b),
+    inFlight: inFlightSeries(timeline, timeline.startedAtEpochMs - t0),
+    endToEndMs: endToEnd,
+    acceptMs,
+    idealMakespanMs: ideal,
+    requests: ids.length,
+    ideal: { concurrency: scenario.pg.concurrency, ratePerSecond: scenario.pg.ratePerSecond, latencyMs: L },
+  };
+  return { result, series };
+}
+
+async function runOneInLine(
+  adapter: EngineAdapter,
+  scenario: Scenario,
+  progress: Progress,
+  at: Place,
+  settings: RunSettings,
+  markReady: () => void,
+): Promise<RunOutput> {
+  const wallStart = Date.now();
+  const { pg, redis, dir }: { pg: FakePgHandle; redis: BenchRedis; dir: string } = await startGround(
+    scenario,
+    adapter.name,
+  );
+  let engine: RunningEngine | undefined;
+  let client: PaymentsClient | undefined;
+  try {
+    progress('starting');
+    engine = await adapter.start({ scenario, pg, redis, dir, sqliteSynchronous: settings.sqliteSynchronous });
+    client = new PaymentsClient(engine.apiUrl, { connections: 64, apiKey: engine.apiKey });
+    await warmUp(client);
+    markReady();
+    progress('ready, waiting for the other runs of this wave');
+    await at.lineup.ready();
+    const observed = await measure(scenario, adapter.name, { pg, engine, client }, at, progress);
+    return await score(adapter.name, scenario, { pg, engine }, observed, wallStart);
+  } finally {
     await client?.close().catch(() => undefined);
     await engine?.stop().catch(() => undefined);
     await redis.stop().catch(() => undefined);

@@ -1,8 +1,9 @@
 /**
  * The scenarios of the benchmark (issue 5). Each says what PG it runs against, how the engines are
  * set up, what load it sends, what chaos it makes, and which engines it applies to. Sizes follow
- * `--requests N`: the burst sends N; the others send N / 5 (at least min(N, 60)), so a default run
- * fits in about ten minutes while every scenario keeps enough payments to show its point.
+ * `--requests N`: the burst, `jitter`, `busy-machine` and `polling-clients` send N; the others send
+ * N / 5 (at least min(N, 60)), so every scenario keeps enough payments to show its point; `surge`
+ * sends `--surge N` (5,000 by default) at once.
  */
 import type { EngineName } from './types';
 
@@ -27,16 +28,32 @@ export interface Scenario {
   summary: string;
   engines: readonly EngineName[];
   requests: number;
-  pg: Limits & { latencyMs: string; failureRate: number };
+  pg: Limits & {
+    latencyMs: string;
+    failureRate: number;
+    /** PG_ARRIVAL_JITTER_MS: a network path in front of the PG's stamp, "0-30" (seeded). */
+    arrivalJitterMs?: string;
+  };
   engineLimits: Limits;
   workers: number;
   load: Load;
   chaos?: Chaos;
+  /** One core kept busy by src/load/cpu-burner.ts for the whole wave. */
+  busyCore?: boolean;
+  /** Every client reads its payment's status this often from its 202 until the payment ends. */
+  pollStatusMs?: number;
   /** Temporal only: task-queue partitions and whether the exact admission step runs. */
   temporal?: { partitions: number; admission: 'on' | 'off' };
 }
 
-const QUEUES: readonly EngineName[] = ['temporal', 'bullmq', 'redis-list', 'redis-list-reliable', 'redis-stream'];
+const QUEUES: readonly EngineName[] = [
+  'temporal',
+  'temporal-direct',
+  'bullmq',
+  'redis-list',
+  'redis-list-reliable',
+  'redis-stream',
+];
 const WITH_SEMAPHORE: readonly EngineName[] = [...QUEUES, 'semaphore-only'];
 
 export const SCENARIO_GROUPS = [
@@ -48,9 +65,16 @@ export const SCENARIO_GROUPS = [
   'scale-3',
   'ceiling',
   'partitions',
+  'jitter',
+  'busy-machine',
+  'surge',
+  'polling-clients',
 ] as const;
 
-export function buildScenarios(n: number): Scenario[] {
+export const SURGE_DEFAULT = 5000;
+
+export function buildScenarios(n: number, options: { surge?: number } = {}): Scenario[] {
+  const surge = options.surge ?? SURGE_DEFAULT;
   const small = Math.max(Math.min(n, 60), Math.round(n / 5));
   const pg = { ...PG_DEFAULT, failureRate: 0 };
   const limits: Limits = { concurrency: pg.concurrency, ratePerSecond: pg.ratePerSecond };
@@ -137,6 +161,41 @@ export function buildScenarios(n: number): Scenario[] {
       engines: ['temporal'],
       requests: small,
       temporal: { partitions: 1, admission: 'off' },
+    },
+    {
+      ...base,
+      name: 'jitter',
+      group: 'jitter',
+      summary: `${n} payments posted at once; each PG call crosses a network of 0-30 ms before the PG stamps it`,
+      engines: WITH_SEMAPHORE,
+      requests: n,
+      pg: { ...pg, arrivalJitterMs: '0-30' },
+    },
+    {
+      ...base,
+      name: 'busy-machine',
+      group: 'busy-machine',
+      summary: `${n} payments posted at once while a process of ours keeps one core busy`,
+      engines: WITH_SEMAPHORE,
+      requests: n,
+      busyCore: true,
+    },
+    {
+      ...base,
+      name: 'surge',
+      group: 'surge',
+      summary: `${surge} payments posted at once (a flash sale), through 64 client connections`,
+      engines: WITH_SEMAPHORE,
+      requests: surge,
+    },
+    {
+      ...base,
+      name: 'polling-clients',
+      group: 'polling-clients',
+      summary: `${n} payments posted at once; every client reads its status each second until its payment ends`,
+      engines: WITH_SEMAPHORE,
+      requests: n,
+      pollStatusMs: 1000,
     },
   ];
 }

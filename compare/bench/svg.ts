@@ -24,6 +24,7 @@ export interface ChartOptions {
 
 export const PALETTE: Record<string, string> = {
   temporal: '#1f5bd8',
+  'temporal-direct': '#5fa8e8',
   bullmq: '#d8431f',
   'redis-list': '#2c9c48',
   'redis-list-reliable': '#8a5cc2',

@@ -1,7 +1,16 @@
-/** The terminal's side-by-side table: one row per result, grouped by scenario. */
-import type { BenchResult } from './types';
+/**
+ * The terminal's side-by-side tables, one row per result, grouped by scenario: the PG's score and
+ * the timing; then what each run cost and promised (durability, CPU and memory per payment, a
+ * restart's length); then, for the scenarios that have them, the intake's answers and the status
+ * reads; last, the ceiling's payments per second.
+ */
+import type { BenchResult, CodeCounts } from './types';
 
-const COLUMNS: Array<[string, (r: BenchResult) => string]> = [
+type Columns = Array<[string, (r: BenchResult) => string]>;
+
+const s1 = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+
+const MAIN: Columns = [
   ['scenario', (r) => r.scenario],
   ['engine', (r) => r.engine],
   ['acc/req', (r) => `${r.accepted}/${r.requests}`],
@@ -12,20 +21,63 @@ const COLUMNS: Array<[string, (r: BenchResult) => string]> = [
   ['maxInFl', (r) => `${r.pg.maxInFlight}/${r.detail.pgLimits.concurrency}`],
   ['max/s', (r) => `${r.pg.maxPerSecond}/${r.detail.pgLimits.ratePerSecond}`],
   ['429', (r) => String(r.pg.rejected429)],
-  ['makespan', (r) => `${(r.makespanMs / 1000).toFixed(1)}s`],
-  ['ideal', (r) => `${(r.idealMakespanMs / 1000).toFixed(1)}s`],
+  ['makespan', (r) => s1(r.makespanMs)],
+  ['ideal', (r) => s1(r.idealMakespanMs)],
   ['util', (r) => r.utilisation.toFixed(3)],
   ['accept p50/p99', (r) => `${r.acceptMs.p50}/${r.acceptMs.p99}ms`],
   ['e2e p50/p99', (r) => `${(r.endToEndMs.p50 / 1000).toFixed(1)}/${(r.endToEndMs.p99 / 1000).toFixed(1)}s`],
   ['pay/s', (r) => r.detail.throughputPerSecond.toFixed(1)],
 ];
 
-export function formatTable(results: BenchResult[]): string {
-  const rows = results.map((r) => COLUMNS.map(([, cell]) => cell(r)));
-  const widths = COLUMNS.map(([title], i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+/** "SQLite WAL, synchronous=NORMAL (…)" → "SQLite WAL synchronous=NORMAL"; the legend has the rest. */
+export const shortDurability = (durability: string): string =>
+  durability
+    .replace(/ \(.*$/, '')
+    .replace(/^SQLite journal_mode=WAL, /, 'SQLite WAL ')
+    .replace(/^Redis appendonly yes, /, 'Redis AOF ');
+
+const COST: Columns = [
+  ['scenario', (r) => r.scenario],
+  ['engine', (r) => r.engine],
+  ['durability', (r) => shortDurability(r.detail.durability)],
+  ['CPU ms/payment', (r) => (r.detail.cost ? r.detail.cost.cpuMsPerPayment.toFixed(1) : '-')],
+  ['CPU s', (r) => (r.detail.cost ? (r.detail.cost.cpuMs / 1000).toFixed(1) : '-')],
+  ['peak RSS MB', (r) => (r.detail.cost ? String(r.detail.cost.peakRssMb) : '-')],
+  ['processes', (r) => (r.detail.cost ? String(r.detail.cost.processes) : '-')],
+  ['restart', (r) => (r.detail.restartMs !== undefined ? s1(r.detail.restartMs) : '')],
+];
+
+const codes = (counts: CodeCounts) =>
+  Object.entries(counts)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([code, n]) => `${n}x${code}`)
+    .join(' ');
+
+const INTAKE: Columns = [
+  ['scenario', (r) => r.scenario],
+  ['engine', (r) => r.engine],
+  ['POST answers', (r) => codes(r.detail.intake.answers)],
+  ['accept p50/p99/max', (r) => `${r.acceptMs.p50}/${r.acceptMs.p99}/${r.detail.intake.acceptMaxMs}ms`],
+  ['last 2xx at', (r) => s1(r.detail.intake.lastAcceptedAtMs)],
+  ['status answers', (r) => (r.detail.statusReads ? codes(r.detail.statusReads.answers) : '')],
+  [
+    'status p50/p99/max',
+    (r) => {
+      const l = r.detail.statusReads?.latencyMs;
+      return l ? `${l.p50}/${l.p99}/${l.max}ms` : '';
+    },
+  ],
+];
+
+/** Scenarios whose intake or status reads are their point. */
+const INTAKE_SCENARIOS = new Set(['surge', 'polling-clients']);
+
+function render(columns: Columns, results: BenchResult[]): string {
+  const rows = results.map((r) => columns.map(([, cell]) => cell(r)));
+  const widths = columns.map(([title], i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  const out = [line(COLUMNS.map(([t]) => t)), widths.map((w) => '-'.repeat(w)).join('  ')];
+  const out = [line(columns.map(([t]) => t)), widths.map((w) => '-'.repeat(w)).join('  ')];
   let last = '';
   for (const [i, row] of rows.entries()) {
     if (last && results[i]!.scenario !== last) out.push('');
@@ -33,4 +85,24 @@ export function formatTable(results: BenchResult[]): string {
     out.push(line(row));
   }
   return out.join('\n');
+}
+
+/** The ceiling's figure per engine: payments per second against a PG with no limit worth the name. */
+export function ceilingLine(results: BenchResult[]): string | undefined {
+  const ceiling = results.filter((r) => r.scenario === 'ceiling');
+  if (ceiling.length === 0) return undefined;
+  return `ceiling (payments/s with the PG unthrottled): ${ceiling.map((r) => `${r.engine} ${r.detail.throughputPerSecond.toFixed(1)}`).join(', ')}`;
+}
+
+export function formatTable(results: BenchResult[]): string {
+  const intake = results.filter((r) => INTAKE_SCENARIOS.has(r.scenario));
+  const durabilities = [...new Set(results.map((r) => r.detail.durability))];
+  return [
+    render(MAIN, results),
+    '',
+    render(COST, results),
+    ...durabilities.map((d) => `  ${shortDurability(d)}: ${d}`),
+    ...(intake.length ? ['', render(INTAKE, intake)] : []),
+    ...(ceilingLine(results) ? ['', ceilingLine(results)!] : []),
+  ].join('\n');
 }

@@ -2,6 +2,7 @@
 
 export const ENGINE_NAMES = [
   'temporal',
+  'temporal-direct',
   'bullmq',
   'redis-list',
   'redis-list-reliable',
@@ -34,7 +35,30 @@ export interface BenchResult {
   detail: ResultDetail;
 }
 
+/** Answers by HTTP status code ("0": no answer at all). */
+export type CodeCounts = Record<string, number>;
+
+/** What it cost the engine's processes (every process of its tree, its Redis included) per payment. */
+export interface EngineCost {
+  /** CPU time (user + system) of the processes from the first POST until the run settled, per accepted payment. */
+  cpuMsPerPayment: number;
+  cpuMs: number;
+  /** The largest resident set of the processes together, sampled once a second. */
+  peakRssMb: number;
+  /** Processes counted (a restarted or replaced one counts again). */
+  processes: number;
+}
+
 export interface ResultDetail {
+  /** What the engine's store promises once it has acknowledged a write (src/config/durability.ts). */
+  durability: string;
+  /** The intake: every answer to POST /payments by code, the slowest accept, and when the last 2xx came. */
+  intake: { answers: CodeCounts; acceptMaxMs: number; lastAcceptedAtMs: number };
+  /** polling-clients: each client's status reads until its payment ended. */
+  statusReads?: { answers: CodeCounts; latencyMs: Percentiles & { max: number } };
+  cost: EngineCost | null;
+  /** restart-server chaos: how long the kill and the restart took until the store answered again. */
+  restartMs?: number;
   /** How the engine was set up for this run (workers, admission, partitions, persistence). */
   variant: string;
   workers: number;
@@ -74,6 +98,12 @@ export interface BenchReport {
     durationMs: number;
     host: string;
     redisPersistence: string;
+    /** The dev server's SQLite synchronous pragma for this run (TEMPORAL_SQLITE_SYNCHRONOUS). */
+    sqliteSynchronous: string;
+    /** Set when some engine ran below a payment system's durability class (synchronous=OFF). */
+    belowPaymentClass?: string;
+    /** --surge N. */
+    surge: number;
     skipped: string[];
     schedule: string;
   };

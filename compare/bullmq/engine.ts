@@ -37,16 +37,20 @@ const iso = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : undef
 
 /** The status view of a job, from BullMQ's own fields. */
 export function viewOfJob(job: Job<ChargeJobData, ChargeJobResult>, state: string): PaymentStatusView {
-  // A job waiting out a retry backoff is 'delayed' after at least one attempt: that is PROCESSING.
-  const status = state === 'delayed' && job.attemptsMade > 0 ? 'PROCESSING' : (STATUS_OF_STATE[state] ?? 'PENDING');
+  // A job waiting out a retry backoff ('delayed'), or back in line after a 429 ('waiting'), after
+  // at least one attempt: that is PROCESSING.
+  const between = (state === 'delayed' || state === 'waiting') && job.attemptsMade > 0;
+  const status = between ? 'PROCESSING' : (STATUS_OF_STATE[state] ?? 'PENDING');
   const view: PaymentStatusView = {
     requestId: job.data.requestId,
     merchantId: job.data.merchantId,
     status,
+    // attemptsMade, not attemptsStarted: a 429 puts the job back without using up an attempt
+    // (RateLimitError), so it must not count as one here either.
     attempts:
       status === 'SUCCESS'
         ? (job.returnvalue?.attempt ?? job.attemptsMade + 1)
-        : Math.max(job.attemptsStarted ?? 0, job.attemptsMade),
+        : job.attemptsMade + (state === 'active' ? 1 : 0),
     acceptedAt: job.data.enqueuedAt,
     startedAt: iso(job.processedOn),
   };

@@ -5,6 +5,7 @@
 import express, { type Request, type Response } from 'express';
 import {
   type AcceptedPayment,
+  type PaymentStatusView,
   MAX_BODY_BYTES,
   fingerprintOf,
   idempotencyKeySchema,
@@ -103,12 +104,25 @@ export function createApp({ engine, log, merchants, extend }: AppDeps): express.
     res.json(await engine.listPayments({ ...query.data, merchantId: merchantOf(res).id }));
   });
 
-  app.get('/payments/:requestId/status', async (req: Request<{ requestId: string }>, res: Response) => {
-    const requestId = req.params.requestId;
+  /** The caller's own payment; another merchant's is answered exactly like an unknown one. */
+  async function ownPayment(requestId: string, res: Response): Promise<PaymentStatusView> {
     const status = /^[A-Za-z0-9_-]{1,100}$/.test(requestId) ? await engine.status(requestId) : null;
-    // Another merchant's payment is answered exactly like an unknown one.
     if (!status || status.merchantId !== merchantOf(res).id) throw new PaymentNotFound();
-    res.json(status);
+    return status;
+  }
+
+  app.get('/payments/:requestId/status', async (req: Request<{ requestId: string }>, res: Response) => {
+    res.json(await ownPayment(req.params.requestId, res));
+  });
+
+  // CANCELLED while no PG call has claimed the payment; 409 already_processing after. Twice: the same.
+  app.post('/payments/:requestId/cancel', async (req: Request<{ requestId: string }>, res: Response) => {
+    const { requestId } = await ownPayment(req.params.requestId, res);
+    if (!engine.cancel) throw new ApiError(501, 'not_implemented', 'this engine cannot cancel a payment');
+    const cancelled = await engine.cancel(requestId);
+    if (!cancelled) throw new PaymentNotFound();
+    log.info({ requestId, merchantId: merchantOf(res).id }, 'payment cancelled');
+    res.json(cancelled);
   });
 
   app.get('/healthz', async (_req, res) => {

@@ -19,6 +19,11 @@ export interface PaymentEngine {
   status(requestId: string): Promise<PaymentStatusView | null>;
   /** One page of a merchant's payments, newest first; engines without a per-merchant index leave it out. */
   listPayments?(query: PaymentListQuery): Promise<PaymentListPage>;
+  /**
+   * Cancels a payment no PG call has claimed yet: its status after the cancel, or null for an
+   * unknown id. Throws AlreadyProcessing once a PG call has it. Absent where an engine cannot.
+   */
+  cancel?(requestId: string): Promise<PaymentStatusView | null>;
   /** True while the engine's backing service answers. */
   healthy(): Promise<boolean>;
   close(): Promise<void>;

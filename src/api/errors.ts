@@ -38,6 +38,13 @@ export class Unauthorized extends ApiError {
   }
 }
 
+/** A cancel came after a PG call claimed the payment (or after it ended). */
+export class AlreadyProcessing extends ApiError {
+  constructor(status: string) {
+    super(409, 'already_processing', `the payment can no longer be cancelled: it is ${status}`, { status });
+  }
+}
+
 export class PaymentNotFound extends ApiError {
   constructor() {
     super(404, 'not_found', 'no payment with this id');

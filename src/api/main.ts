@@ -14,12 +14,7 @@ runMain(async () => {
   const config = loadApiConfig();
   const log = createLogger('api', config.logLevel);
   const merchants = openMerchantDirectory({ file: config.merchantsFile, log });
-  const engine = createTemporalEngine({
-    temporal: config.temporal,
-    timeoutMs: config.temporalTimeoutMs,
-    startConcurrency: config.startConcurrency,
-    webUiUrl: config.webUiUrl,
-  });
+  const engine = createTemporalEngine({ ...config, timeoutMs: config.temporalTimeoutMs, log });
   const metrics = createTemporalMetricsSource({
     temporal: config.temporal,
     pgConcurrency: config.pgConcurrency,
@@ -35,7 +30,10 @@ runMain(async () => {
     config.port,
     config.httpLimits,
   );
-  log.info({ url: running.url, temporal: config.temporal.address }, `payments API listening on ${running.url}`);
+  log.info(
+    { url: running.url, temporal: config.temporal.address, intake: config.intake },
+    `payments API listening on ${running.url}`,
+  );
   onShutdown(async () => {
     await running.close();
     await engine.close();

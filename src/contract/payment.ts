@@ -39,9 +39,9 @@ export const idempotencyKeySchema = z
   .regex(IDEMPOTENCY_KEY_PATTERN, 'must be 1-255 printable ASCII characters');
 
 /** The seed's words for where a payment is. */
-export const PAYMENT_STATUSES = ['PENDING', 'PROCESSING', 'SUCCESS', 'FAILED'] as const;
+export const PAYMENT_STATUSES = ['PENDING', 'PROCESSING', 'SUCCESS', 'FAILED', 'CANCELLED'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
-export const FINAL_STATUSES: readonly PaymentStatus[] = ['SUCCESS', 'FAILED'];
+export const FINAL_STATUSES: readonly PaymentStatus[] = ['SUCCESS', 'FAILED', 'CANCELLED'];
 export const isFinal = (s: PaymentStatus): boolean => FINAL_STATUSES.includes(s);
 
 /** The `GET /payments/:requestId/status` answer. Timestamps are ISO-8601 strings. */
@@ -118,6 +118,7 @@ export const API_ERROR_CODES = [
   'unsupported_media_type',
   'idempotency_key_reused',
   'unauthorized',
+  'already_processing',
   'not_found',
   'not_implemented',
   'unavailable',

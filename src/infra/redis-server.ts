@@ -16,6 +16,12 @@ export interface RunningRedis {
   stop(): Promise<void>;
 }
 
+/**
+ * The durability every Redis that holds payments runs at: each write in the append-only file
+ * before its reply (a killed process loses nothing acknowledged), fsynced once a second.
+ */
+export const DURABLE_REDIS_ARGS = ['--appendonly', 'yes', '--appendfsync', 'everysec'];
+
 export interface RedisOptions {
   port?: number;
   /** Data directory; a fresh temp dir when absent (removed on stop). Reuse one to restart with the same data. */

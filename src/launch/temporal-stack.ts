@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { type ManagedProcess, spawnTs } from '../infra/child-process';
 import { freePort } from '../infra/ports';
+import { DURABLE_REDIS_ARGS, startRedis } from '../infra/redis-server';
 import { type RunningDevServer, startDevServer } from '../infra/temporal-dev-server';
 import { type FakePgHandle, startFakePg } from './fake-pg';
 import { type MerchantsFixture, createMerchantsFixture } from './merchants';
@@ -14,6 +15,8 @@ import { PaymentsClient } from '../load/payments-client';
 export interface TemporalStack {
   temporal: RunningDevServer;
   pg: FakePgHandle;
+  /** The payment store's Redis (its intake and status records), with the AOF on as in `npm start`. */
+  redisUrl: string;
   api: PaymentsClient;
   apiUrl: string;
   /** The merchants the API knows; `api` sends the first one's key. */
@@ -21,6 +24,8 @@ export interface TemporalStack {
   taskQueue: string;
   workers: ManagedProcess[];
   apiProcess: ManagedProcess;
+  /** Everything the API process was started with, to start another like it. */
+  apiEnv: NodeJS.ProcessEnv;
   workerEnv: NodeJS.ProcessEnv;
   startWorker(extraEnv?: NodeJS.ProcessEnv): Promise<ManagedProcess>;
   stop(): Promise<void>;
@@ -38,6 +43,11 @@ export interface StackOptions {
   pg?: FakePgHandle;
   /** The API's merchants (its owner disposes of it); a fixture of one test merchant when absent. */
   merchants?: MerchantsFixture;
+  /**
+   * Reuse a running Redis (its owner stops it) instead of starting one. The API and the workers
+   * must share it, so set it here, never as REDIS_URL in one process's env.
+   */
+  redis?: { url: string };
 }
 
 export async function startTemporalStack(options: StackOptions = {}): Promise<TemporalStack> {
@@ -52,8 +62,16 @@ export async function startTemporalStack(options: StackOptions = {}): Promise<Te
     if (!options.pg) started.push(pg.process);
     const merchants = options.merchants ?? createMerchantsFixture();
     if (!options.merchants) started.push({ stop: () => Promise.resolve(merchants.dispose()) });
+    const ownRedis = options.redis ? undefined : await startRedis({ args: DURABLE_REDIS_ARGS });
+    if (ownRedis) started.push(ownRedis);
+    const redis = options.redis ?? ownRedis!;
     const taskQueue = `payments-${randomUUID().slice(0, 8)}`;
-    const common = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' };
+    const common = {
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      REDIS_URL: redis.url,
+      LOG_LEVEL: 'warn',
+    };
     const workerEnv = { ...common, PG_URL: pg.url, ...options.workerEnv };
     const workers: ManagedProcess[] = [];
     const startWorker = async (extraEnv: NodeJS.ProcessEnv = {}) => {
@@ -66,9 +84,14 @@ export async function startTemporalStack(options: StackOptions = {}): Promise<Te
       return worker;
     };
     const apiPort = await freePort();
-    const apiProcess = spawnTs('api', 'src/api/main.ts', {
-      env: { ...common, MERCHANTS_FILE: merchants.file, ...options.apiEnv, PORT: String(apiPort), LOG_LEVEL: 'info' },
-    });
+    const apiEnv = {
+      ...common,
+      MERCHANTS_FILE: merchants.file,
+      ...options.apiEnv,
+      PORT: String(apiPort),
+      LOG_LEVEL: 'info',
+    };
+    const apiProcess = spawnTs('api', 'src/api/main.ts', { env: apiEnv });
     started.push(apiProcess);
     await Promise.all([
       apiProcess.waitForLine(/payments API listening/),
@@ -80,12 +103,14 @@ export async function startTemporalStack(options: StackOptions = {}): Promise<Te
     return {
       temporal,
       pg,
+      redisUrl: redis.url,
       api,
       apiUrl,
       merchants,
       taskQueue,
       workers,
       apiProcess,
+      apiEnv,
       workerEnv,
       startWorker,
       stop: stopAll,

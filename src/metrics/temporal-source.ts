@@ -14,6 +14,7 @@ import { temporal } from '@temporalio/proto';
 import type { TemporalConnectionConfig } from '../temporal/config';
 import type { EngineMetricsSource, EngineSnapshot, MetricsJson } from './routes';
 import { METRIC } from './payment-metrics';
+import { pgTaskQueue } from '../temporal/shared';
 import { metricsUrlOfIdentity } from './worker-metrics';
 
 export interface TemporalMetricsOptions {
@@ -42,16 +43,24 @@ export function createTemporalMetricsSource(options: TemporalMetricsOptions): En
 
   return {
     async snapshot(): Promise<EngineSnapshot> {
-      const described = await connection.withDeadline(Date.now() + options.timeoutMs, () =>
-        connection.workflowService.describeTaskQueue({
-          namespace,
-          taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-          reportStats: true,
-        }),
-      );
+      const describe = (name: string, type: temporal.api.enums.v1.TaskQueueType) =>
+        connection.withDeadline(Date.now() + options.timeoutMs, () =>
+          connection.workflowService.describeTaskQueue({
+            namespace,
+            taskQueue: { name, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+            taskQueueType: type,
+            reportStats: true,
+          }),
+        );
+      // The PG activity's queue is the payments' queue; workflow workers record the outcomes.
+      const [described, workflowQueue] = await Promise.all([
+        describe(pgTaskQueue(taskQueue), temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
+        describe(taskQueue, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
+      ]);
       const urls = new Set(
-        (described.pollers ?? []).map((p) => metricsUrlOfIdentity(p.identity ?? '')).filter((u): u is string => !!u),
+        [...(described.pollers ?? []), ...(workflowQueue.pollers ?? [])]
+          .map((p) => metricsUrlOfIdentity(p.identity ?? ''))
+          .filter((u): u is string => !!u),
       );
       const workers = (await Promise.all([...urls].map((url) => fetchJson(`${url}.json`, options.timeoutMs)))).filter(
         (j): j is MetricsJson => !!j,

@@ -42,27 +42,12 @@ export const metricsUrlOfIdentity = (identity: string): string | undefined =>
 export async function startWorkerMetrics(options: {
   host: string;
   port: number;
-  admission: PgAdmission;
+  /** Absent on a worker that makes no PG calls (WORKER_ROLE=workflows): it has no PG slots to show. */
+  admission?: PgAdmission;
 }): Promise<WorkerMetrics> {
   const payments = createPaymentObservations();
   const { admission } = options;
-  new Gauge({
-    name: METRIC.semaphoreUsed,
-    help: HELP.semaphoreUsed,
-    registers: [payments.registry],
-    collect() {
-      this.set(admission.usage().used);
-    },
-  });
-  new Gauge({
-    name: METRIC.semaphoreAvailable,
-    help: HELP.semaphoreAvailable,
-    registers: [payments.registry],
-    collect() {
-      const { used, limit } = admission.usage();
-      this.set(Math.max(0, limit - used));
-    },
-  });
+  if (admission) registerSlotGauges(payments.registry, admission);
   const processRegistry = new Registry();
   collectDefaultMetrics({ register: processRegistry });
 
@@ -97,4 +82,24 @@ export async function startWorkerMetrics(options: {
     workflowModule: require.resolve('./workflow-interceptors'),
     close: () => running.close(),
   };
+}
+
+function registerSlotGauges(registry: Registry, admission: PgAdmission): void {
+  new Gauge({
+    name: METRIC.semaphoreUsed,
+    help: HELP.semaphoreUsed,
+    registers: [registry],
+    collect() {
+      this.set(admission.usage().used);
+    },
+  });
+  new Gauge({
+    name: METRIC.semaphoreAvailable,
+    help: HELP.semaphoreAvailable,
+    registers: [registry],
+    collect() {
+      const { used, limit } = admission.usage();
+      this.set(Math.max(0, limit - used));
+    },
+  });
 }

@@ -25,7 +25,7 @@ const { paymentMetrics } = proxySinks<PaymentMetricsSinks>();
 
 const isFinalView = (value: unknown): value is PaymentStatusView => {
   const status = (value as Partial<PaymentStatusView> | null)?.status;
-  return status === 'SUCCESS' || status === 'FAILED';
+  return status === 'SUCCESS' || status === 'FAILED' || status === 'CANCELLED';
 };
 
 export const interceptors: WorkflowInterceptorsFactory = () => ({

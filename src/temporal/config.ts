@@ -29,8 +29,25 @@ const connectionOf = (e: {
   taskQueue: e.TEMPORAL_TASK_QUEUE,
 });
 
+/** Which task queues a worker process polls: the workflows', the PG activity's, or both. */
+export const WORKER_ROLES = ['all', 'workflows', 'pg'] as const;
+export type WorkerRole = (typeof WORKER_ROLES)[number];
+
+/** The Redis that holds the payment store (intake/payment-store.ts), and its key prefix. */
+export interface StoreConfig {
+  redisUrl: string;
+  prefix: string;
+}
+
+const storeShape = {
+  REDIS_URL: env.url('redis://127.0.0.1:6379'),
+  PAYMENT_STORE_PREFIX: env.string('payments:'),
+};
+
 export interface WorkerConfig {
   temporal: TemporalConnectionConfig;
+  role: WorkerRole;
+  store: StoreConfig;
   /** maxConcurrentActivityTaskExecutions (Java: maxConcurrentActivityExecutionSize), per worker. */
   maxConcurrentActivities: number;
   /** maxTaskQueueActivitiesPerSecond: enforced by the server for the whole task queue. */
@@ -85,7 +102,8 @@ export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env, warn?:
       // "Why the margin is 15 ms"): at most 7.6 ms measured once the fake PG's memory-reducer GC
       // was gone; that GC's 10-29 ms pauses were what let 429s through at 10 and 15 ms before.
       PG_RATE_MARGIN_MS: z.coerce.number().int().min(0).max(1000).default(15),
-      REDIS_URL: env.url('redis://127.0.0.1:6379'),
+      ...storeShape,
+      WORKER_ROLE: z.enum(WORKER_ROLES).default('all'),
       // The Redis keys hold permits; workers of the previous release use the same prefix.
       PG_ADMISSION_PREFIX: env.string('pg:permits:'),
       PG_ADMISSION_LEASE_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
@@ -100,6 +118,8 @@ export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env, warn?:
   );
   return {
     temporal: connectionOf(e),
+    role: e.WORKER_ROLE,
+    store: { redisUrl: e.REDIS_URL, prefix: e.PAYMENT_STORE_PREFIX },
     admission: {
       kind: e.PG_ADMISSION,
       marginMs: e.PG_RATE_MARGIN_MS,
@@ -128,6 +148,18 @@ export interface ApiConfig {
   temporalTimeoutMs: number;
   /** Workflow starts in flight to the server at once (TEMPORAL_START_CONCURRENCY). */
   startConcurrency: number;
+  /**
+   * redis: a payment is accepted into the payment store's intake stream and a starter turns it
+   * into its workflow; direct: the request starts the workflow itself (the earlier path).
+   */
+  intake: IntakeMode;
+  store: StoreConfig;
+  /** Payments started and not ended that the starter lets Temporal hold. */
+  starterWindow: number;
+  /** Workflow queries a second that status reads may spend; past it the store answers. */
+  statusQueriesPerSecond: number;
+  /** Deadline of a status read's call to Temporal. */
+  statusTimeoutMs: number;
   /** The PG's concurrency limit: the engine's PG slots in `/metrics`. */
   pgConcurrency: number;
   /** Who may call the API (MERCHANTS_FILE). */
@@ -136,6 +168,9 @@ export interface ApiConfig {
   httpLimits: ConnectionLimits;
   logLevel: string;
 }
+
+export const INTAKE_MODES = ['redis', 'direct'] as const;
+export type IntakeMode = (typeof INTAKE_MODES)[number];
 
 export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfig {
   const e = readEnv(
@@ -146,7 +181,14 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
       TEMPORAL_WEB_UI_URL: env.url('http://127.0.0.1:8233'),
       TEMPORAL_TIMEOUT_MS: env.positiveInt(5000),
       TEMPORAL_START_CONCURRENCY: env.positiveInt(16),
+      TEMPORAL_INTAKE: z.enum(INTAKE_MODES).default('redis'),
+      ...storeShape,
+      // Ten seconds of the PG's work ahead of it: enough that the PG never waits for a start.
+      STARTER_WINDOW: z.coerce.number().int().positive().optional(),
+      STATUS_QUERIES_PER_SECOND: env.nonNegative(20),
+      STATUS_TIMEOUT_MS: env.positiveInt(1000),
       PG_MAX_CONCURRENCY: env.positiveInt(10),
+      PG_RATE_LIMIT: env.positiveInt(10),
       LOG_LEVEL: env.logLevel(),
       ...merchantsFileShape,
       ...httpLimitsShape,
@@ -162,6 +204,11 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
     webUiUrl: e.TEMPORAL_WEB_UI_URL.replace(/\/$/, ''),
     temporalTimeoutMs: e.TEMPORAL_TIMEOUT_MS,
     startConcurrency: e.TEMPORAL_START_CONCURRENCY,
+    intake: e.TEMPORAL_INTAKE,
+    store: { redisUrl: e.REDIS_URL, prefix: e.PAYMENT_STORE_PREFIX },
+    starterWindow: e.STARTER_WINDOW ?? Math.max(2 * e.PG_MAX_CONCURRENCY, 10 * e.PG_RATE_LIMIT),
+    statusQueriesPerSecond: e.STATUS_QUERIES_PER_SECOND,
+    statusTimeoutMs: e.STATUS_TIMEOUT_MS,
     pgConcurrency: e.PG_MAX_CONCURRENCY,
     logLevel: e.LOG_LEVEL,
   };

@@ -1,129 +1,173 @@
 /**
- * The Temporal engine behind the HTTP API: one workflow per payment, its id the request id, its
- * status a workflow query. Every call to Temporal has a deadline; past it, the API answers 503.
+ * The Temporal engine behind the HTTP API: one workflow per payment, its id the request id.
+ * - TEMPORAL_INTAKE=redis (default): a payment is accepted into the payment store's intake in one
+ *   Redis write, and the starter (intake/starter.ts) turns it into its workflow at the pace
+ *   Temporal takes, so a surge is answered 202 at the speed of Redis, not of workflow starts.
+ * - TEMPORAL_INTAKE=direct: the request starts the workflow itself, a few starts at a time; past
+ *   the deadline the API answers 503.
+ * Status reads: status-reader.ts. Every call to Temporal has a deadline.
  */
-import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import type { PaymentListPage, PaymentListQuery, PaymentStatusView, QueuedPaymentRequest } from '../contract/payment';
+import { hostname } from 'node:os';
+import { Client, Connection } from '@temporalio/client';
 import type { PaymentEngine, SubmitResult } from '../api/engine';
-import { EngineUnavailable, IdempotencyKeyReused, InvalidRequest } from '../api/errors';
+import { AlreadyProcessing, EngineUnavailable, IdempotencyKeyReused, InvalidRequest } from '../api/errors';
+import type { PaymentListPage, PaymentListQuery, PaymentStatusView, QueuedPaymentRequest } from '../contract/payment';
 import { BoundedConcurrency, DeadlinePassed } from '../infra/bounded-concurrency';
-import type { TemporalConnectionConfig } from './config';
+import type { Logger } from '../infra/logger';
+import { PaymentStore } from '../intake/payment-store';
+import { IntakeStarter } from '../intake/starter';
+import type { ApiConfig } from './config';
+import { rethrowAsTemporal, storeUnavailable } from './engine-errors';
 import { UnknownCursor, listFromVisibility } from './payment-list';
-import { searchAttributesOf } from './search-attributes';
-import { WORKFLOW_TYPE, getStatusQuery } from './shared';
-import type { paymentWorkflow } from './workflows';
+import { startPaymentWorkflow } from './start-payment';
+import { createStatusReader } from './status-reader';
 
-export interface TemporalEngineOptions {
-  temporal: TemporalConnectionConfig;
-  timeoutMs: number;
-  /** Workflow starts in flight to the server at once; the rest of a burst waits in the API. */
-  startConcurrency: number;
-  /** Base URL of the Web UI, for a link to each payment's workflow. */
-  webUiUrl?: string;
-}
+export type TemporalEngineOptions = Pick<
+  ApiConfig,
+  | 'temporal'
+  | 'intake'
+  | 'store'
+  | 'startConcurrency'
+  | 'starterWindow'
+  | 'statusQueriesPerSecond'
+  | 'statusTimeoutMs'
+  | 'webUiUrl'
+> & { timeoutMs: number; log: Logger };
 
-/** Errors that mean "Temporal did not answer", as opposed to an answer we must act on. */
-function isUnavailable(err: unknown): boolean {
-  const e = err as { code?: number; name?: string; message?: string };
-  // gRPC UNAVAILABLE (14), DEADLINE_EXCEEDED (4), CANCELLED (1), RESOURCE_EXHAUSTED (8)
-  return (
-    [1, 4, 8, 14].includes(e.code ?? -1) ||
-    /unavailable|deadline|connect|timed? ?out|closed/i.test(`${e.name} ${e.message}`)
-  );
-}
+type Submit = (payment: QueuedPaymentRequest & { fingerprint: string }) => Promise<SubmitResult>;
 
 export function createTemporalEngine(options: TemporalEngineOptions): PaymentEngine {
-  const { address, namespace, taskQueue } = options.temporal;
-  const connection = Connection.lazy({ address, connectTimeout: options.timeoutMs });
+  const { namespace, taskQueue } = options.temporal;
+  const connection = Connection.lazy({ address: options.temporal.address, connectTimeout: options.timeoutMs });
   const client = new Client({ connection, namespace });
-  const withDeadline = <T>(fn: () => Promise<T>, deadline = Date.now() + options.timeoutMs) =>
-    connection.withDeadline(deadline, fn);
-  // A burst of starts all at once keeps the server busy with starts while the first workflows wait
-  // for their workflow and activity tasks, and every PG call after the first ten inherits that
-  // wait through the rate window. A few starts at a time accept as fast and get the PG busy sooner.
-  const starts = new BoundedConcurrency(options.startConcurrency);
+  const store =
+    options.intake === 'redis' ? PaymentStore.connect(options.store.redisUrl, options.store.prefix) : undefined;
+  const starter = store
+    ? new IntakeStarter({
+        store,
+        log: options.log,
+        concurrency: options.startConcurrency,
+        window: options.starterWindow,
+        consumer: `${hostname()}-api`,
+        startWorkflow: async (payment) => {
+          await connection.withDeadline(Date.now() + options.timeoutMs, () =>
+            startPaymentWorkflow(client, taskQueue, payment),
+          );
+        },
+      })
+    : undefined;
+  starter?.start();
 
-  const unavailable = (err: unknown): never => {
-    if (err instanceof EngineUnavailable || err instanceof IdempotencyKeyReused || err instanceof InvalidRequest)
-      throw err;
-    throw new EngineUnavailable(isUnavailable(err) ? 'temporal is unreachable' : 'temporal refused the call');
-  };
-
-  const webUiLink = (requestId: string) =>
-    options.webUiUrl
+  const readStatus = createStatusReader({
+    client,
+    store,
+    queriesPerSecond: options.statusQueriesPerSecond,
+    timeoutMs: options.statusTimeoutMs,
+  });
+  const withLinks = (view: PaymentStatusView | null): PaymentStatusView | null =>
+    view && options.webUiUrl
       ? {
-          webUi: `${options.webUiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(requestId)}`,
+          ...view,
+          links: {
+            webUi: `${options.webUiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(view.requestId)}`,
+          },
         }
-      : undefined;
+      : view;
+
+  const submit: Submit = store ? acceptIntoStore(store) : startDirectly(client, taskQueue, options);
 
   return {
-    async submit(payment: QueuedPaymentRequest & { fingerprint: string }): Promise<SubmitResult> {
-      // One deadline for the wait in line and the start itself.
-      const deadline = Date.now() + options.timeoutMs;
-      try {
-        await starts.run(deadline, () =>
-          withDeadline(
-            () =>
-              client.workflow.start<typeof paymentWorkflow>(WORKFLOW_TYPE, {
-                workflowId: payment.requestId,
-                taskQueue,
-                args: [payment],
-                memo: { fingerprint: payment.fingerprint, orderId: payment.request.orderId },
-                typedSearchAttributes: searchAttributesOf(payment),
-                // The workflow id is the idempotency key: a second start with it never runs again.
-                workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-                workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-              }),
-            deadline,
-          ),
-        );
-        return { requestId: payment.requestId, created: true };
-      } catch (err) {
-        if (err instanceof DeadlinePassed)
-          throw new EngineUnavailable('temporal is busy: too many payments are waiting to start', 1);
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) return unavailable(err);
-      }
-      // Same key again: a replay if the body is the same, a conflict if not.
-      try {
-        const description = await withDeadline(() => client.workflow.getHandle(payment.requestId).describe());
-        if (description.memo?.fingerprint !== payment.fingerprint) throw new IdempotencyKeyReused();
-        return { requestId: payment.requestId, created: false };
-      } catch (err) {
-        return unavailable(err);
-      }
-    },
+    submit,
+    status: async (requestId) => withLinks(await readStatus(requestId)),
 
-    async status(requestId: string): Promise<PaymentStatusView | null> {
-      try {
-        const status = await withDeadline(() => client.workflow.getHandle(requestId).query(getStatusQuery));
-        const links = webUiLink(requestId);
-        return links ? { ...status, links } : status;
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return null;
-        return unavailable(err);
-      }
+    async cancel(requestId: string): Promise<PaymentStatusView | null> {
+      if (!store) throw new EngineUnavailable('cancel needs the payment store (TEMPORAL_INTAKE=redis)', 60);
+      const outcome = await store.cancel(requestId).catch(() => {
+        throw storeUnavailable();
+      });
+      if (outcome === 'absent') return null;
+      if (outcome !== 'cancelled') throw new AlreadyProcessing(outcome);
+      // The store said so first: the activity's claim now refuses it. Ending the workflow too is
+      // a courtesy that spares it a task; a workflow not yet started is skipped by the starter.
+      client.workflow
+        .getHandle(requestId)
+        .cancel()
+        .catch(() => undefined);
+      return withLinks((await store.get(requestId))?.view ?? null);
     },
 
     async listPayments(query: PaymentListQuery): Promise<PaymentListPage> {
       try {
-        return await withDeadline(() => listFromVisibility(connection, namespace, query));
+        return await connection.withDeadline(Date.now() + options.timeoutMs, () =>
+          listFromVisibility(connection, namespace, query),
+        );
       } catch (err) {
         if (err instanceof UnknownCursor)
           throw new InvalidRequest([{ path: 'query:cursor', message: 'not a cursor of this list' }]);
-        return unavailable(err);
+        return rethrowAsTemporal(err, 'listing payments');
       }
     },
 
     async healthy(): Promise<boolean> {
       try {
-        await withDeadline(() => connection.workflowService.getSystemInfo({}));
+        if (store) await store.connection.ping();
+        else
+          await connection.withDeadline(Date.now() + options.timeoutMs, () =>
+            connection.workflowService.getSystemInfo({}),
+          );
         return true;
       } catch {
         return false;
       }
     },
 
-    close: () => connection.close(),
+    async close() {
+      await starter?.stop();
+      await store?.close();
+      await connection.close();
+    },
+  };
+}
+
+/** Accepted once the store holds it; the starter starts the workflow. */
+function acceptIntoStore(store: PaymentStore): Submit {
+  return async (payment) => {
+    const outcome = await store.accept(payment).catch(() => {
+      throw storeUnavailable();
+    });
+    if (outcome === 'conflict') throw new IdempotencyKeyReused();
+    return { requestId: payment.requestId, created: outcome === 'created' };
+  };
+}
+
+/** The request starts its workflow: at most `startConcurrency` starts at once, each within the deadline. */
+function startDirectly(client: Client, taskQueue: string, options: TemporalEngineOptions): Submit {
+  // A burst of starts all at once keeps the server busy with starts while the first workflows wait
+  // for their tasks, and every PG call after the first ten inherits that wait through the rate window.
+  const starts = new BoundedConcurrency(options.startConcurrency);
+  const withDeadline = <T>(deadline: number, fn: () => Promise<T>) => client.connection.withDeadline(deadline, fn);
+  return async (payment) => {
+    const deadline = Date.now() + options.timeoutMs;
+    let created: boolean;
+    try {
+      created = await starts.run(deadline, () =>
+        withDeadline(deadline, () => startPaymentWorkflow(client, taskQueue, payment)),
+      );
+    } catch (err) {
+      if (err instanceof DeadlinePassed)
+        throw new EngineUnavailable('temporal is busy: too many payments are waiting to start', 1);
+      return rethrowAsTemporal(err, 'starting the payment');
+    }
+    if (created) return { requestId: payment.requestId, created: true };
+    // Same key again: a replay if the body is the same, a conflict if not.
+    try {
+      const description = await withDeadline(Date.now() + options.timeoutMs, () =>
+        client.workflow.getHandle(payment.requestId).describe(),
+      );
+      if (description.memo?.fingerprint !== payment.fingerprint) throw new IdempotencyKeyReused();
+      return { requestId: payment.requestId, created: false };
+    } catch (err) {
+      return rethrowAsTemporal(err, 'checking the idempotency key');
+    }
   };
 }

@@ -1,8 +1,8 @@
 /**
- * Names shared by the workflow, the worker and the client: the messages a payment workflow answers
- * and the error types its activity throws.
+ * Names shared by the workflow, the worker and the client: the query a payment workflow answers,
+ * its task queues, and the error types its activities throw.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery } from '@temporalio/workflow';
 import type { PaymentStatusView } from '../contract/payment';
 
 /** The payment workflow's type: the name of its function in workflows.ts, which clients start by it. */
@@ -11,12 +11,12 @@ export const WORKFLOW_TYPE = 'paymentWorkflow';
 /** `GET /payments/:id/status` is answered by this query. */
 export const getStatusQuery = defineQuery<PaymentStatusView>('getStatus');
 
-/** Sent by the activity as a PG call starts, so the status shows PROCESSING and the attempt. */
-export interface PgCallStarted {
-  attempt: number;
-  at: string;
-}
-export const pgCallStartedSignal = defineSignal<[PgCallStarted]>('pgCallStarted');
+/**
+ * The PG activity's own task queue, beside the workflows' queue: its worker throttles it
+ * (maxTaskQueueActivitiesPerSecond applies to it alone), and status queries, which land on
+ * workflow workers, never share a process with the PG calls when the roles run apart.
+ */
+export const pgTaskQueue = (workflowTaskQueue: string): string => `${workflowTaskQueue}.pg`;
 
 /** Error types thrown by the activity (`ApplicationFailure.type`). */
 export const ActivityErrorType = {
@@ -28,6 +28,8 @@ export const ActivityErrorType = {
   PgRateLimited: 'PgRateLimited',
   /** 5xx or no connection: retried with backoff. */
   PgUnavailable: 'PgUnavailable',
+  /** The payment was cancelled before any PG call claimed it: final, never charged. */
+  Cancelled: 'PaymentCancelled',
 } as const;
 
 /** What the charge activity returns and what its failures carry as details. */
@@ -35,11 +37,13 @@ export interface ChargeResult {
   transactionId: string;
   attempt: number;
   replayed: boolean;
-  /** When this attempt's PG call started: the status's startedAt if the started signal was lost. */
+  /** When this attempt's PG call started. */
   startedAt?: string;
 }
 export interface ChargeFailureDetails {
   attempt: number;
   code: string;
   startedAt?: string;
+  /** The activity recorded this final failure in the payment store itself. */
+  recorded?: boolean;
 }

@@ -1,21 +1,22 @@
 /**
- * One payment, one workflow. Deterministic: the activity is imported as a type only and reached
+ * One payment, one workflow. Deterministic: the activities are imported as types only and reached
  * through proxyActivities; the state below is the answer to the status query.
  */
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
+  isCancellation,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { PaymentStatusView, QueuedPaymentRequest } from '../contract/payment';
-import type { createActivities } from './activities';
+import type { createActivities, createBookkeepingActivities } from './activities';
 import { chargeActivityOptions } from './activity-options';
 import { PaymentStatusAttribute } from './search-attributes';
-import { type ChargeFailureDetails, getStatusQuery, pgCallStartedSignal } from './shared';
-
-const { chargePayment } = proxyActivities<ReturnType<typeof createActivities>>(chargeActivityOptions);
+import { ActivityErrorType, type ChargeFailureDetails, getStatusQuery, pgTaskQueue } from './shared';
 
 export async function paymentWorkflow(payment: QueuedPaymentRequest): Promise<PaymentStatusView> {
   const state: PaymentStatusView = {
@@ -25,38 +26,43 @@ export async function paymentWorkflow(payment: QueuedPaymentRequest): Promise<Pa
     attempts: 0,
     acceptedAt: payment.enqueuedAt,
   };
-  const now = () => new Date(Date.now()).toISOString();
-  /** The status, and its search attribute with it, so the Web UI's filter sees where it is. */
-  const moveTo = (status: PaymentStatusView['status']) => {
-    if (state.status === status) return;
-    state.status = status;
-    upsertSearchAttributes([{ key: PaymentStatusAttribute, value: status }]);
-  };
-
   setHandler(getStatusQuery, () => state);
-  setHandler(pgCallStartedSignal, ({ attempt, at }) => {
-    if (state.status === 'SUCCESS' || state.status === 'FAILED') return;
-    moveTo('PROCESSING');
-    state.startedAt ??= at;
-    state.attempts = Math.max(state.attempts, attempt);
+
+  const { chargePayment } = proxyActivities<ReturnType<typeof createActivities>>({
+    ...chargeActivityOptions,
+    taskQueue: pgTaskQueue(workflowInfo().taskQueue),
+    // A cancel waits for the activity: one whose PG call is open finishes it, and the payment ends
+    // as the PG answered, never CANCELLED with a charge behind it.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  });
+  const { recordOutcome } = proxyActivities<ReturnType<typeof createBookkeepingActivities>>({
+    startToCloseTimeout: '10 seconds',
   });
 
   try {
     const result = await chargePayment(payment);
-    moveTo('SUCCESS');
+    state.status = 'SUCCESS';
     state.transactionId = result.transactionId;
-    state.attempts = Math.max(state.attempts, result.attempt);
-    // The started signal is best effort; the result knows when its own call started.
-    state.startedAt ??= result.startedAt;
+    state.attempts = result.attempt;
+    state.startedAt = result.startedAt;
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : err;
     const details =
       cause instanceof ApplicationFailure ? (cause.details?.[0] as ChargeFailureDetails | undefined) : undefined;
-    moveTo('FAILED');
-    state.error = details?.code ?? 'processing_failed';
-    state.attempts = Math.max(state.attempts, details?.attempt ?? 0);
-    state.startedAt ??= details?.startedAt;
+    state.attempts = details?.attempt ?? 0;
+    state.startedAt = details?.startedAt;
+    if (isCancellation(err) || (cause instanceof ApplicationFailure && cause.type === ActivityErrorType.Cancelled)) {
+      state.status = 'CANCELLED';
+    } else {
+      state.status = 'FAILED';
+      state.error = details?.code ?? 'processing_failed';
+      // Retries ran out without the activity recording it (its worker died, or it timed out).
+      if (!details?.recorded) await recordOutcome(payment.requestId, { ...state, status: 'FAILED' });
+    }
   }
-  state.completedAt = now();
+  state.completedAt = new Date(Date.now()).toISOString();
+  // The Web UI's filter (PaymentStatus="FAILED") sees how it ended. It started PENDING; the PG call's
+  // start is recorded by the activity in the payment store, which the workflow does not hear of.
+  upsertSearchAttributes([{ key: PaymentStatusAttribute, value: state.status }]);
   return state;
 }

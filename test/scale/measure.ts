@@ -42,6 +42,7 @@ async function main() {
   const prefix = `pg:permits:${randomUUID().slice(0, 8)}:`;
   const stack = await startTemporalStack({
     temporal,
+    redis, // the payment store and the shared admission step on one Redis
     pgEnv: {
       PG_LATENCY_MS: a.latency,
       PG_MAX_CONCURRENCY: String(limits.concurrency),
@@ -49,7 +50,6 @@ async function main() {
     },
     workerEnv: {
       PG_ADMISSION: a.admission,
-      REDIS_URL: redis.url,
       PG_ADMISSION_PREFIX: prefix,
       WORKER_COUNT: String(workers),
       PG_MAX_CONCURRENCY: String(limits.concurrency),

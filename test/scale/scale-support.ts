@@ -24,10 +24,10 @@ export async function startScaleStack(options: {
   try {
     const stack = await startTemporalStack({
       workers: options.workers,
+      redis, // the payment store and the shared admission step on one Redis
       pgEnv: { PG_LATENCY_MS: options.pgLatencyMs, PG_MAX_CONCURRENCY: '10', PG_RATE_LIMIT: '1000' },
       workerEnv: {
         PG_ADMISSION: 'redis',
-        REDIS_URL: redis.url,
         PG_ADMISSION_PREFIX: prefix,
         PG_ADMISSION_LEASE_MS: String(options.leaseMs),
         PG_MAX_CONCURRENCY: '10',

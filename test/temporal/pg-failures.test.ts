@@ -120,12 +120,14 @@ describe('PG failures on the Temporal engine', () => {
     });
     afterAll(() => stack?.stop());
 
-    test('when the PG refuses with 429 then each refused call is retried no sooner than Retry-After', async () => {
+    test('when the PG refuses with 429 then each refused call is retried no sooner than Retry-After, within the same attempt', async () => {
       const posted = await stack.api.burst(paymentBodies(count, `refused-${runId()}`));
       expect(posted.map((p) => p.status)).toEqual(Array(count).fill(202));
       const ids = posted.map((p) => p.requestId!);
       const final = await stack.api.waitForFinal(ids, { timeoutMs: 100_000 });
       expect(ids.map((id) => final.get(id)?.status)).toEqual(Array(count).fill('SUCCESS'));
+      // A 429 is the PG asking to wait, not a failed attempt: no payment used up a second one.
+      expect(ids.map((id) => final.get(id)?.attempts)).toEqual(Array(count).fill(1));
 
       const pg = await stack.pg.client.stats();
       expect(pg.rejected429).toBeGreaterThan(0);

@@ -4,7 +4,7 @@ import { paymentBodies } from '../../src/load/payments-client';
 import { looksLikeStackTrace } from '../support/answers';
 
 /**
- * The API keeps at most TEMPORAL_START_CONCURRENCY workflow starts in flight; the rest of a burst
+ * With TEMPORAL_INTAKE=direct the API keeps at most TEMPORAL_START_CONCURRENCY workflow starts in flight; the rest of a burst
  * waits in line within TEMPORAL_TIMEOUT_MS. Here one start at a time and 300 ms: a burst of 100
  * cannot all start in time, so the API must refuse some with 503 + Retry-After, and a client that
  * retries them as told must end with every payment charged once, none twice.
@@ -16,7 +16,7 @@ describe('a burst longer than the API may wait to start it', () => {
     stack = await startTemporalStack({
       pgEnv: { PG_LATENCY_MS: '5-10', PG_RATE_LIMIT: '1000', PG_MAX_CONCURRENCY: '50' },
       workerEnv: { PG_RATE_LIMIT: '1000', PG_MAX_CONCURRENCY: '50', WORKER_MAX_CONCURRENT_ACTIVITIES: '50' },
-      apiEnv: { TEMPORAL_START_CONCURRENCY: '1', TEMPORAL_TIMEOUT_MS: '300' },
+      apiEnv: { TEMPORAL_INTAKE: 'direct', TEMPORAL_START_CONCURRENCY: '1', TEMPORAL_TIMEOUT_MS: '300' },
     });
   });
   afterAll(() => stack?.stop());

@@ -13,9 +13,12 @@ import { PaymentsClient } from '../../src/load/payments-client';
 import { looksLikeStackTrace, pollUntil } from '../support/answers';
 
 /**
- * Temporal down (DESIGN §4): POST /payments answers 503 with Retry-After and /healthz 503, and a
- * refused payment was not half-accepted: once Temporal is back it does not exist.
+ * Temporal down with TEMPORAL_INTAKE=direct, where each request starts its workflow: POST
+ * /payments answers 503 with Retry-After and /healthz 503, and a refused payment was not
+ * half-accepted: once Temporal is back it does not exist. (With the default Redis intake the API
+ * keeps accepting: test/intake/outages.test.ts.)
  */
+const DIRECT = { TEMPORAL_INTAKE: 'direct' };
 
 /** POSTs one payment and returns the status, headers and raw body text. */
 async function postRaw(apiUrl: string, body: Record<string, unknown>, apiKey: string) {
@@ -37,7 +40,7 @@ function expectUnavailable(answer: { status: number; retryAfter: string | null; 
 const healthz = async (apiUrl: string) => (await fetch(`${apiUrl}/healthz`)).status;
 const orderId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
-describe('when nothing listens at the Temporal address', () => {
+describe('direct intake: when nothing listens at the Temporal address', () => {
   let api: ManagedProcess;
   let apiUrl: string;
   let temporalPort: number;
@@ -54,6 +57,7 @@ describe('when nothing listens at the Temporal address', () => {
         PORT: String(apiPort),
         TEMPORAL_TIMEOUT_MS: '2000',
         MERCHANTS_FILE: merchants.file,
+        ...DIRECT,
         LOG_LEVEL: 'info',
       },
     });
@@ -97,7 +101,7 @@ describe('when nothing listens at the Temporal address', () => {
   });
 });
 
-describe('when the Temporal server stops in the middle of the run', () => {
+describe('direct intake: when the Temporal server stops in the middle of the run', () => {
   let dataDir: string;
   let port: number;
   let temporal: RunningDevServer | undefined;
@@ -111,7 +115,7 @@ describe('when the Temporal server stops in the middle of the run', () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'temporal-down-'));
     port = await freePort();
     temporal = await startServer();
-    stack = await startTemporalStack({ temporal, pgEnv: { PG_LATENCY_MS: '20-50' } });
+    stack = await startTemporalStack({ temporal, pgEnv: { PG_LATENCY_MS: '20-50' }, apiEnv: DIRECT });
     api = stack.api;
   });
   afterAll(async () => {

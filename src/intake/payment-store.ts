@@ -1,0 +1,167 @@
+/**
+ * The payment store in Redis: each accepted payment's status record, the intake stream the starter
+ * drains into Temporal, and the counts that pace it. The API accepts a payment here at the speed of
+ * one Redis write; the PG activity claims it before its PG call and records how it ended; a status
+ * read finds it here whether or not a worker runs. Every change is one Lua script, so it is atomic.
+ */
+import path from 'node:path';
+import Redis from 'ioredis';
+import {
+  type PaymentStatusView,
+  type QueuedPaymentRequest,
+  PAYMENT_STATUSES,
+  type PaymentStatus,
+} from '../contract/payment';
+import { defineLuaCommands } from '../infra/lua-scripts';
+
+interface StoreCommands {
+  accept(
+    record: string,
+    stream: string,
+    counts: string,
+    id: string,
+    fp: string,
+    at: string,
+    json: string,
+    merchantId: string,
+  ): Promise<string>;
+  started(record: string, counts: string): Promise<number>;
+  claim(record: string, attempt: number, startedAt: string): Promise<string>;
+  finish(record: string, counts: string, ...args: Array<string | number>): Promise<number>;
+  cancel(record: string, counts: string, completedAt: string): Promise<string>;
+}
+
+export type AcceptOutcome = 'created' | 'replay' | 'conflict';
+export type ClaimOutcome = 'claimed' | 'cancelled' | 'absent';
+export type CancelOutcome = 'cancelled' | 'absent' | 'PROCESSING' | 'SUCCESS' | 'FAILED';
+
+export interface FinalRecord {
+  status: 'SUCCESS' | 'FAILED';
+  attempts: number;
+  transactionId?: string;
+  error?: string;
+  startedAt?: string;
+}
+
+/** A payment's stored record: the status answer, and whether the starter has started its workflow. */
+export interface StoredPayment {
+  view: PaymentStatusView;
+  workflowStarted: boolean;
+}
+
+/** Key names under one prefix; tests and several stacks on one Redis use their own. */
+export const storeKeys = (prefix: string) => ({
+  record: (requestId: string) => `${prefix}payment:${requestId}`,
+  intake: `${prefix}intake`,
+  counts: `${prefix}counts`,
+});
+
+const STATUS_FIELDS = [
+  'status',
+  'attempts',
+  'acceptedAt',
+  'startedAt',
+  'completedAt',
+  'transactionId',
+  'error',
+  'workflow',
+  'merchantId',
+];
+
+export function viewOf(requestId: string, fields: Array<string | null>): StoredPayment | null {
+  const [status, attempts, acceptedAt, startedAt, completedAt, transactionId, error, workflow, merchantId] = fields;
+  if (!status || !acceptedAt || !(PAYMENT_STATUSES as readonly string[]).includes(status)) return null;
+  const view: PaymentStatusView = {
+    requestId,
+    status: status as PaymentStatus,
+    attempts: Number(attempts ?? 0),
+    acceptedAt,
+  };
+  if (merchantId) view.merchantId = merchantId;
+  if (startedAt) view.startedAt = startedAt;
+  if (completedAt) view.completedAt = completedAt;
+  if (transactionId) view.transactionId = transactionId;
+  if (error) view.error = error;
+  return { view, workflowStarted: workflow === '1' };
+}
+
+export class PaymentStore {
+  readonly keys: ReturnType<typeof storeKeys>;
+  private readonly redis: Redis & StoreCommands;
+
+  constructor(redis: Redis, prefix: string) {
+    this.keys = storeKeys(prefix);
+    this.redis = defineLuaCommands<StoreCommands>(redis, path.join(__dirname, 'lua'));
+  }
+
+  /**
+   * A connection of its own. A command waits through one reconnect attempt at most, so while
+   * Redis is down a request fails within a fraction of a second instead of hanging.
+   */
+  static connect(url: string, prefix: string): PaymentStore {
+    const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
+    redis.on('error', () => undefined); // reported by the failing command; reconnects by itself
+    return new PaymentStore(redis, prefix);
+  }
+
+  get connection(): Redis {
+    return this.redis;
+  }
+
+  async accept(payment: QueuedPaymentRequest & { fingerprint: string }): Promise<AcceptOutcome> {
+    const { record, intake, counts } = this.keys;
+    const id = payment.requestId;
+    return (await this.redis.accept(
+      record(id),
+      intake,
+      counts,
+      id,
+      payment.fingerprint,
+      payment.enqueuedAt,
+      JSON.stringify(payment),
+      payment.merchantId,
+    )) as AcceptOutcome;
+  }
+
+  async get(requestId: string): Promise<StoredPayment | null> {
+    return viewOf(requestId, await this.redis.hmget(this.keys.record(requestId), ...STATUS_FIELDS));
+  }
+
+  /** Counts the payment's workflow as started, once. */
+  async markStarted(requestId: string): Promise<void> {
+    await this.redis.started(this.keys.record(requestId), this.keys.counts);
+  }
+
+  async claim(requestId: string, attempt: number, startedAt: string): Promise<ClaimOutcome> {
+    return (await this.redis.claim(this.keys.record(requestId), attempt, startedAt)) as ClaimOutcome;
+  }
+
+  async finish(requestId: string, final: FinalRecord, completedAt = new Date().toISOString()): Promise<boolean> {
+    const recorded = await this.redis.finish(
+      this.keys.record(requestId),
+      this.keys.counts,
+      final.status,
+      final.attempts,
+      completedAt,
+      final.transactionId ?? '',
+      final.error ?? '',
+      final.startedAt ?? '',
+    );
+    return recorded === 1;
+  }
+
+  async cancel(requestId: string, at = new Date().toISOString()): Promise<CancelOutcome> {
+    return (await this.redis.cancel(this.keys.record(requestId), this.keys.counts, at)) as CancelOutcome;
+  }
+
+  /** Payments accepted, workflows started, and workflows ended (final status recorded). */
+  async counts(): Promise<{ accepted: number; started: number; ended: number }> {
+    const [accepted, started, ended] = await this.redis.hmget(this.keys.counts, 'accepted', 'started', 'ended');
+    return { accepted: Number(accepted ?? 0), started: Number(started ?? 0), ended: Number(ended ?? 0) };
+  }
+
+  close(): Promise<void> {
+    this.redis.disconnect();
+    return Promise.resolve();
+  }
+}
