@@ -9,8 +9,13 @@ import type { Server, ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 
 export interface ConnectionLimits {
-  /** Open connections at most; past it the longest-idle ones are closed for a newcomer. */
+  /**
+   * Open connections before the longest-idle ones (idle past `idleGraceMs`) are closed for a
+   * newcomer; twice this, and newcomers are refused.
+   */
   maxConnections: number;
+  /** A socket with no request in flight for less than this is not closed to make room. */
+  idleGraceMs: number;
   /** From a request's first byte to its last header. */
   headersTimeoutMs: number;
   /** From a request's first byte to its last body byte. */
@@ -22,8 +27,9 @@ export interface ConnectionLimits {
 }
 
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
-  // Well under the 20,000 file descriptors a process gets here, with room for Redis, Temporal, logs.
+  // Twice this stays under the 20,000 file descriptors a process gets here, with room for Redis, Temporal, logs.
   maxConnections: 8000,
+  idleGraceMs: 1000,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 65_000,
@@ -44,26 +50,29 @@ export function guardConnections(server: Server, limits: ConnectionLimits): void
   server.timeout = limits.idleSocketTimeoutMs;
 
   const live = new Set<Socket>();
-  /** Sockets with no request in flight, longest idle first (a Set keeps insertion order). */
-  const idle = new Set<Socket>();
+  /** Sockets with no request in flight and since when, longest idle first (a Map keeps insertion order). */
+  const idle = new Map<Socket, number>();
   const close = (socket: Socket) => {
     live.delete(socket);
     idle.delete(socket);
     socket.destroy();
   };
+  const hardLimit = 2 * limits.maxConnections;
   server.on('connection', (socket: Socket) => {
     if (live.size >= limits.maxConnections) {
       // Make room for a tenth of the cap at once, so a flood is not evicted one socket at a time.
+      // A socket idle for less than the grace may be a client about to send its request: kept.
       const target = Math.floor(limits.maxConnections * 0.9);
-      for (const victim of idle) {
-        if (live.size <= target) break;
+      const staleBefore = Date.now() - limits.idleGraceMs;
+      for (const [victim, since] of idle) {
+        if (live.size <= target || since > staleBefore) break;
         close(victim);
       }
-      // Every socket busy with a request: a true overload, the newcomer is refused.
-      if (live.size >= limits.maxConnections) return void socket.destroy();
+      // Past twice the cap with nothing stale to close: refused, before file descriptors run out.
+      if (live.size >= hardLimit) return void socket.destroy();
     }
     live.add(socket);
-    idle.add(socket);
+    idle.set(socket, Date.now());
     socket.once('close', () => {
       live.delete(socket);
       idle.delete(socket);
@@ -73,7 +82,7 @@ export function guardConnections(server: Server, limits: ConnectionLimits): void
     const socket = req.socket;
     idle.delete(socket);
     res.once('close', () => {
-      if (live.has(socket) && !socket.destroyed) idle.add(socket);
+      if (live.has(socket) && !socket.destroyed) idle.set(socket, Date.now());
     });
   });
 }
