@@ -75,6 +75,8 @@ export function createApp({ engine, log, merchants, extend }: AppDeps): express.
         request,
         enqueuedAt: new Date().toISOString(),
         fingerprint: fingerprintOf(request),
+        // A deliberate new attempt at an order whose payment FAILED (or was cancelled).
+        newAttempt: req.get('Payment-Attempt') === 'new',
       });
       const statusUrl = statusUrlFor(accepted.requestId);
       log.info(

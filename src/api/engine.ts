@@ -12,9 +12,12 @@ export interface SubmitResult {
   completed?: PaymentStatusView;
 }
 
+/** What the API hands an engine: the queued payment, its body's fingerprint, and whether it is a declared new attempt. */
+export type SubmittedPayment = QueuedPaymentRequest & { fingerprint: string; newAttempt?: boolean };
+
 export interface PaymentEngine {
   /** Hands a validated payment to the engine. Throws IdempotencyKeyReused or EngineUnavailable. */
-  submit(payment: QueuedPaymentRequest & { fingerprint: string }): Promise<SubmitResult>;
+  submit(payment: SubmittedPayment): Promise<SubmitResult>;
   /** The payment's status, or null for an unknown id. Throws EngineUnavailable. */
   status(requestId: string): Promise<PaymentStatusView | null>;
   /** One page of a merchant's payments, newest first; engines without a per-merchant index leave it out. */

@@ -38,6 +38,21 @@ export class Unauthorized extends ApiError {
   }
 }
 
+/** The merchant's order already has a live or successful payment (or a failed one, and this is no declared new attempt). */
+export class OrderAlreadyPaid extends ApiError {
+  constructor(order: { status: string; requestId: string }) {
+    const retry = order.status === 'FAILED' || order.status === 'CANCELLED';
+    super(
+      409,
+      'order_already_paid',
+      retry
+        ? `this order's payment ended ${order.status}: to try again, send the header Payment-Attempt: new`
+        : `this order already has a payment that is ${order.status}`,
+      { payment: order },
+    );
+  }
+}
+
 /** A cancel came after a PG call claimed the payment (or after it ended). */
 export class AlreadyProcessing extends ApiError {
   constructor(status: string) {

@@ -89,7 +89,13 @@ function buildDocument() {
       "The Idempotency-Key header (or, without it, the orderId) names the payment within the caller's merchant: the same key and body again answers the same requestId and charges nothing new; the same key from another merchant is another payment.",
     security,
     request: {
-      headers: z.object({ 'Idempotency-Key': idempotencyKeySchema.optional() }),
+      headers: z.object({
+        'Idempotency-Key': idempotencyKeySchema.optional(),
+        'Payment-Attempt': z
+          .literal('new')
+          .optional()
+          .meta({ description: 'A deliberate new attempt at an order whose payment FAILED or was CANCELLED' }),
+      }),
       body: { required: true, content: { 'application/json': { schema: PaymentRequest } } },
     },
     responses: {
@@ -100,7 +106,10 @@ function buildDocument() {
       200: json(Status, 'Charged within the request (the semaphore-only baseline only)'),
       400: json(ErrorAnswer, 'invalid_request (with issues) or malformed_json'),
       401: unauthorized,
-      409: json(ErrorAnswer, 'idempotency_key_reused: the same key with a different body'),
+      409: json(
+        ErrorAnswer,
+        "idempotency_key_reused: the same key with a different body; order_already_paid: the merchant's order has a live or successful payment (or a FAILED one, and no Payment-Attempt: new)",
+      ),
       413: json(ErrorAnswer, 'payload_too_large: over 16 KiB'),
       415: json(ErrorAnswer, 'unsupported_media_type: not application/json'),
       503: {

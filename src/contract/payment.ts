@@ -119,6 +119,7 @@ export const API_ERROR_CODES = [
   'idempotency_key_reused',
   'unauthorized',
   'already_processing',
+  'order_already_paid',
   'not_found',
   'not_implemented',
   'unavailable',

@@ -19,11 +19,14 @@ interface StoreCommands {
     record: string,
     stream: string,
     counts: string,
+    order: string,
     id: string,
     fp: string,
     at: string,
     json: string,
     merchantId: string,
+    newAttempt: string,
+    recordPrefix: string,
   ): Promise<string>;
   started(record: string, counts: string): Promise<number>;
   claim(record: string, attempt: number, startedAt: string): Promise<string>;
@@ -31,7 +34,12 @@ interface StoreCommands {
   cancel(record: string, counts: string, completedAt: string): Promise<string>;
 }
 
-export type AcceptOutcome = 'created' | 'replay' | 'conflict';
+export type AcceptOutcome =
+  | 'created'
+  | 'replay'
+  | 'conflict'
+  /** The order's latest payment is live or paid (or failed, and this is no declared new attempt). */
+  | { order: { status: PaymentStatus; requestId: string } };
 export type ClaimOutcome = 'claimed' | 'cancelled' | 'absent';
 export type CancelOutcome = 'cancelled' | 'absent' | 'PROCESSING' | 'SUCCESS' | 'FAILED';
 
@@ -52,6 +60,7 @@ export interface StoredPayment {
 /** Key names under one prefix; tests and several stacks on one Redis use their own. */
 export const storeKeys = (prefix: string) => ({
   record: (requestId: string) => `${prefix}payment:${requestId}`,
+  order: (merchantId: string, orderId: string) => `${prefix}order:${merchantId}:${orderId}`,
   intake: `${prefix}intake`,
   counts: `${prefix}counts`,
 });
@@ -108,19 +117,25 @@ export class PaymentStore {
     return this.redis;
   }
 
-  async accept(payment: QueuedPaymentRequest & { fingerprint: string }): Promise<AcceptOutcome> {
-    const { record, intake, counts } = this.keys;
+  async accept(payment: QueuedPaymentRequest & { fingerprint: string; newAttempt?: boolean }): Promise<AcceptOutcome> {
+    const { record, intake, counts, order } = this.keys;
     const id = payment.requestId;
-    return (await this.redis.accept(
+    const outcome = await this.redis.accept(
       record(id),
       intake,
       counts,
+      order(payment.merchantId, payment.request.orderId),
       id,
       payment.fingerprint,
       payment.enqueuedAt,
       JSON.stringify(payment),
       payment.merchantId,
-    )) as AcceptOutcome;
+      payment.newAttempt ? '1' : '0',
+      record(''),
+    );
+    const [kind, status, requestId] = outcome.split(':');
+    if (kind === 'order') return { order: { status: status as PaymentStatus, requestId: requestId ?? '' } };
+    return outcome as AcceptOutcome;
   }
 
   async get(requestId: string): Promise<StoredPayment | null> {

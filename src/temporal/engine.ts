@@ -10,7 +10,13 @@
 import { hostname } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import type { PaymentEngine, SubmitResult } from '../api/engine';
-import { AlreadyProcessing, EngineUnavailable, IdempotencyKeyReused, InvalidRequest } from '../api/errors';
+import {
+  AlreadyProcessing,
+  EngineUnavailable,
+  IdempotencyKeyReused,
+  InvalidRequest,
+  OrderAlreadyPaid,
+} from '../api/errors';
 import type { PaymentListPage, PaymentListQuery, PaymentStatusView, QueuedPaymentRequest } from '../contract/payment';
 import { BoundedConcurrency, DeadlinePassed } from '../infra/bounded-concurrency';
 import type { Logger } from '../infra/logger';
@@ -136,6 +142,7 @@ function acceptIntoStore(store: PaymentStore): Submit {
       throw storeUnavailable();
     });
     if (outcome === 'conflict') throw new IdempotencyKeyReused();
+    if (typeof outcome === 'object') throw new OrderAlreadyPaid(outcome.order);
     return { requestId: payment.requestId, created: outcome === 'created' };
   };
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
+import { requestIdForKey } from '../../src/contract/payment';
+import { TEST_MERCHANT } from '../../src/launch/merchants';
 import { type TemporalStack, startTemporalStack } from '../../src/launch/temporal-stack';
 import { bearer } from '../../src/load/payments-client';
 import { looksLikeStackTrace } from '../support/answers';
@@ -138,6 +140,45 @@ describe('the API under the security probe', () => {
     const again = await post(body);
     expect(again.status).toBe(202);
     expect(await again.json()).toMatchObject({ requestId, status: 'SUCCESS' });
+  });
+
+  test('when one order comes under three keys then one payment is charged and the others answer 409 order_already_paid', async () => {
+    const orderId = `order-keys-${randomUUID().slice(0, 8)}`;
+    const answers = [];
+    for (const key of ['k1', 'k2', 'k3'])
+      answers.push(await post({ orderId, amount: 5000 }, { 'Idempotency-Key': `${orderId}-${key}` }));
+    expect(answers.map((a) => a.status)).toEqual([202, 409, 409]);
+    const first = (await answers[0]!.json()) as { requestId: string };
+    expect(await answers[1]!.json()).toMatchObject({
+      error: 'order_already_paid',
+      payment: { requestId: first.requestId },
+    });
+    await stack.api.waitForFinal([first.requestId], { timeoutMs: 60_000 });
+    // Paid: still refused, whatever the request says.
+    const late = await post(
+      { orderId, amount: 5000 },
+      { 'Idempotency-Key': `${orderId}-k4`, 'Payment-Attempt': 'new' },
+    );
+    expect(late.status).toBe(409);
+    // The PG's own count: one call for the first key, none for the others.
+    const calls = (await stack.pg.client.timeline()).callsByKey;
+    expect(calls[first.requestId]).toHaveLength(1);
+    for (const key of ['k2', 'k3', 'k4'])
+      expect(calls[requestIdForKey(TEST_MERCHANT, `${orderId}-${key}`)]).toBeUndefined();
+    expect((await stack.pg.client.stats()).duplicateCharges).toBe(0);
+  });
+
+  test('when an order failed then another attempt needs Payment-Attempt: new', async () => {
+    const orderId = `decline-${randomUUID().slice(0, 8)}`;
+    const failed = await post({ orderId, amount: 700 }, { 'Idempotency-Key': `${orderId}-a` });
+    const { requestId } = (await failed.json()) as { requestId: string };
+    expect((await stack.api.waitForFinal([requestId], { timeoutMs: 60_000 })).get(requestId)?.status).toBe('FAILED');
+
+    const unasked = await post({ orderId, amount: 700 }, { 'Idempotency-Key': `${orderId}-b` });
+    expect(unasked.status).toBe(409);
+    expect(await unasked.json()).toMatchObject({ error: 'order_already_paid', payment: { status: 'FAILED' } });
+    const asked = await post({ orderId, amount: 700 }, { 'Idempotency-Key': `${orderId}-b`, 'Payment-Attempt': 'new' });
+    expect(asked.status).toBe(202);
   });
 
   test('when 2,000 clients probe /healthz at once then every answer is 200', async () => {
