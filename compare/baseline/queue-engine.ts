@@ -5,7 +5,7 @@
  */
 import type { PaymentStatusView, QueuedPaymentRequest } from '../../src/contract/payment';
 import type { PaymentEngine, SubmitResult } from '../../src/api/engine';
-import { EngineUnavailable, IdempotencyKeyReused } from '../../src/api/errors';
+import { AlreadyProcessing, EngineUnavailable, IdempotencyKeyReused } from '../../src/api/errors';
 import type { BaselineKeys } from './keys';
 import type { BaselineRedis } from './redis';
 import { statusViewOf } from './status-store';
@@ -59,6 +59,12 @@ export function createQueueEngine({ redis, keys, target }: QueueEngineOptions): 
       return { requestId, created: code === 1 };
     },
     status: (requestId) => readStatus(redis, keys, requestId),
+    async cancel(requestId) {
+      const outcome = await orUnavailable(() => redis.cancel(keys.status(requestId), new Date().toISOString()));
+      if (outcome === 'absent') return null;
+      if (outcome !== 'cancelled') throw new AlreadyProcessing(outcome);
+      return readStatus(redis, keys, requestId);
+    },
     healthy: async () => (await redis.ping().catch(() => '')) === 'PONG',
     close: async () => void (await redis.quit().catch(() => redis.disconnect())),
   };

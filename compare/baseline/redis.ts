@@ -23,6 +23,7 @@ export interface BaselineScripts {
     mode: 'list' | 'stream' | 'none',
     merchantId: string,
   ): Promise<number>;
+  cancel(status: string, completedAt: string): Promise<string>;
   markProcessing(
     status: string,
     requestId: string,

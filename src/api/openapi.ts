@@ -164,6 +164,23 @@ function buildDocument() {
     },
   });
   registry.registerPath({
+    method: 'post',
+    path: '/payments/{requestId}/cancel',
+    summary: 'Cancel a payment whose PG call has not started',
+    description:
+      'CANCELLED, never charged, while no PG call has claimed the payment; cancelling twice answers the same.',
+    security,
+    request: { params: z.object({ requestId: z.string() }) },
+    responses: {
+      200: json(Status, 'The payment, CANCELLED'),
+      401: unauthorized,
+      404: json(ErrorAnswer, "not_found: no payment with this id, or another merchant's"),
+      409: json(ErrorAnswer, 'already_processing: a PG call has it, or it has ended (its status in `status`)'),
+      501: json(ErrorAnswer, 'not_implemented: this engine cannot cancel'),
+      503: { ...json(ErrorAnswer, 'unavailable'), headers: retryAfter },
+    },
+  });
+  registry.registerPath({
     method: 'get',
     path: '/healthz',
     summary: 'Whether the engine answers',

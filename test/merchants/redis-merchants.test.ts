@@ -92,3 +92,52 @@ describe.each(Object.keys(engines) as Array<keyof typeof engines>)('merchants on
     expect(await foreign.json()).toMatchObject({ error: 'not_found' });
   });
 });
+
+describe('cancel on the Redis Stream baseline', () => {
+  let stack: Awaited<ReturnType<typeof startBaselineStack>>;
+  let shopA: PaymentsClient;
+  beforeAll(async () => {
+    stack = await startBaselineStack({
+      mode: 'stream',
+      consumers: 1,
+      pgUrl: fx.pg.url,
+      redisUrl: fx.redis.url,
+      merchants,
+    });
+    shopA = new PaymentsClient(stack.apiUrl, { apiKey: merchants.keys.get('shop-a') });
+  });
+  afterAll(async () => {
+    await shopA?.close();
+    await stack?.stop();
+  });
+
+  const cancel = async (requestId: string, merchant = 'shop-a') => {
+    const res = await fetch(`${stack.apiUrl}/payments/${requestId}/cancel`, {
+      method: 'POST',
+      headers: bearer(merchants.keys.get(merchant)!),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  test('when a payment is cancelled before a consumer takes it then it ends CANCELLED and the PG never sees it', async () => {
+    stack.consumers[0]!.kill('SIGKILL');
+    await stack.consumers[0]!.exited;
+    const posted = await shopA.post({ orderId: `bl-cancel-${randomUUID().slice(0, 8)}`, amount: 300 });
+    expect(posted.status).toBe(202);
+    expect(await cancel(posted.requestId!)).toMatchObject({ status: 200, body: { status: 'CANCELLED' } });
+    expect(await cancel(posted.requestId!)).toMatchObject({ status: 200, body: { status: 'CANCELLED' } });
+    expect((await cancel(posted.requestId!, 'shop-b')).status).toBe(404);
+
+    await stack.startConsumer();
+    const sentinel = await shopA.post({ orderId: `bl-after-${randomUUID().slice(0, 8)}`, amount: 300 });
+    const final = await shopA.waitForFinal([sentinel.requestId!], { timeoutMs: 60_000 });
+    expect(final.get(sentinel.requestId!)?.status).toBe('SUCCESS');
+    expect((await shopA.status(posted.requestId!)).body).toMatchObject({ status: 'CANCELLED' });
+    const calls = (await fx.pg.client.timeline()).callsByKey;
+    expect(calls[posted.requestId!]).toBeUndefined();
+    expect(calls[sentinel.requestId!]).toHaveLength(1);
+
+    // Ended: too late to cancel.
+    expect(await cancel(sentinel.requestId!)).toMatchObject({ status: 409, body: { error: 'already_processing' } });
+  });
+});
