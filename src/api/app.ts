@@ -2,7 +2,7 @@
  * The HTTP contract of DESIGN §4 as an Express app, built without listening so tests and every
  * engine share it: `createApp({engine})`, then `listen()`.
  */
-import express, { type Request, type Response } from 'express';
+import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import {
   type AcceptedPayment,
   type PaymentStatusView,
@@ -20,6 +20,7 @@ import { authenticate, merchantOf } from './auth';
 import type { PaymentEngine } from './engine';
 import {
   ApiError,
+  EngineUnavailable,
   InvalidRequest,
   PayloadTooLarge,
   PaymentNotFound,
@@ -135,6 +136,11 @@ export function createApp({ engine, log, merchants, extend }: AppDeps): express.
 
   extend?.(app);
   app.use((_req, _res, next) => next(new ApiError(404, 'not_found', 'no such route')));
+  // A request that found the engine down makes the next health probe check again, not remember.
+  app.use(((err, _req, _res, next) => {
+    if (err instanceof EngineUnavailable) healthy.forget();
+    next(err);
+  }) satisfies ErrorRequestHandler);
   app.use(errorHandler(log));
   return app;
 }

@@ -1,12 +1,19 @@
 /**
  * A health answer from a recent check instead of one backend call per request: under thousands of
  * probes at once, per-request calls ran into Temporal's own resource limit and answered 503 while
- * the engine was fine. One check in flight at a time; its answer serves everyone for `maxAgeMs`.
+ * the engine was fine. One check in flight at a time; its answer serves everyone for `maxAgeMs`,
+ * unless a request has meanwhile found the engine unavailable (`forget()`).
  */
-export function recentCheck(check: () => Promise<boolean>, maxAgeMs = 1000): () => Promise<boolean> {
+export interface RecentCheck {
+  (): Promise<boolean>;
+  /** Drops the remembered answer: the next caller checks again. */
+  forget(): void;
+}
+
+export function recentCheck(check: () => Promise<boolean>, maxAgeMs = 1000): RecentCheck {
   let last: { ok: boolean; at: number } | undefined;
   let inFlight: Promise<boolean> | undefined;
-  return () => {
+  const recent = () => {
     if (last && Date.now() - last.at < maxAgeMs) return Promise.resolve(last.ok);
     inFlight ??= check()
       .catch(() => false)
@@ -17,4 +24,9 @@ export function recentCheck(check: () => Promise<boolean>, maxAgeMs = 1000): () 
       });
     return inFlight;
   };
+  return Object.assign(recent, {
+    forget() {
+      last = undefined;
+    },
+  });
 }

@@ -27,3 +27,12 @@ describe('recentCheck', () => {
     expect(calls).toBe(2);
   });
 });
+
+test('when the answer is forgotten then the next caller checks again at once', async () => {
+  let calls = 0;
+  const healthy = recentCheck(() => Promise.resolve(++calls === 1));
+  expect(await healthy()).toBe(true);
+  healthy.forget();
+  expect(await healthy()).toBe(false);
+  expect(calls).toBe(2);
+});

@@ -91,6 +91,42 @@ describe.each(Object.keys(engines) as Array<keyof typeof engines>)('merchants on
     expect(foreign.status).toBe(404);
     expect(await foreign.json()).toMatchObject({ error: 'not_found' });
   });
+
+  test('when a merchant lists its payments then it gets its own, newest first, page by page (BullMQ: 501)', async () => {
+    const list = async (query: string, merchant = 'shop-b') => {
+      const res = await fetch(`${stack.apiUrl}/payments?${query}`, { headers: bearer(merchants.keys.get(merchant)!) });
+      return {
+        status: res.status,
+        body: (await res.json()) as {
+          payments: Array<{ requestId: string; orderId: string; status: string }>;
+          nextCursor?: string;
+        },
+      };
+    };
+    if (engine === 'bullmq') {
+      expect((await list('limit=2')).status).toBe(501);
+      return;
+    }
+    const posted: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const p = await shopB.post({ orderId: `list-${i}-${randomUUID().slice(0, 6)}`, amount: 100 + i });
+      expect([200, 202]).toContain(p.status);
+      posted.push(p.requestId!);
+    }
+    await shopB.waitForFinal(posted, { timeoutMs: 60_000 });
+    const first = await list('limit=2');
+    expect(first.status).toBe(200);
+    expect(first.body.payments.map((p) => p.requestId)).toEqual([posted[2], posted[1]]);
+    const second = await list(`limit=2&cursor=${first.body.nextCursor}`);
+    expect(second.body.payments[0]?.requestId).toBe(posted[0]);
+    const one = first.body.payments[1]!;
+    expect((await list(`orderId=${one.orderId}`)).body.payments.map((p) => p.requestId)).toEqual([posted[1]]);
+    expect((await list('status=SUCCESS&limit=3')).body.payments.map((p) => p.requestId)).toEqual([...posted].reverse());
+    // Another merchant sees none of them.
+    const theirs = (await list('limit=100', 'shop-a')).body.payments.map((p) => p.requestId);
+    expect(theirs.filter((id) => posted.includes(id))).toEqual([]);
+    expect((await list('cursor=abc')).status).toBe(400);
+  });
 });
 
 describe('cancel on the Redis Stream baseline', () => {

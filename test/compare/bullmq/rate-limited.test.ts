@@ -31,7 +31,7 @@ beforeAll(async () => {
     redisUrl: redis.url,
     env: { PG_RATE_LIMIT: '30', BULLMQ_ATTEMPTS: '1' },
   });
-  api = new PaymentsClient(stack.apiUrl);
+  api = new PaymentsClient(stack.apiUrl, { apiKey: stack.merchants.apiKey });
 });
 afterAll(async () => {
   await api?.close();
