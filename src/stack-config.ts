@@ -1,4 +1,4 @@
-/** Settings of `npm start` (DESIGN §6, §7), read and validated once. */
+/** Settings of `npm start` (docs/design.md §6, §7), read and validated once. */
 import path from 'node:path';
 import { z } from 'zod';
 import {

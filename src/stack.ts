@@ -97,7 +97,13 @@ runMain(async () => {
   );
   const api = watch(
     spawnTs('api', 'src/api/main.ts', {
-      env: { ...common, PORT: String(config.apiPort), MERCHANTS_FILE: config.merchantsFile },
+      // PG_ADMISSION: the API's /healthz checks the workers' shared gate when they use one.
+      env: {
+        ...common,
+        PORT: String(config.apiPort),
+        PG_ADMISSION: config.admission,
+        MERCHANTS_FILE: config.merchantsFile,
+      },
       onLine: logOf('api'),
     }),
   );
@@ -119,7 +125,7 @@ runMain(async () => {
       `  metrics      http://127.0.0.1:${config.apiPort}/metrics   (the engine's view: queue, PG slots, waits, outcomes)`,
       `  OpenAPI      http://127.0.0.1:${config.apiPort}/openapi.json`,
       `  SDK metrics  ${Array.from({ length: config.workers }, (_, i) => `http://127.0.0.1:${config.sdkMetricsPort + i}/metrics`).join(' ')}   (Temporal's own worker series)`,
-      `  logs         ${path.relative(process.cwd(), config.logDir) || config.logDir}/   (one file per process; LOG_LEVEL=debug shows every line here too)`,
+      `  logs         ${path.relative(process.cwd(), config.logDir) || config.logDir}/   (one file per process; LOG_LEVEL=debug for more)`,
       ...merchantLines(`http://127.0.0.1:${config.apiPort}`, config.merchantsFile, demoKey),
       bold('Ctrl-C stops everything.'),
       '',

@@ -1,5 +1,5 @@
 /**
- * The baseline's HTTP API (the seed's Phase 2-A producer, or the §1 semaphore-only service),
+ * The baseline's HTTP API (the study document's Phase 2-A producer, or the §1 semaphore-only service),
  * serving the shared contract through `createApp`. `BASELINE_MODE` picks the design.
  */
 import { hostname } from 'node:os';

@@ -1,9 +1,9 @@
 /**
- * The retries the seed leaves to hand-writing, in their smallest fair form, mirroring the Temporal
+ * The retries the study document leaves to hand-writing, in their smallest fair form, mirroring the Temporal
  * engine's policy (src/temporal/activity-options.ts): bounded attempts; a 5xx or an unreachable PG
  * backs off exponentially; a decline is final at once. A 429 is the PG asking us to wait, not the
  * payment failing: the call is made again after at least the PG's Retry-After, as the same attempt,
- * so however many 429s come, they never bring a payment nearer FAILED (except in the seed's modes,
+ * so however many 429s come, they never bring a payment nearer FAILED (except in the study document's modes,
  * which keep no rate of their own: see RetryPolicy.rateLimitedUsesAttempt).
  *
  * The PG idempotency key is the request id, the same on every attempt and every consumer, so a
@@ -24,7 +24,7 @@ export interface ChargeDeps {
   reacquire(): Promise<Permit | null>;
   /** Hears each attempt as it starts (best effort: updates the status view). */
   onAttempt?(attempt: number): Promise<void>;
-  /** The fixed modes' admission step, shared by all consumers; none in the seed's `list`. */
+  /** The fixed modes' admission step, shared by all consumers; none in the study document's `list`. */
   admission?: PgAdmission;
 }
 
@@ -77,7 +77,7 @@ export async function chargeWithRetries(
       case 'rejected':
         return failed(attempt, PAYMENT_ERRORS.pgRejected);
       case 'rate_limited':
-        // The same attempt again (the seed's modes: the next one), no sooner than the PG asked.
+        // The same attempt again (the study document's modes: the next one), no sooner than the PG asked.
         lastError = PAYMENT_ERRORS.rateLimited;
         if (deps.policy.rateLimitedUsesAttempt) attempt++;
         if (attempt <= deps.policy.maxAttempts) await sleep(Math.max(1, outcome.retryAfterMs));

@@ -1,4 +1,4 @@
-/** Settings of the baseline's processes (DESIGN §6, §7), each read and validated once. */
+/** Settings of the baseline's processes (docs/design.md §6, §7), each read and validated once. */
 import { z } from 'zod';
 import { env, readEnv } from '../../src/config/env';
 import { merchantsFileShape } from '../../src/merchants/config';
@@ -45,16 +45,15 @@ export interface RetryPolicy {
   initialBackoffMs: number;
   maxBackoffMs: number;
   /**
-   * Whether a 429 uses up an attempt. Not in the fixed modes, whose admission step paces the calls:
-   * there a 429 is the PG asking us to wait. The seed's modes (`list`, `semaphore-only`) keep no
-   * rate of their own, so their calls outrun the PG's rate; as the fake PG counts refused calls in
-   * its window too, a 429 that never counted would be retried for ever, and those modes are here
-   * to show what the seed's design does.
+   * Whether a 429 uses up an attempt: only where the engine keeps no rate of its own (the study
+   * document's `list` and `semaphore-only`, or BASELINE_RATE_LIMIT=0). Its calls then outrun the PG's rate, and
+   * as the fake PG counts refused calls in its window too, a 429 that never counted would be
+   * retried for ever. With the admission step pacing the calls, a 429 is the PG asking us to wait.
    */
   rateLimitedUsesAttempt: boolean;
 }
 
-/** The seed's modes, without an admission step of their own. */
+/** The study document's modes, without an admission step of their own (a consumer's config may still say otherwise). */
 const SEED_MODES: readonly BaselineMode[] = ['list', 'semaphore-only'];
 
 const commonOf = (e: z.output<z.ZodObject<typeof commonShape>>): CommonConfig => ({
@@ -76,7 +75,7 @@ const commonOf = (e: z.output<z.ZodObject<typeof commonShape>>): CommonConfig =>
 export interface BaselineApiConfig extends CommonConfig {
   host: string;
   port: number;
-  /** semaphore-only: how long a request waits for a permit before its 503 (the seed's 5 s). */
+  /** semaphore-only: how long a request waits for a permit before its 503 (the study document's 5 s). */
   permitWaitMs: number;
   /** Deadline of each Redis command (a hung Redis); a down one fails at once. Like TEMPORAL_TIMEOUT_MS. */
   redisTimeoutMs: number;
@@ -112,7 +111,7 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): Baseline
 
 export interface ConsumerConfig extends CommonConfig {
   consumerId: string;
-  /** The seed's `@Scheduled(fixedDelay = 100)`; also the BLOCK time of BLMOVE / XREADGROUP. */
+  /** The study document's `@Scheduled(fixedDelay = 100)`; also the BLOCK time of BLMOVE / XREADGROUP. */
   pollMs: number;
   /** list-reliable: heartbeat period, and how long a silent consumer counts as alive. */
   heartbeatMs: number;
@@ -125,7 +124,7 @@ export interface ConsumerConfig extends CommonConfig {
   testPauseAfterTakeMs: number;
   /**
    * The fixed modes' admission step: at most this many PG calls in any 1 s + `rateMarginMs`, for all
-   * consumers (Redis). 0 = none, the seed's own design (`list` keeps it: its one-message-per-poll
+   * consumers (Redis). 0 = none, the study document's own design (`list` keeps it: its one-message-per-poll
    * loop is its only brake).
    */
   rateLimit: number;
@@ -153,8 +152,11 @@ export function loadConsumerConfig(source: NodeJS.ProcessEnv = process.env): Con
     },
     source,
   );
+  const common = commonOf(e);
+  const rateLimit = e.BASELINE_RATE_LIMIT ?? (e.BASELINE_MODE === 'list' ? 0 : e.PG_RATE_LIMIT);
   return {
-    ...commonOf(e),
+    ...common,
+    retry: { ...common.retry, rateLimitedUsesAttempt: rateLimit === 0 },
     consumerId: e.CONSUMER_ID ?? `consumer-${process.pid}-${Math.random().toString(36).slice(2, 6)}`,
     pollMs: e.BASELINE_POLL_MS,
     heartbeatMs: e.BASELINE_HEARTBEAT_MS,
@@ -162,7 +164,7 @@ export function loadConsumerConfig(source: NodeJS.ProcessEnv = process.env): Con
     claimIdleMs: e.BASELINE_CLAIM_IDLE_MS,
     maxDeliveries: e.BASELINE_MAX_DELIVERIES,
     testPauseAfterTakeMs: e.BASELINE_TEST_PAUSE_AFTER_TAKE_MS,
-    rateLimit: e.BASELINE_RATE_LIMIT ?? (e.BASELINE_MODE === 'list' ? 0 : e.PG_RATE_LIMIT),
+    rateLimit,
     rateMarginMs: e.BASELINE_RATE_MARGIN_MS,
   };
 }

@@ -1,7 +1,7 @@
 /**
- * The consumer loop of seed §3.2, shared by the queue modes.
+ * The consumer loop of the study document §3.2, shared by the queue modes.
  *
- * - `list`, as the seed wrote it: every poll interval, `tryAcquire` a permit, pop one message,
+ * - `list`, as the study document wrote it: every poll interval, `tryAcquire` a permit, pop one message,
  *   process it, release. At most one message per poll; processing runs beside later polls (as
  *   with a thread-pool scheduler), so one consumer can still use every permit.
  * - `list-reliable` and `stream`: block up to a poll interval for a message, then wait for a
@@ -63,7 +63,7 @@ export class Consumer {
     const { config, log } = this.deps;
     while (!this.stopping) {
       try {
-        if (config.mode === 'list') await this.pollLikeTheSeed();
+        if (config.mode === 'list') await this.pollLikeTheStudy();
         else await this.takeThenAcquire();
       } catch (err) {
         log.warn({ err: (err as Error).message }, 'poll failed; retrying');
@@ -72,8 +72,8 @@ export class Consumer {
     }
   }
 
-  /** list: the seed's order — a permit first, then RPOP; at most one message per poll interval. */
-  private async pollLikeTheSeed(): Promise<void> {
+  /** list: the study document's order — a permit first, then RPOP; at most one message per poll interval. */
+  private async pollLikeTheStudy(): Promise<void> {
     const permit = await this.deps.permits.tryAcquire();
     if (permit) {
       let taken: TakenMessage | null = null;

@@ -1,7 +1,7 @@
 /**
- * list mode: the seed's Redisson `RSemaphore` — a plain counter of free permits in
+ * list mode: the study document's Redisson `RSemaphore` — a plain counter of free permits in
  * `semaphore:pg:api`. `trySetPermits` sets it only if absent; `release` adds one back.
- * Nothing records who holds a permit, so a holder that dies leaks it for good: the seed's flaw,
+ * Nothing records who holds a permit, so a holder that dies leaks it for good: the study document's flaw,
  * kept on purpose so the benchmark can show it.
  */
 import type { BaselineRedis } from './redis';

@@ -1,5 +1,5 @@
 /**
- * semaphore-only, the seed's §1 design: no queue. `POST /payments` waits up to 5 s for a permit
+ * semaphore-only, the study document's §1 design: no queue. `POST /payments` waits up to 5 s for a permit
  * of the global semaphore and calls the PG inside the request: 200 with the result, or 503 with
  * Retry-After when no permit came (and then nothing is recorded, so the client may simply retry).
  *

@@ -1,5 +1,5 @@
 /**
- * The seed's Redis key names (DESIGN §6) under an optional prefix, so tests (random prefixes) and
+ * The study document's Redis key names (docs/design.md §6) under an optional prefix, so tests (random prefixes) and
  * several stacks can share one Redis.
  */
 export interface BaselineKeys {
@@ -7,7 +7,7 @@ export interface BaselineKeys {
   queue: string;
   /** list: the RSemaphore-like counter of free permits. */
   semaphore: string;
-  /** list-reliable, stream, semaphore-only: leases (holder token -> expiry ms). Not the seed's
+  /** list-reliable, stream, semaphore-only: leases (holder token -> expiry ms). Not the study document's
    * counter: a different type under the same name would break a Redis shared across modes. */
   leases: string;
   stream: string;

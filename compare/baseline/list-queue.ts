@@ -1,5 +1,5 @@
 /**
- * list mode, the seed as written (§3.2): the API LPUSHes, a consumer RPOPs. Once popped, a message
+ * list mode, the study document as written (§3.2): the API LPUSHes, a consumer RPOPs. Once popped, a message
  * lives only in the consumer's memory: if the consumer dies before storing the result, the
  * payment is lost. Kept on purpose; `list-reliable` is the fix.
  */
@@ -25,7 +25,7 @@ export class ListQueue implements WorkQueue {
   }
 
   async reject(): Promise<void> {
-    // Already popped: nothing to remove, nowhere to keep it (the seed only logs it).
+    // Already popped: nothing to remove, nowhere to keep it (the study document only logs it).
   }
 
   async stop(): Promise<void> {}

@@ -1,5 +1,5 @@
 /**
- * Reads a queue message in the seed's `QueuedPaymentRequest` JSON shape, from this API or from
+ * Reads a queue message in the study document's `QueuedPaymentRequest` JSON shape, from this API or from
  * any Phase 2-A producer, and validates its request with the one shared schema.
  */
 import { type QueuedPaymentRequest, fingerprintOf, paymentRequestSchema } from '../../src/contract/payment';

@@ -1,10 +1,10 @@
 /**
  * The Redis baseline's figures for `/metrics` (src/metrics/routes.ts), under the names the Temporal
- * engine uses (DESIGN §4), all read from Redis at scrape time, so the API reports every consumer:
+ * engine uses (docs/design.md §4), all read from Redis at scrape time, so the API reports every consumer:
  * - queue size: `list`, `list-reliable`: LLEN of the pending list (messages taken by a consumer
  *   are no longer waiting); `stream`: the group's lag (entries never delivered) + its pending
  *   entries (delivered, not yet acknowledged); `semaphore-only`: no queue, 0;
- * - semaphore: permits held (the seed's counter, or live leases) against the permits configured;
+ * - semaphore: permits held (the study document's counter, or live leases) against the permits configured;
  *   a permit leaked by a dead `list` consumer shows as used, which is the point;
  * - histograms and outcomes: the hash the consumers record into (src/metrics/redis-observations.ts).
  */

@@ -1,4 +1,4 @@
-/** The semaphore each mode uses: the seed's counter for `list`, leases for the others. */
+/** The semaphore each mode uses: the study document's counter for `list`, leases for the others. */
 import type { Logger } from '../../src/infra/logger';
 import type { BaselineMode } from './config';
 import { CountingSemaphore } from './counting-semaphore';

@@ -1,13 +1,13 @@
 /**
  * The global PG semaphore as the consumers and the semaphore-only API see it: try to take a
- * permit, give it back. Two kinds: the seed's counter (list mode) and leases (the fixed modes).
+ * permit, give it back. Two kinds: the study document's counter (list mode) and leases (the fixed modes).
  */
 export interface Permit {
   release(): Promise<void>;
 }
 
 export interface PermitPool {
-  /** A permit if one is free now, else null (the seed's `tryAcquire()`). */
+  /** A permit if one is free now, else null (the study document's `tryAcquire()`). */
   tryAcquire(): Promise<Permit | null>;
   /** Permits held now, for tests and the semaphore gauges. */
   inUse(): Promise<number>;

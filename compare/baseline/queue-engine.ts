@@ -1,5 +1,5 @@
 /**
- * The producer of the queue modes (seed §3.2 / §3.3) behind the shared HTTP API: the idempotency
+ * The producer of the queue modes (the study document §3.2 / §3.3) behind the shared HTTP API: the idempotency
  * check, the status record and the enqueue are one Lua step, so nothing is ever half-accepted.
  * Any Redis failure is a 503 with Retry-After; the connection settings make it come fast.
  */

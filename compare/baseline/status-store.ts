@@ -1,5 +1,5 @@
 /**
- * The result table of the seed (`resultRepository`), as one Redis hash per payment:
+ * The result table of the study document (`resultRepository`), as one Redis hash per payment:
  * `payment:status:<requestId>` with the fields of `PaymentStatusView` plus the body's fingerprint.
  */
 import { PAYMENT_STATUSES, type PaymentStatus, type PaymentStatusView } from '../../src/contract/payment';

@@ -1,5 +1,5 @@
 /**
- * stream mode (seed §3.3, completed): the API XADDs to `stream:payment`; consumers of the group
+ * stream mode (the study document §3.3, completed): the API XADDs to `stream:payment`; consumers of the group
  * `payment-processors` XREADGROUP … COUNT 1 BLOCK <poll>. An entry stays in the group's pending
  * list until its result is stored: result, XACK and XDEL are one Lua step. A live consumer keeps
  * its entries fresh (XCLAIM … JUSTID to itself resets their idle time); entries idle longer than
@@ -27,10 +27,10 @@ const fieldOf = (fields: string[], name: string): string | undefined => {
 };
 
 /**
- * The seed's own stream producer (§3.3) writes flat fields (requestId, orderId, amount, timestamp)
+ * The study document's own stream producer (§3.3) writes flat fields (requestId, orderId, amount, timestamp)
  * instead of one JSON payload: read those as the same QueuedPaymentRequest.
  */
-function seedEntryAsMessage(fields: string[]): string {
+function studyEntryAsMessage(fields: string[]): string {
   const amount = Number(fieldOf(fields, 'amount'));
   return JSON.stringify({
     requestId: fieldOf(fields, 'requestId'),
@@ -112,7 +112,7 @@ export class StreamQueue implements WorkQueue {
 
   private taken([entryId, fields]: Entry): TakenMessage {
     this.inFlight.add(entryId);
-    return { entryId, raw: fieldOf(fields, 'payload') ?? seedEntryAsMessage(fields) };
+    return { entryId, raw: fieldOf(fields, 'payload') ?? studyEntryAsMessage(fields) };
   }
 
   /** One entry idle past the claim time, if any; over-delivered ones go to the dead letters. */

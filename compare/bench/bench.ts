@@ -4,7 +4,7 @@
  * for each other, take turns for a burst's intake and then drain side by side; `ceiling`, which
  * measures CPU cost, runs one engine at a time. `--sequential` runs everything one at a time.
  * `busy-machine`'s wave runs beside one process of ours that keeps a core busy throughout.
- * Writes report.json (DESIGN §7), series.json (the charts' data) and report.html.
+ * Writes report.json (docs/design.md §7), series.json (the charts' data) and report.html.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';

@@ -1,4 +1,4 @@
-/** The report's arithmetic, in one place: percentiles, the physical limit (DESIGN §7), PG series. */
+/** The report's arithmetic, in one place: percentiles, the physical limit (docs/design.md §7), PG series. */
 import type { PgTimeline } from '../../src/fake-pg/scoreboard';
 import type { Percentiles } from './types';
 
@@ -15,7 +15,7 @@ export const percentiles = (values: number[]): Percentiles => ({
 });
 
 /**
- * DESIGN §7: at most R calls in any sliding second still lets R start together, so N payments
+ * docs/design.md §7: at most R calls in any sliding second still lets R start together, so N payments
  * cannot finish before (ceil(N/R) - 1) s + L, nor with C slots before ceil(N/C) x L; the ideal is
  * the larger, L the PG's mean latency. Arrivals spread over `arrivalsMs` (the sustained load) add
  * their own bound: the last one cannot finish before it arrived plus L.

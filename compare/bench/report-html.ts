@@ -1,6 +1,6 @@
 /**
  * report.html: one self-contained page (inline SVG and CSS, no script, no network): the results
- * side by side, the seed's §6.2 claims against the evidence, and per scenario the completions
+ * side by side, the study document's §6.2 claims against the evidence, and per scenario the completions
  * against the ideal, the PG's in-flight count and the end-to-end latency distribution.
  */
 import { buildClaims } from './claims';
@@ -11,7 +11,7 @@ import type { BenchReport, BenchResult, ResultSeries } from './types';
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const s1 = (ms: number) => (ms / 1000).toFixed(1);
 
-/** The most payments the PG's limits let finish by time t (DESIGN §7's bound, at every instant). */
+/** The most payments the PG's limits let finish by time t (docs/design.md §7's bound, at every instant). */
 function idealCurve(s: ResultSeries, untilMs: number): Array<[number, number]> {
   const { concurrency: C, ratePerSecond: R, latencyMs: L } = s.ideal;
   const points: Array<[number, number]> = [];
@@ -136,7 +136,7 @@ function claimsTable(results: BenchResult[]): string {
     (c) =>
       `<tr><th>${esc(c.row)}</th><td>${esc(c.seed)}</td><td class="verdict ${c.verdict.startsWith('does not') ? 'bad' : c.verdict.startsWith('not') ? 'muted' : 'good'}">${esc(c.verdict)}</td><td><ul>${c.evidence.map((e) => `<li>${esc(e)}</li>`).join('')}</ul></td></tr>`,
   );
-  return `<table class="claims"><thead><tr><th>row</th><th>the seed's claim</th><th>verdict</th><th>measured evidence</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table class="claims"><thead><tr><th>row</th><th>the study document's claim</th><th>verdict</th><th>measured evidence</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function scenarioSection(name: string, results: BenchResult[], series: ResultSeries[]): string {
@@ -152,7 +152,7 @@ function scenarioSection(name: string, results: BenchResult[], series: ResultSer
     yLabel: 'payments final',
     xMax: horizon / 1000,
     lines: [
-      { name: 'ideal (DESIGN §7)', color: PALETTE.ideal!, dashed: true, points: idealCurve(first, horizon) },
+      { name: 'ideal (docs/design.md §7)', color: PALETTE.ideal!, dashed: true, points: idealCurve(first, horizon) },
       ...series.map((s) => ({ name: s.engine, color: PALETTE[s.engine]!, points: cumulative(s.completionsMs) })),
     ],
   });
@@ -222,7 +222,7 @@ ${report.run.skipped.length ? `<p class="small">Not run: ${esc(report.run.skippe
 ${ceilingLine(report.results) ? `<p><b>${esc(ceilingLine(report.results)!)}</b></p>` : ''}
 ${durabilityNote(report)}
 ${intakeTable(report.results)}
-<h2>The seed's §6.2 table, measured</h2>${claimsTable(report.results)}
+<h2>The study document's §6.2 table, measured</h2>${claimsTable(report.results)}
 ${sections}
 </body></html>
 `;

@@ -231,7 +231,7 @@ async function measure(
   );
   const chaos = new ChaosPlan();
   const pollers = scenario.pollStatusMs
-    ? new StatusPollers(engine.apiUrl, engine.apiKey, scenario.pollStatusMs)
+    ? new StatusPollers(engine.apiUrl, engine.apiKey, scenario.pollStatusMs, scenario.requests)
     : undefined;
   let sampler: TreeSampler | undefined;
   let t0 = Date.now();
@@ -253,12 +253,13 @@ async function measure(
     const deadline = t0 + idealAll * 3 + 180_000;
     const settled = await settle(client, { pg: pg.client }, ids, stallMsOf(scenario), deadline, progress);
     await chaos.settled();
-    const statusReads = await pollers?.stop();
+    // Every payment is final by now (or given up on): each client needs at most one more read.
+    const statusReads = await pollers?.finish(2 * (scenario.pollStatusMs ?? 0) + 5000);
     return { t0, sent, settled, chaos, cost: sampler!.stop(), statusReads };
   } finally {
     chaos.cancel();
     sampler?.stop();
-    await pollers?.stop();
+    await pollers?.finish(0);
   }
 }
 
@@ -275,6 +276,12 @@ function intakeFigures(sent: SentPayment[], t0: number): ResultDetail['intake'] 
   }
   return { answers, acceptMaxMs: Math.round(acceptMaxMs), lastAcceptedAtMs: Math.round(lastAcceptedAtMs) };
 }
+
+const conditionsOf = (s: Scenario): string[] => [
+  ...(s.pg.arrivalJitterMs ? [`PG_ARRIVAL_JITTER_MS=${s.pg.arrivalJitterMs} before the PG stamps a call`] : []),
+  ...(s.busyCore ? ['one core kept busy by src/load/cpu-burner.ts for the whole wave'] : []),
+  ...(s.pollStatusMs ? [`every client reads its status each ${s.pollStatusMs} ms until its payment ends`] : []),
+];
 
 /** The result and the chart series, from what the run observed and the PG's own score. */
 async function score(
@@ -324,6 +331,7 @@ async function score(
     endToEndMs: percentiles(endToEnd),
     detail: {
       variant: engine.variant,
+      conditions: conditionsOf(scenario),
       durability: engine.durability,
       workers: scenario.workers,
       engineLimits: scenario.engineLimits,

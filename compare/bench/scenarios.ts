@@ -5,7 +5,7 @@
  * N / 5 (at least min(N, 60)), so every scenario keeps enough payments to show its point; `surge`
  * sends `--surge N` (5,000 by default) at once.
  */
-import type { EngineName } from './types';
+import { ENGINE_NAMES, type EngineName } from './types';
 
 export interface Limits {
   concurrency: number;
@@ -46,14 +46,8 @@ export interface Scenario {
   temporal?: { partitions: number; admission: 'on' | 'off' };
 }
 
-const QUEUES: readonly EngineName[] = [
-  'temporal',
-  'temporal-direct',
-  'bullmq',
-  'redis-list',
-  'redis-list-reliable',
-  'redis-stream',
-];
+/** Every engine with a queue: all but semaphore-only, which charges inside the request. */
+const QUEUES: readonly EngineName[] = ENGINE_NAMES.filter((name) => name !== 'semaphore-only');
 const WITH_SEMAPHORE: readonly EngineName[] = [...QUEUES, 'semaphore-only'];
 
 export const SCENARIO_GROUPS = [

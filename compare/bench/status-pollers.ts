@@ -2,13 +2,17 @@
  * The polling clients of `polling-clients`: each accepted payment's client reads its status every
  * interval, as a shop's page does, until the payment ends (or the run stops them). Answers are
  * counted by code and their latencies go to a histogram, so memory stays bounded however long the
- * run. The reads go through a pool of their own, so they never queue behind the burst's posts.
+ * run. The reads go through a pool of their own, one connection per client (as many browsers
+ * would hold) up to MAX_CONNECTIONS, so a read never queues behind a post or another client's read
+ * in the load client: its latency is the engine's.
  */
 import { performance } from 'node:perf_hooks';
 import { isFinal } from '../../src/contract/payment';
 import { PaymentsClient } from '../../src/load/payments-client';
 import { LatencyHistogram } from './histogram';
 import type { CodeCounts, ResultDetail } from './types';
+
+const MAX_CONNECTIONS = 1000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
@@ -23,8 +27,12 @@ export class StatusPollers {
     apiUrl: string,
     apiKey: string,
     private readonly intervalMs: number,
+    clients: number,
   ) {
-    this.client = new PaymentsClient(apiUrl, { connections: 64, apiKey });
+    this.client = new PaymentsClient(apiUrl, {
+      connections: Math.min(MAX_CONNECTIONS, Math.max(1, clients)),
+      apiKey,
+    });
   }
 
   /** A client starts reading its payment's status one interval after its 202. */
@@ -47,9 +55,18 @@ export class StatusPollers {
     }
   }
 
-  /** Stops every client (each within one interval) and gives the counts. */
-  async stop(): Promise<NonNullable<ResultDetail['statusReads']>> {
+  /**
+   * Lets every client read on until its payment ends (one more read each, once the run has seen
+   * every payment final), for at most `graceMs`; then stops the rest and gives the counts.
+   */
+  async finish(graceMs: number): Promise<NonNullable<ResultDetail['statusReads']>> {
     if (!this.stopped) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(this.loops),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+      ]);
+      clearTimeout(timer);
       this.stopped = true;
       await Promise.all(this.loops);
       await this.client.close().catch(() => undefined);

@@ -29,12 +29,25 @@ const MAIN: Columns = [
   ['pay/s', (r) => r.detail.throughputPerSecond.toFixed(1)],
 ];
 
-/** "SQLite WAL, synchronous=NORMAL (…)" → "SQLite WAL synchronous=NORMAL"; the legend has the rest. */
-export const shortDurability = (durability: string): string =>
-  durability
-    .replace(/ \(.*$/, '')
-    .replace(/^SQLite journal_mode=WAL, /, 'SQLite WAL ')
-    .replace(/^Redis appendonly yes, /, 'Redis AOF ');
+const SHORT: Array<[RegExp, (m: string) => string]> = [
+  [/SQLite journal_mode=WAL, synchronous=\w+/, (m) => m.replace('journal_mode=WAL, ', 'WAL ')],
+  [/appendfsync \w+/, (m) => `Redis AOF ${m}`],
+  [/synchronous_commit=\w+/, (m) => `PostgreSQL ${m}`],
+];
+
+/** The classes named in a durability text, short ("Redis AOF appendfsync everysec + SQLite WAL synchronous=NORMAL"). */
+export function shortDurability(durability: string): string {
+  const found = SHORT.map(([pattern, short]) => {
+    const match = pattern.exec(durability);
+    return match ? { at: match.index, text: short(match[0]) } : undefined;
+  }).filter((x) => x !== undefined);
+  return found.length
+    ? found
+        .sort((a, b) => a.at - b.at)
+        .map((x) => x.text)
+        .join(' + ')
+    : durability;
+}
 
 const COST: Columns = [
   ['scenario', (r) => r.scenario],

@@ -1,4 +1,4 @@
-/** The benchmark's shapes: report.json exactly as DESIGN §7, plus clearly additive detail. */
+/** The benchmark's shapes: report.json exactly as docs/design.md §7, plus clearly additive detail. */
 
 export const ENGINE_NAMES = [
   'temporal',
@@ -16,7 +16,7 @@ export interface Percentiles {
   p99: number;
 }
 
-/** One engine in one scenario. The first block is DESIGN §7's schema; `detail` is additive. */
+/** One engine in one scenario. The first block is docs/design.md §7's schema; `detail` is additive. */
 export interface BenchResult {
   engine: EngineName;
   scenario: string;
@@ -50,6 +50,8 @@ export interface EngineCost {
 }
 
 export interface ResultDetail {
+  /** What the scenario put around the engine: a PG behind a network, a busy core, polling clients. */
+  conditions: string[];
   /** What the engine's store promises once it has acknowledged a write (src/config/durability.ts). */
   durability: string;
   /** The intake: every answer to POST /payments by code, the slowest accept, and when the last 2xx came. */

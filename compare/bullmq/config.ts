@@ -92,7 +92,7 @@ export function loadBullmqWorkerConfig(source: NodeJS.ProcessEnv = process.env):
   };
 }
 
-/** What a charge job carries: the seed's queue message, plus a nonce that tells our add from a replay. */
+/** What a charge job carries: the study document's queue message, plus a nonce that tells our add from a replay. */
 export interface ChargeJobData {
   requestId: string;
   merchantId: string;

@@ -1,5 +1,5 @@
 /**
- * The HTTP contract of DESIGN §4 as an Express app, built without listening so tests and every
+ * The HTTP contract of docs/design.md §4 as an Express app, built without listening so tests and every
  * engine share it: `createApp({engine})`, then `listen()`.
  */
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
@@ -27,6 +27,7 @@ import {
   UnsupportedMediaType,
   errorHandler,
 } from './errors';
+import { type HealthCheck, checkHealth } from './health';
 import { recentCheck } from './recent-check';
 
 export interface AppDeps {
@@ -36,18 +37,21 @@ export interface AppDeps {
   merchants: MerchantDirectory;
   /** Extra routes (metrics, OpenAPI) mounted before the error handler. */
   extend?: (app: express.Express) => void;
+  /** What `/healthz` checks; by default the engine alone, named `engine`. */
+  health?: HealthCheck[];
 }
 
 const issuesOf = (error: { issues: Array<{ path: PropertyKey[]; message: string }> }, prefix = '') =>
   error.issues.map((i) => ({ path: prefix + i.path.map(String).join('.'), message: i.message }));
 
-export function createApp({ engine, log, merchants, extend }: AppDeps): express.Express {
+export function createApp({ engine, log, merchants, extend, health }: AppDeps): express.Express {
+  const healthChecks = health ?? [{ name: 'engine', check: () => engine.healthy() }];
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   // Before any body is read: an unauthenticated or oversized request costs nothing more.
   app.use('/payments', authenticate(merchants));
-  const healthy = recentCheck(() => engine.healthy());
+  const healthy = recentCheck(() => checkHealth(healthChecks));
 
   app.post(
     '/payments',
@@ -129,9 +133,9 @@ export function createApp({ engine, log, merchants, extend }: AppDeps): express.
   });
 
   app.get('/healthz', async (_req, res) => {
-    const ok = await healthy();
-    if (ok) res.json({ status: 'ok' });
-    else res.status(503).set('Retry-After', '5').json({ status: 'unavailable', error: 'unavailable' });
+    const { ok, checks } = await healthy();
+    if (ok) res.json({ status: 'ok', checks });
+    else res.status(503).set('Retry-After', '5').json({ status: 'unavailable', error: 'unavailable', checks });
   });
 
   extend?.(app);

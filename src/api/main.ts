@@ -8,6 +8,7 @@ import { createTemporalMetricsSource } from '../metrics/temporal-source';
 import { loadApiConfig } from '../temporal/config';
 import { createTemporalEngine } from '../temporal/engine';
 import { createApp } from './app';
+import { healthChecksOf } from './health-checks';
 import { openApiRoutes } from './openapi';
 
 runMain(async () => {
@@ -24,8 +25,9 @@ runMain(async () => {
     createMetricsRoutes(metrics, log)(app);
     openApiRoutes(app);
   };
+  const health = healthChecksOf(config, engine);
   const running = await listen(
-    createApp({ engine, log, merchants, extend }),
+    createApp({ engine, log, merchants, extend, health: health.checks }),
     config.host,
     config.port,
     config.httpLimits,
@@ -39,5 +41,6 @@ runMain(async () => {
     await engine.close();
     merchants.close();
     await metrics.close?.();
+    await health.close();
   });
 });

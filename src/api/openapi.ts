@@ -1,5 +1,5 @@
 /**
- * `GET /openapi.json`: the OpenAPI 3.1 document of the HTTP contract (DESIGN §4), generated from the
+ * `GET /openapi.json`: the OpenAPI 3.1 document of the HTTP contract (docs/design.md §4), generated from the
  * contract's zod schemas, so the document cannot drift from what the API validates. The answers'
  * shapes are declared here as zod too, checked against the contract's TypeScript types.
  */
@@ -53,7 +53,12 @@ export const errorAnswerSchema = z.object({
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
 
-const healthSchema = z.object({ status: z.enum(['ok', 'unavailable']), error: z.literal('unavailable').optional() });
+const healthSchema = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  error: z.literal('unavailable').optional(),
+  /** Each dependency the process needs (`temporal`, `pg-admission-redis`, …) and whether it answers. */
+  checks: z.record(z.string(), z.enum(['up', 'down'])),
+});
 
 function buildDocument() {
   const registry = new OpenAPIRegistry();
@@ -183,17 +188,17 @@ function buildDocument() {
   registry.registerPath({
     method: 'get',
     path: '/healthz',
-    summary: 'Whether the engine answers',
+    summary: 'Whether every dependency the process needs answers, each named in checks',
     responses: {
       200: json(healthSchema, 'ok'),
-      503: { ...json(healthSchema, 'the engine is unreachable'), headers: retryAfter },
+      503: { ...json(healthSchema, 'a dependency is unreachable (its check reads down)'), headers: retryAfter },
     },
   });
   registry.registerPath({
     method: 'get',
     path: '/metrics',
     summary:
-      'Prometheus metrics: payment_queue_size, payment_semaphore_available/used, payment_queue_wait_seconds, payment_processing_seconds, payment_outcomes_total',
+      'Prometheus metrics: payment_queue_size, payment_semaphore_available/used (NaN while payment_admission_up is 0), payment_queue_wait_seconds, payment_processing_seconds, payment_outcomes_total',
     responses: {
       200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } },
       503: { description: 'the engine did not answer' },

@@ -1,6 +1,6 @@
 /**
  * The payment contract shared by every engine, the fake PG's callers, the benchmark and the tests
- * (DESIGN §4). Defined once; nothing else declares these shapes.
+ * (docs/design.md §4). Defined once; nothing else declares these shapes.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -38,7 +38,7 @@ export const idempotencyKeySchema = z
   .string()
   .regex(IDEMPOTENCY_KEY_PATTERN, 'must be 1-255 printable ASCII characters');
 
-/** The seed's words for where a payment is. */
+/** The study document's words for where a payment is. */
 export const PAYMENT_STATUSES = ['PENDING', 'PROCESSING', 'SUCCESS', 'FAILED', 'CANCELLED'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 export const FINAL_STATUSES: readonly PaymentStatus[] = ['SUCCESS', 'FAILED', 'CANCELLED'];
@@ -60,7 +60,7 @@ export interface PaymentStatusView {
 }
 
 /**
- * The seed's `QueuedPaymentRequest`: what a producer hands to an engine. The Temporal engine
+ * The study document's `QueuedPaymentRequest`: what a producer hands to an engine. The Temporal engine
  * passes it as the workflow input; the Redis baseline pushes it as JSON.
  */
 export interface QueuedPaymentRequest {

@@ -1,4 +1,4 @@
-/** The fake PG's settings (DESIGN §5), read once at start. */
+/** The fake PG's settings (docs/design.md §5), read once at start. */
 import { z } from 'zod';
 import { env, readEnv } from '../config/env';
 

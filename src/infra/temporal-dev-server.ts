@@ -14,7 +14,7 @@ export interface DevServerOptions {
   uiPort?: number;
   /** SQLite file; undefined keeps everything in memory. */
   dbFile?: string;
-  /** Task-queue partitions; 1 keeps the server's rate limiter in one bucket (DESIGN §2). */
+  /** Task-queue partitions; 1 keeps the server's rate limiter in one bucket (docs/design.md §2). */
   partitions?: number;
   /** SQLite's `synchronous` pragma in WAL mode (src/config/durability.ts); NORMAL unless told. */
   synchronous?: SqliteSynchronous;

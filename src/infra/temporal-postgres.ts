@@ -35,7 +35,7 @@ export interface PostgresServerOptions {
   /** Databases of the default and visibility stores; created and migrated when missing. */
   database?: string;
   visibilityDatabase?: string;
-  /** Task-queue partitions; 1 keeps the server's rate limiter in one bucket (DESIGN §2). */
+  /** Task-queue partitions; 1 keeps the server's rate limiter in one bucket (docs/design.md §2). */
   partitions?: number;
   ip?: string;
   onLine?: (line: string) => void;

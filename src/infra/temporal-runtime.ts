@@ -1,7 +1,8 @@
 /**
  * The Temporal SDK's runtime for a worker process, installed once, before the first connection:
  * its log lines go to the process's own pino logger, and its Prometheus exporter is turned on when
- * a port is given. Durations stay in milliseconds, as Temporal's stock SDK dashboards expect.
+ * a port is given. Durations stay in milliseconds, as Temporal's stock SDK dashboards expect;
+ * counters carry Prometheus's `_total` suffix, so the endpoint passes `promtool check metrics`.
  */
 import type { LogLevel, LogMetadata, Logger as SdkLogger } from '@temporalio/common';
 import { Runtime } from '@temporalio/worker';
@@ -14,12 +15,16 @@ import type { Logger } from './logger';
 const isBundlerOutput = (message: string): boolean =>
   message.startsWith('asset ') || /\bwebpack [\d.]+ compiled\b/.test(message) || message === 'Workflow bundle created';
 
+/** The PG activity's worker polls no workflows by design; the SDK warns about it all the same. */
+const isExpectedNotice = (message: string) => message.startsWith('No workflows registered, not polling');
+
 const PINO_LEVEL = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 
 /** The SDK's logger interface over a pino logger; the bundler's output drops to debug. */
 export function sdkLogger(log: Logger): SdkLogger {
   const write = (level: LogLevel, message: string, meta?: LogMetadata) => {
-    const pinoLevel = level === 'INFO' && isBundlerOutput(message) ? 'debug' : PINO_LEVEL[level];
+    const pinoLevel =
+      (level === 'INFO' && isBundlerOutput(message)) || isExpectedNotice(message) ? 'debug' : PINO_LEVEL[level];
     log[pinoLevel]({ sdk: meta ?? {} }, message);
   };
   return {
@@ -37,7 +42,7 @@ export function installTemporalRuntime(log: Logger, metrics?: { host: string; po
   const bindAddress = metrics && `${metrics.host}:${metrics.port}`;
   Runtime.install({
     logger: sdkLogger(log),
-    ...(bindAddress && { telemetryOptions: { metrics: { prometheus: { bindAddress } } } }),
+    ...(bindAddress && { telemetryOptions: { metrics: { prometheus: { bindAddress, countersTotalSuffix: true } } } }),
   });
   return bindAddress && `http://${bindAddress}/metrics`;
 }

@@ -1,5 +1,5 @@
 /**
- * A small HTTP client of the payments contract (DESIGN §4), used by the tests and the benchmark to
+ * A small HTTP client of the payments contract (docs/design.md §4), used by the tests and the benchmark to
  * drive any engine by its base URL: post payments, read statuses, wait for final ones.
  */
 import { Agent, request } from 'undici';

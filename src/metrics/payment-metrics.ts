@@ -1,5 +1,5 @@
 /**
- * The seed's §5 metrics under one set of names for every engine (DESIGN §4), so one dashboard and
+ * The study document's §5 metrics under one set of names for every engine (docs/design.md §4), so one dashboard and
  * one set of alert rules serve the Temporal engine and the Redis baseline alike.
  *
  * Two kinds live in two places: the gauges (queue size, semaphore) are read from the engine when
@@ -16,9 +16,10 @@ export const METRIC = {
   queueWait: 'payment_queue_wait_seconds',
   processing: 'payment_processing_seconds',
   outcomes: 'payment_outcomes_total',
+  admissionUp: 'payment_admission_up',
 } as const;
 
-/** Seconds, from a PG call's latency (0.1 s) to the seed's "act now" backlog (minutes). */
+/** Seconds, from a PG call's latency (0.1 s) to the study document's "act now" backlog (minutes). */
 export const WAIT_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600];
 
 export const HELP = {
@@ -29,6 +30,8 @@ export const HELP = {
   queueWait: 'Seconds from acceptance (202) to the first PG call of a payment',
   processing: 'Seconds from acceptance (202) to the final status of a payment',
   outcomes: 'Payments that reached a final status, by status',
+  admissionUp:
+    '1 while the PG admission step can be read; 0 when it cannot (its Redis is down), and the semaphore gauges are then NaN',
 } as const;
 
 /** What a worker or consumer reports as a payment moves; both engines call the same two. */

@@ -1,12 +1,13 @@
 /**
- * `GET /metrics` of an API: the engine's view under the names of DESIGN §4, plus the API's process
+ * `GET /metrics` of an API: the engine's view under the names of docs/design.md §4, plus the API's process
  * metrics. Engine-agnostic: each engine supplies an `EngineMetricsSource`; wiring one in is
  * `createApp({..., extend: createMetricsRoutes(source, log)})`.
  */
 import type express from 'express';
-import { AggregatorRegistry, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Gauge, Registry } from 'prom-client';
 import type { Logger } from '../infra/logger';
 import { HELP, METRIC, createPaymentObservations } from './payment-metrics';
+import { collectProcessMetrics } from './process-metrics';
 
 /** prom-client's JSON form of one metric, as `registry.getMetricsAsJSON()` gives and JSON carries it. */
 export interface MetricJson {
@@ -22,6 +23,11 @@ export interface EngineSnapshot {
   queueSize: number;
   semaphoreUsed: number;
   semaphoreAvailable: number;
+  /**
+   * False while the PG admission step's state cannot be read (a worker's shared gate cannot reach
+   * its Redis): the semaphore figures are then NaN, never "all free". Absent means readable.
+   */
+  admissionUp?: boolean;
   /**
    * The histograms and the outcome counter, as recorded by each worker, consumer or store, in
    * prom-client JSON; they are summed. Other series in them are ignored.
@@ -48,10 +54,11 @@ export async function sumObservations(observations: MetricsJson[]): Promise<Regi
 
 export function createMetricsRoutes(source: EngineMetricsSource, log: Logger): (app: express.Express) => void {
   const own = new Registry();
-  collectDefaultMetrics({ register: own });
+  collectProcessMetrics(own);
   const queueSize = new Gauge({ name: METRIC.queueSize, help: HELP.queueSize, registers: [own] });
   const used = new Gauge({ name: METRIC.semaphoreUsed, help: HELP.semaphoreUsed, registers: [own] });
   const available = new Gauge({ name: METRIC.semaphoreAvailable, help: HELP.semaphoreAvailable, registers: [own] });
+  const admissionUp = new Gauge({ name: METRIC.admissionUp, help: HELP.admissionUp, registers: [own] });
 
   return (app) => {
     app.get('/metrics', async (_req, res) => {
@@ -67,6 +74,7 @@ export function createMetricsRoutes(source: EngineMetricsSource, log: Logger): (
       queueSize.set(snapshot.queueSize);
       used.set(snapshot.semaphoreUsed);
       available.set(snapshot.semaphoreAvailable);
+      admissionUp.set(snapshot.admissionUp === false ? 0 : 1);
       const merged = Registry.merge([own, await sumObservations(snapshot.observations)]);
       res.type(merged.contentType).send(await merged.metrics());
     });

@@ -25,8 +25,16 @@ export interface TemporalMetricsOptions {
   timeoutMs: number;
 }
 
-const gaugeValue = (json: MetricsJson, name: string): number =>
-  json.find((m) => m.name === name)?.values[0]?.value ?? 0;
+/**
+ * A worker's gauge: undefined when it has none (a workflow-only worker has no PG slots), NaN when
+ * it reported NaN (JSON carries it as null).
+ */
+const gaugeValue = (json: MetricsJson, name: string): number | undefined => {
+  const metric = json.find((m) => m.name === name);
+  if (!metric) return undefined;
+  const value: unknown = metric.values[0]?.value;
+  return typeof value === 'number' ? value : NaN;
+};
 
 async function fetchJson(url: string, timeoutMs: number): Promise<MetricsJson | undefined> {
   try {
@@ -65,11 +73,16 @@ export function createTemporalMetricsSource(options: TemporalMetricsOptions): En
       const workers = (await Promise.all([...urls].map((url) => fetchJson(`${url}.json`, options.timeoutMs)))).filter(
         (j): j is MetricsJson => !!j,
       );
-      const used = workers.reduce((sum, json) => sum + gaugeValue(json, METRIC.semaphoreUsed), 0);
+      // A worker whose admission step cannot be read makes the engine's slot figures unknown.
+      const admissionUp = workers.every((json) => gaugeValue(json, METRIC.admissionUp) !== 0);
+      const used = admissionUp
+        ? workers.reduce((sum, json) => sum + (gaugeValue(json, METRIC.semaphoreUsed) ?? 0), 0)
+        : NaN;
       return {
         queueSize: Number(described.stats?.approximateBacklogCount ?? 0),
         semaphoreUsed: used,
         semaphoreAvailable: Math.max(0, options.pgConcurrency - used),
+        admissionUp,
         observations: workers,
       };
     },

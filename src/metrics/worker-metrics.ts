@@ -10,10 +10,11 @@
 import { hostname } from 'node:os';
 import type { InjectedSinks } from '@temporalio/worker';
 import express from 'express';
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import { listen } from '../infra/http-server';
 import type { PgAdmission } from '../pg-client/admission';
 import { HELP, METRIC, type PaymentObserver, createPaymentObservations } from './payment-metrics';
+import { collectProcessMetrics } from './process-metrics';
 import type { PaymentMetricsSinks } from './workflow-interceptors';
 
 export interface WorkerMetrics {
@@ -49,7 +50,7 @@ export async function startWorkerMetrics(options: {
   const { admission } = options;
   if (admission) registerSlotGauges(payments.registry, admission);
   const processRegistry = new Registry();
-  collectDefaultMetrics({ register: processRegistry });
+  collectProcessMetrics(processRegistry);
 
   const app = express();
   app.disable('x-powered-by');
@@ -85,21 +86,24 @@ export async function startWorkerMetrics(options: {
 }
 
 function registerSlotGauges(registry: Registry, admission: PgAdmission): void {
-  new Gauge({
-    name: METRIC.semaphoreUsed,
-    help: HELP.semaphoreUsed,
-    registers: [registry],
-    collect() {
-      this.set(admission.usage().used);
-    },
-  });
-  new Gauge({
-    name: METRIC.semaphoreAvailable,
-    help: HELP.semaphoreAvailable,
-    registers: [registry],
-    collect() {
-      const { used, limit } = admission.usage();
-      this.set(Math.max(0, limit - used));
-    },
-  });
+  // What the step cannot read it does not claim: NaN, not a free PG (payment_admission_up says why).
+  const usage = () => {
+    const { used, limit, readable = true } = admission.usage();
+    return readable ? { used, available: Math.max(0, limit - used), up: 1 } : { used: NaN, available: NaN, up: 0 };
+  };
+  const gauges = [
+    { name: METRIC.semaphoreUsed, help: HELP.semaphoreUsed, read: () => usage().used },
+    { name: METRIC.semaphoreAvailable, help: HELP.semaphoreAvailable, read: () => usage().available },
+    { name: METRIC.admissionUp, help: HELP.admissionUp, read: () => usage().up },
+  ];
+  for (const { name, help, read } of gauges) {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
 }

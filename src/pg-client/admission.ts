@@ -25,7 +25,11 @@ export interface PgPermit {
 export interface PgAdmission {
   acquire(signal?: AbortSignal): Promise<PgPermit>;
   /** Calls open now and the limit, for the semaphore gauges; the margin in use, where one is learnt. */
-  usage(): { used: number; limit: number; marginMs?: number };
+  /**
+   * `readable: false` while the step's shared state cannot be read (the gate's Redis is down):
+   * its figures are then unknown, not free. Absent means readable.
+   */
+  usage(): { used: number; limit: number; marginMs?: number; readable?: boolean };
 }
 
 export interface AdmissionLimits {

@@ -47,7 +47,7 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
 }
 
 /**
- * The PG's own refusals of a request (DESIGN §5): 400 for a malformed one, 422 for a key already
+ * The PG's own refusals of a request (docs/design.md §5): 400 for a malformed one, 422 for a key already
  * used with another body. Retrying sends the same request and gets the same answer, so they are
  * final. Any other unexpected status stays transient: it may be the PG's trouble, not ours.
  */

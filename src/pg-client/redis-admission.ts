@@ -5,7 +5,7 @@
  *
  * A permit is a lease with an expiry that its holder renews while the call runs. A worker killed
  * with SIGKILL stops renewing, so its slots come back at most `leaseMs` after its last renewal: the
- * seed's semaphore leaked them for good. Only the holder knows a lease's id, so only it releases it.
+ * study document's semaphore leaked them for good. Only the holder knows a lease's id, so only it releases it.
  *
  * Waiters are woken by a pub/sub message on every release, and otherwise at the time the refusal
  * said a limit frees up (an expiring start or lease), so the PG does not idle while calls wait.
@@ -157,7 +157,12 @@ export class RedisPgAdmission implements PgAdmission {
 
   usage() {
     // This process's share; the API sums the workers' figures into the global one.
-    return { used: this.held.size, limit: this.options.concurrency, marginMs: this.marginMs };
+    return {
+      used: this.held.size,
+      limit: this.options.concurrency,
+      marginMs: this.marginMs,
+      readable: this.redis.status === 'ready' && !this.failing,
+    };
   }
 
   acquire(signal?: AbortSignal): Promise<PgPermit> {

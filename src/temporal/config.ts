@@ -1,4 +1,4 @@
-/** Settings of the Temporal engine's processes (DESIGN §6), each read and validated once. */
+/** Settings of the Temporal engine's processes (docs/design.md §6), each read and validated once. */
 import { z } from 'zod';
 import { ADMISSION_KINDS, type AdmissionKind, withCurrentAdmissionNames } from '../config/admission-settings';
 import { env, readEnv } from '../config/env';
@@ -83,7 +83,7 @@ export interface AdmissionConfig {
  * hands out tasks evenly, 100 ms apart at 10/s, while the PG's sliding second lets 10 calls start
  * together. Behind the exact admission step the worker then waits for tasks instead of for the PG
  * (0.4 s of a burst of 500), so there it is twice the rate: a bound, not the limit. Without the
- * step it is the only rate limit, so it is the rate itself (the seed's setting).
+ * step it is the only rate limit, so it is the rate itself (the study document's setting).
  */
 export const defaultTaskQueueRate = (pgRatePerSecond: number, admission: boolean): number =>
   admission ? 2 * pgRatePerSecond : pgRatePerSecond;
@@ -166,6 +166,8 @@ export interface ApiConfig {
   merchantsFile: string;
   /** Timeouts and the cap on connections (HTTP_MAX_CONNECTIONS). */
   httpLimits: ConnectionLimits;
+  /** The workers' shared admission step's Redis (PG_ADMISSION=redis), which `/healthz` checks. */
+  admissionRedisUrl?: string;
   logLevel: string;
 }
 
@@ -189,11 +191,13 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
       STATUS_TIMEOUT_MS: env.positiveInt(1000),
       PG_MAX_CONCURRENCY: env.positiveInt(10),
       PG_RATE_LIMIT: env.positiveInt(10),
+      PG_ADMISSION: z.enum(ADMISSION_KINDS).default('local'),
       LOG_LEVEL: env.logLevel(),
       ...merchantsFileShape,
       ...httpLimitsShape,
     },
-    source,
+    // The workers warn about old admission names; the API reads them silently.
+    withCurrentAdmissionNames(source, () => undefined),
   );
   return {
     temporal: connectionOf(e),
@@ -210,6 +214,7 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
     statusQueriesPerSecond: e.STATUS_QUERIES_PER_SECOND,
     statusTimeoutMs: e.STATUS_TIMEOUT_MS,
     pgConcurrency: e.PG_MAX_CONCURRENCY,
+    admissionRedisUrl: e.PG_ADMISSION === 'redis' ? e.REDIS_URL : undefined,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -8,7 +8,7 @@ const OPS = path.join(__dirname, '../../ops/prometheus');
 const run = (cmd: string, args: string[]) =>
   execFileSync(cmd, args, { cwd: OPS, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
 
-describe('the alert rules of seed §5.2 (ops/prometheus/alerts.yml)', () => {
+describe('the alert rules of the study document §5.2 (ops/prometheus/alerts.yml)', () => {
   let promtool: string;
 
   beforeAll(() => {
@@ -23,7 +23,7 @@ describe('the alert rules of seed §5.2 (ops/prometheus/alerts.yml)', () => {
     expect(run(promtool, ['check', 'rules', 'alerts.yml'])).toMatch(/SUCCESS: 4 rules found/);
   });
 
-  test('when promtool runs the unit tests beside them then each alert fires exactly when the seed says', () => {
+  test('when promtool runs the unit tests beside them then each alert fires exactly when the study document says', () => {
     expect(run(promtool, ['test', 'rules', 'alerts.test.yml'])).toMatch(/SUCCESS/);
   });
 

@@ -6,7 +6,7 @@
 import type { BaselineMode } from '../../compare/baseline/config';
 import { type Fixture, type TestStack, startFixture, startStack } from '../compare/baseline/fixture';
 import { checkApiAnswersAgainstOpenApi, checkPaymentLogLine } from './contract-checks';
-import { checkBurstMetrics } from './support';
+import { checkBurstMetrics, ensurePromtool, promtoolCheck } from './support';
 
 const PERMITS = 10;
 // A slow PG keeps a burst in flight long enough to sample it; the baseline has no rate limiter to test here.
@@ -45,6 +45,10 @@ describe("the list baseline's contract", () => {
 
   test('when the API answers then every answer validates against its /openapi.json', async () => {
     await checkApiAnswersAgainstOpenApi(stack.apiUrl, `obs-oa-bl-${Date.now()}`, stack.merchants.apiKey);
+  });
+
+  test('when promtool checks its /metrics then it passes', async () => {
+    expect(await promtoolCheck(ensurePromtool(), `${stack.apiUrl}/metrics`)).toEqual({ status: 0, output: '' });
   });
 
   test('when a payment is accepted then its log line has the requestId and never the idempotency key', async () => {

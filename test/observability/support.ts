@@ -2,6 +2,8 @@
  * Helpers of the observability tests, shared by both engines: read a Prometheus text answer,
  * validate real answers against the served OpenAPI document, sample /metrics during a burst.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
+import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { type PaymentsClient, paymentBodies } from '../../src/load/payments-client';
@@ -18,6 +20,25 @@ export function parsePrometheusText(text: string): Samples {
     if (match) samples.set(match[1]!, Number(match[2]));
   }
   return samples;
+}
+
+/** promtool's path; Debian's prometheus package is installed when it is missing (scripts/ensure-promtool.sh). */
+export function ensurePromtool(): string {
+  const script = path.join(__dirname, '../../scripts/ensure-promtool.sh');
+  const out = execFileSync('bash', [script], { encoding: 'utf8', timeout: 300_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  return out.trim().split('\n').pop() ?? 'promtool';
+}
+
+/** `promtool check metrics` on what `url` serves: its exit code and its complaints (none when clean). */
+export async function promtoolCheck(promtool: string, url: string): Promise<{ status: number | null; output: string }> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  expect(res.status).toBe(200);
+  const checked = spawnSync(promtool, ['check', 'metrics'], {
+    input: await res.text(),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: checked.status, output: `${checked.stdout}${checked.stderr}`.trim() };
 }
 
 export async function scrape(apiUrl: string): Promise<Samples> {
@@ -108,7 +129,7 @@ export async function checkBurstMetrics(
   apiUrl: string,
   o: { count: number; permits: number; orderPrefix: string },
 ): Promise<void> {
-  // An API answers 503 until its engine's connection is up (DESIGN §4); start once it is healthy.
+  // An API answers 503 until its engine's connection is up (docs/design.md §4); start once it is healthy.
   await pollUntil(
     '/healthz 200',
     async () => ((await fetch(`${apiUrl}/healthz`)).status === 200 ? true : undefined),

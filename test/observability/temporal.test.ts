@@ -7,7 +7,7 @@ import { freePort } from '../../src/infra/ports';
 import { type RunningDevServer, startDevServer } from '../../src/infra/temporal-dev-server';
 import { type TemporalStack, startTemporalStack } from '../../src/launch/temporal-stack';
 import { checkApiAnswersAgainstOpenApi, checkPaymentLogLine } from './contract-checks';
-import { checkBurstMetrics, parsePrometheusText } from './support';
+import { checkBurstMetrics, ensurePromtool, parsePrometheusText, promtoolCheck } from './support';
 
 const PERMITS = 10;
 
@@ -16,6 +16,7 @@ describe('observability of the Temporal engine', () => {
   let stack: TemporalStack;
   let worker: ManagedProcess;
   let sdkMetricsUrl: string;
+  let workerMetricsUrl: string;
 
   beforeAll(async () => {
     temporal = await startDevServer({ port: await freePort(), uiPort: await freePort() });
@@ -28,6 +29,9 @@ describe('observability of the Temporal engine', () => {
     const sdkPort = await freePort();
     sdkMetricsUrl = `http://127.0.0.1:${sdkPort}/metrics`;
     worker = await stack.startWorker({ SDK_METRICS_PORT: String(sdkPort) });
+    // The worker's own endpoint is on a free port; its start line says where.
+    const polling = JSON.parse(await worker.waitForLine(/worker polling/)) as { metrics: string };
+    workerMetricsUrl = polling.metrics;
   });
   afterAll(async () => {
     await stack?.stop();
@@ -56,9 +60,18 @@ describe('observability of the Temporal engine', () => {
       'temporal_activity_schedule_to_start_latency_bucket',
       'temporal_activity_execution_latency_bucket',
       'temporal_workflow_endtoend_latency_bucket',
-      'temporal_workflow_completed',
+      'temporal_workflow_completed_total',
     ]) {
       expect([name, names.has(name)]).toEqual([name, true]);
+    }
+  });
+
+  test('when promtool checks every /metrics endpoint (API, worker, SDK exporter) after payments then each passes', async () => {
+    const promtool = ensurePromtool();
+    const posted = await stack.api.post({ orderId: `obs-promtool-${Date.now()}`, amount: 1000 });
+    expect(posted.status).toBe(202);
+    for (const url of [`${stack.apiUrl}/metrics`, workerMetricsUrl, sdkMetricsUrl]) {
+      expect([url, await promtoolCheck(promtool, url)]).toEqual([url, { status: 0, output: '' }]);
     }
   });
 

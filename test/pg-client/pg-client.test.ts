@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { type ChargeOutcome, type PgClient, createPgClient } from '../../src/pg-client/pg-client';
 
 /**
- * How the PG client reads each answer of the PG contract (DESIGN §5). The engines' retry rules
+ * How the PG client reads each answer of the PG contract (docs/design.md §5). The engines' retry rules
  * hang on this: approved and declined are final, 400 and 422 are the PG refusing the request itself
  * (final too: the same request gets the same answer), 429 waits for Retry-After, 5xx is retried.
  * A plain HTTP server stands in for the PG and answers by the idempotency key.

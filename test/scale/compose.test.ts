@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../../src/infra/paths';
@@ -19,7 +21,8 @@ interface Compose {
   configs?: Record<string, { content: string }>;
 }
 
-const compose = parse(readFileSync(path.join(PROJECT_ROOT, 'temporal-docker-compose.yml'), 'utf8')) as Compose;
+const COMPOSE_FILE = path.join(PROJECT_ROOT, 'temporal-docker-compose.yml');
+const compose = parse(readFileSync(COMPOSE_FILE, 'utf8')) as Compose;
 const goMod = readFileSync(path.join(PROJECT_ROOT, 'tools/temporal-server/go.mod'), 'utf8');
 /** The version the native build uses, from the Go module that builds it. */
 const goVersion = (module: string) =>
@@ -92,5 +95,64 @@ describe('temporal-docker-compose.yml', () => {
     const [volume] = (postgres.volumes ?? []).map((v) => v.split(':')[0]!);
     expect(volume).toBeDefined();
     expect(Object.keys(compose.volumes ?? {})).toContain(volume);
+  });
+});
+
+/** The Go toolchain: on PATH, or where scripts/setup.sh finds it. */
+const goBinary = (): string =>
+  ['/usr/local/go/bin/go', '/usr/lib/go/bin/go'].find((candidate) => existsSync(candidate)) ?? 'go';
+
+describe('temporal-docker-compose.yml loaded by compose-go, as docker compose v2 loads it', () => {
+  let dir: string;
+  let check: (file: string) => { status: number | null; stdout: string; stderr: string };
+
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'compose-check-'));
+    const bin = path.join(dir, 'compose-check');
+    // tools/compose-check pins compose-go; the Go module proxy and the build cache make this fast after once.
+    execFileSync(goBinary(), ['build', '-o', bin, '.'], {
+      cwd: path.join(PROJECT_ROOT, 'tools/compose-check'),
+      env: { ...process.env, GOFLAGS: '-mod=mod -buildvcs=false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 300_000,
+    });
+    check = (file) => spawnSync(bin, [file], { encoding: 'utf8', timeout: 60_000 });
+  }, 320_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The compose file with one edit, written beside the others so relative paths stay the same. */
+  const edited = (from: string, to: string) => {
+    const text = readFileSync(COMPOSE_FILE, 'utf8');
+    expect(text).toContain(from);
+    const file = path.join(dir, `edited-${Date.now()}.yml`);
+    writeFileSync(file, text.replace(from, to));
+    return file;
+  };
+
+  test('when loaded then it is valid and holds the same services', () => {
+    const loaded = check(COMPOSE_FILE);
+    expect(loaded.stderr).toBe('');
+    expect(loaded.status).toBe(0);
+    const project = JSON.parse(loaded.stdout) as { name: string; services: Record<string, { image: string }> };
+    expect(project.name).toBe('temporal-payments');
+    expect(Object.keys(project.services).sort()).toEqual(Object.keys(compose.services).sort());
+  });
+
+  test('when a key is misspelt then loading fails, naming it', () => {
+    const loaded = check(edited('    image: postgres:', '    imagee: postgres:'));
+    expect(loaded.status).toBe(1);
+    expect(loaded.stderr).toMatch(/services\.postgresql\.imagee/);
+  });
+
+  test('when a value has the wrong type then loading fails, naming it', () => {
+    const loaded = check(edited('retries: 12', 'retries: twelve'));
+    expect(loaded.status).toBe(1);
+    expect(loaded.stderr).toMatch(/healthcheck\.retries/);
+  });
+
+  test('when an interpolation needs a variable that is not set then loading fails, naming it', () => {
+    const loaded = check(edited('POSTGRES_USER: postgres', 'POSTGRES_USER: ${COMPOSE_CHECK_UNSET:?must be set}'));
+    expect(loaded.status).toBe(1);
+    expect(loaded.stderr).toMatch(/COMPOSE_CHECK_UNSET/);
   });
 });

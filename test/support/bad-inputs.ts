@@ -1,5 +1,5 @@
 /**
- * The bad inputs of DESIGN §4 and the answer each must get. Shared by every engine's tests, so the
+ * The bad inputs of docs/design.md §4 and the answer each must get. Shared by every engine's tests, so the
  * Temporal engine and the Redis baselines are held to the same contract.
  */
 import { bearer } from '../../src/load/payments-client';

@@ -6,7 +6,7 @@ import { type TemporalStack, startTemporalStack } from '../../src/launch/tempora
 import { looksLikeStackTrace } from '../support/answers';
 import { badInputCases, sendBadInput } from '../support/bad-inputs';
 
-/** Bad input gets a clear 4xx with a JSON {error} code, never a stack trace (DESIGN §4). */
+/** Bad input gets a clear 4xx with a JSON {error} code, never a stack trace (docs/design.md §4). */
 describe('bad input to the Temporal API', () => {
   let stack: TemporalStack;
 

@@ -1,7 +1,7 @@
 import { paymentBodies } from '../../src/load/payments-client';
 import { type TemporalStack, startTemporalStack } from '../../src/launch/temporal-stack';
 
-describe('the seed exercise 2: a burst of 100 with 10 permits', () => {
+describe("the study document's exercise 2: a burst of 100 with 10 permits", () => {
   let stack: TemporalStack;
 
   beforeAll(async () => {

@@ -4,7 +4,7 @@ import { requestIdForKey, statusUrlFor } from '../../src/contract/payment';
 import { type TemporalStack, startTemporalStack } from '../../src/launch/temporal-stack';
 import { looksLikeStackTrace } from '../support/answers';
 
-/** Idempotency of POST /payments (DESIGN §4): one key names one payment, charged once. */
+/** Idempotency of POST /payments (docs/design.md §4): one key names one payment, charged once. */
 describe('idempotency of POST /payments', () => {
   let stack: TemporalStack;
 

@@ -3,13 +3,14 @@
  * each part's lines go to its own file, reaching the terminal only when they warn or fail (or,
  * with LOG_LEVEL=debug, all of them).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { logTo, pinoLevelOf } from '../../src/infra/stack-runner';
 import { sdkLogger } from '../../src/infra/temporal-runtime';
+import { pollUntil } from '../support/answers';
 
 /** A pino logger at `level` whose lines land in the returned array. */
 function capturedLogger(level: string): { log: pino.Logger; lines: Array<{ level: number; msg: string }> } {
@@ -69,8 +70,13 @@ describe("a stack part's log file", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** The file stream opens and writes asynchronously; gives it the turns it needs. */
-  const written = () => new Promise((resolve) => setTimeout(resolve, 50));
+  /** The file stream opens and writes asynchronously: waits (bounded) until the file holds every line. */
+  const written = (name: string) =>
+    pollUntil(`${name}.log written`, () => {
+      const file = path.join(dir, `${name}.log`);
+      const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+      return Promise.resolve(text.split('\n').length > lines.length ? text : undefined);
+    });
 
   const lines = [
     '{"level":30,"msg":"worker polling"}',
@@ -82,8 +88,7 @@ describe("a stack part's log file", () => {
   test('when a part logs then every line is in its file and only warnings and errors reach the terminal', async () => {
     const onLine = logTo(dir, 'worker-1', false);
     lines.forEach(onLine);
-    await written();
-    expect(readFileSync(path.join(dir, 'worker-1.log'), 'utf8')).toBe(lines.map((l) => `${l}\n`).join(''));
+    expect(await written('worker-1')).toBe(lines.map((l) => `${l}\n`).join(''));
     expect(printed).toEqual([
       'worker-1   | {"level":40,"msg":"PG slow"}\n',
       'worker-1   | {"level":50,"msg":"PG gone"}\n',
@@ -94,7 +99,7 @@ describe("a stack part's log file", () => {
     const onLine = logTo(dir, 'api', true);
     lines.forEach(onLine);
     expect(printed).toHaveLength(lines.length);
-    await written();
+    await written('api');
   });
 
   test('when a line is not pino JSON then it has no level', () => {

@@ -16,8 +16,19 @@ export function createTestEnv(): Promise<TestWorkflowEnvironment> {
       executable: { type: 'existing-path', path: toolPath('temporal') },
       ip: '127.0.0.1',
       log: { format: 'pretty', level: 'warn' },
-      // The workflow keeps its PaymentStatus search attribute current: the server must know it.
-      extraArgs: searchAttributeFlags(),
+      // One task-queue partition, as the project's dev server runs (src/infra/temporal-dev-server.ts);
+      // and timers fired within 10 ms instead of up to 1 s late, so the retries the tests provoke
+      // (1 ms apart) take milliseconds: ten attempts took 9-10 s with the default.
+      extraArgs: [
+        '--dynamic-config-value',
+        'matching.numTaskqueueReadPartitions=1',
+        '--dynamic-config-value',
+        'matching.numTaskqueueWritePartitions=1',
+        '--dynamic-config-value',
+        'history.timerProcessorMaxTimeShift="10ms"',
+        // The workflow sets its PaymentStatus search attribute when it ends: the server must know it.
+        ...searchAttributeFlags(),
+      ],
     },
   });
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { PAYMENT_ERRORS, type PaymentStatusView, type QueuedPaymentRequest } from '../../src/contract/payment';
 import {
   ActivityErrorType,
@@ -24,19 +24,57 @@ jest.setTimeout(30_000);
 /** How the mocked activity answers its `call`-th call (1, 2, …): a result, or a thrown failure. */
 type Answer = (call: number) => ChargeResult;
 
+/** One payment's script: how its charge answers, and what the activities heard. */
+interface Script {
+  answer: Answer;
+  calls: number;
+  recorded: PaymentStatusView[];
+}
+const scripts = new Map<string, Script>();
+const scriptOf = (requestId: string): Script => {
+  const script = scripts.get(requestId);
+  if (!script) throw new Error(`no script for ${requestId}`);
+  return script;
+};
+
+// One workflow worker and one PG worker for every test (each payment finds its script by its id):
+// starting workers is most of a test's time otherwise.
+const taskQueue = `unit-${randomUUID()}`;
 let env: TestWorkflowEnvironment;
-let workflowBundle: WorkflowBundleWithSourceMap;
+let workers: Worker[] = [];
+let running: Promise<void>[] = [];
 beforeAll(async () => {
-  // One bundle for every test's worker: bundling is most of a worker's start.
-  [env, workflowBundle] = await Promise.all([
+  const [testEnv, workflowBundle] = await Promise.all([
     createTestEnv(),
     bundleWorkflowCode({
       workflowsPath: require.resolve('../../src/temporal/workflows'),
       logger: new DefaultLogger('WARN'),
     }),
   ]);
+  env = testEnv;
+  const chargePayment = (payment: QueuedPaymentRequest): Promise<ChargeResult> =>
+    new Promise((resolve) => {
+      const script = scriptOf(payment.requestId);
+      resolve(script.answer(++script.calls));
+    });
+  const recordOutcome = (requestId: string, view: PaymentStatusView): Promise<void> => {
+    scriptOf(requestId).recorded.push(view);
+    return Promise.resolve();
+  };
+  workers = await Promise.all([
+    Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: { recordOutcome } }),
+    // The charge activity runs on the PG's own task queue, as on the real workers.
+    Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: pgTaskQueue(taskQueue),
+      activities: { chargePayment },
+    }),
+  ]);
+  running = workers.map((worker) => worker.run());
 }, 60_000);
 afterAll(async () => {
+  for (const worker of workers) worker.shutdown();
+  await Promise.allSettled(running);
   await env?.teardown();
 });
 
@@ -64,7 +102,7 @@ const failure = (type: string, code: string, attempt: number, nonRetryable: bool
 
 /**
  * Runs one payment workflow to its end with the charge activity answering as `answer` says;
- * resolves with the workflow's result, the status query's answer after it, and the activity's calls.
+ * resolves with the workflow's result, the status query's answer after it, and the activities' calls.
  */
 async function runPayment(answer: Answer): Promise<{
   result: PaymentStatusView;
@@ -72,43 +110,17 @@ async function runPayment(answer: Answer): Promise<{
   calls: number;
   recorded: PaymentStatusView[];
 }> {
-  let calls = 0;
-  const recorded: PaymentStatusView[] = [];
-  const chargePayment = (): Promise<ChargeResult> => new Promise((resolve) => resolve(answer(++calls)));
-  const recordOutcome = (_requestId: string, view: PaymentStatusView): Promise<void> => {
-    recorded.push(view);
-    return Promise.resolve();
-  };
-  const taskQueue = `unit-${randomUUID()}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
+  const input = payment();
+  const script: Script = { answer, calls: 0, recorded: [] };
+  scripts.set(input.requestId, script);
+  const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
     taskQueue,
-    workflowBundle,
-    activities: { recordOutcome },
+    workflowId: input.requestId,
+    args: [input],
   });
-  // The charge activity runs on the PG's own task queue, as on the real workers.
-  const pgWorker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: pgTaskQueue(taskQueue),
-    activities: { chargePayment },
-  });
-  const pgRunning = pgWorker.run();
-  try {
-    return await worker.runUntil(async () => {
-      const input = payment();
-      const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
-        taskQueue,
-        workflowId: input.requestId,
-        args: [input],
-      });
-      const result = (await handle.result()) as PaymentStatusView;
-      const queried = await handle.query(getStatusQuery);
-      return { result, queried, calls, recorded };
-    });
-  } finally {
-    pgWorker.shutdown();
-    await pgRunning;
-  }
+  const result = (await handle.result()) as PaymentStatusView;
+  const queried = await handle.query(getStatusQuery);
+  return { result, queried, calls: script.calls, recorded: script.recorded };
 }
 
 describe('the payment workflow with the charge activity mocked', () => {

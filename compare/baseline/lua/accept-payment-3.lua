@@ -9,10 +9,10 @@
   ARGV[2] fingerprint of the request body
   ARGV[3] acceptedAt (ISO-8601)
   ARGV[4] the message: QueuedPaymentRequest JSON
-  ARGV[5] "list" (LPUSH, seed §3.2), "stream" (XADD, seed §3.3) or "none" (semaphore-only: the
-          caller charges it inside the request)
-  KEYS[3] the merchant's payments, newest last (sorted set: requestId scored by its place in the
-          merchant's order of acceptance, 1, 2, 3…), for GET /payments
+  ARGV[5] "list" (LPUSH, the study document §3.2), "stream" (XADD, the study document §3.3)
+          or "none" (semaphore-only: the caller charges it inside the request)
+  KEYS[3] the merchant's payments (sorted set: requestId scored by its place in the merchant's
+          order of acceptance, 1, 2, 3…), for GET /payments
   ARGV[6] merchantId: the merchant whose payment it is
   ARGV[7] orderId   ARGV[8] amount (minor units): what the merchant's list shows
 

@@ -1,6 +1,6 @@
 --[[
-  list mode: Redisson RSemaphore.tryAcquire() as the seed uses it: a plain counter of free permits.
-  Nothing records who holds a permit, so a holder that dies never gives it back (the seed's flaw,
+  list mode: Redisson RSemaphore.tryAcquire() as the study document uses it: a plain counter of free permits.
+  Nothing records who holds a permit, so a holder that dies never gives it back (the study document's flaw,
   kept on purpose).
 
   KEYS[1] the semaphore                  (semaphore:pg:api)

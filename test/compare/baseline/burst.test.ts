@@ -1,7 +1,7 @@
 /**
- * The seed's exercise 2 on each queue design: a burst of 100 with 10 permits and 2 consumer
+ * The study document's exercise 2 on each queue design: a burst of 100 with 10 permits and 2 consumer
  * processes: all succeed, the PG never sees more than 10 at once, nothing is charged twice. And a
- * message written by the seed's own producer code is processed.
+ * message written by the study document's own producer code is processed.
  */
 import { randomUUID } from 'node:crypto';
 import type { BaselineMode } from '../../../compare/baseline/config';
@@ -15,8 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => fx?.stop());
 
-/** Writes a payment the way the seed's Phase 2-A producers do, bypassing the API. */
-async function pushLikeTheSeed(
+/** Writes a payment the way the study document's Phase 2-A producers do, bypassing the API. */
+async function pushLikeTheStudy(
   stack: TestStack,
   mode: BaselineMode,
   requestId: string,
@@ -72,12 +72,12 @@ describe.each<BaselineMode>(['list', 'list-reliable', 'stream'])('the %s baselin
     );
   });
 
-  test("when a message is written in the seed's producer shape then it is processed and its status becomes SUCCESS", async () => {
-    const requestId = `seed-${randomUUID()}`;
-    const orderId = `seed-order-${randomUUID().slice(0, 8)}`;
-    await pushLikeTheSeed(stack, mode, requestId, orderId);
+  test("when a message is written in the study document's producer shape then it is processed and its status becomes SUCCESS", async () => {
+    const requestId = `study-${randomUUID()}`;
+    const orderId = `study-order-${randomUUID().slice(0, 8)}`;
+    await pushLikeTheStudy(stack, mode, requestId, orderId);
 
-    const view = await pollUntil('the seed-shaped payment to finish', async () => {
+    const view = await pollUntil('the study-shaped payment to finish', async () => {
       const answer = await stack.http.status(requestId);
       return answer.status === 200 && answer.body.status === 'SUCCESS' ? answer.body : undefined;
     });

@@ -1,5 +1,5 @@
 /**
- * The baseline serves the same HTTP contract as the Temporal engine (DESIGN §4): the shared
+ * The baseline serves the same HTTP contract as the Temporal engine (docs/design.md §4): the shared
  * bad-input cases, idempotency, unknown ids, and a 503 with Retry-After while Redis is down.
  */
 import { bearer } from '../../../src/load/payments-client';

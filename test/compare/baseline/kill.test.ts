@@ -1,5 +1,5 @@
 /**
- * A consumer SIGKILLed with payments in its hands. The seed's List design (`list`) loses the
+ * A consumer SIGKILLed with payments in its hands. The study document's List design (`list`) loses the
  * message and leaks the permit for good — shown here, on purpose. The fixed designs lose nothing,
  * charge nothing twice, and free every permit again.
  */
@@ -26,7 +26,7 @@ beforeAll(async () => {
 afterAll(() => fx?.stop());
 beforeEach(() => fx.pg.client.reset());
 
-describe('the list baseline (the seed as written)', () => {
+describe('the list baseline (the study document as written)', () => {
   let stack: TestStack;
   beforeAll(async () => {
     stack = await startStack(fx, 'list', 0);
@@ -53,7 +53,7 @@ describe('the list baseline (the seed as written)', () => {
     expect((await stack.http.status(lost.requestId!)).body.status).toBe('PENDING');
     expect((await fx.pg.client.stats()).charges).toBe(1);
     // And the victim's permit never comes back: 9 of 10 are left for good. The healthy consumer
-    // stops first, as the seed's holds a permit for a moment in every poll, empty queue or not.
+    // stops first, as the study document's holds a permit for a moment in every poll, empty queue or not.
     await healthy.stop();
     expect(await stack.permitsInUse()).toBe(1);
   });

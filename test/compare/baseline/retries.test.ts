@@ -13,7 +13,7 @@ import { type Fixture, type TestStack, startFixture, startStack } from './fixtur
 let fx: Fixture;
 let stack: TestStack;
 beforeAll(async () => {
-  // 30% injected 5xx. No rate limit: the seed's consumer does not keep one, and its 429 storms
+  // 30% injected 5xx. No rate limit: the study document's consumer does not keep one, and its 429 storms
   // (docs/baseline.md) are the benchmark's to show, not this test's.
   fx = await startFixture({
     PG_LATENCY_MS: '50-100',
@@ -63,7 +63,7 @@ test('when the PG answers 422 (the key was used with another body) then the paym
   const view = (await stack.http.waitForFinal([posted.requestId!], { timeoutMs: 60_000 })).get(posted.requestId!);
   // Treated as transient, it would end pg_unavailable after every attempt; an injected 5xx may come first.
   expect(view).toMatchObject({ status: 'FAILED', error: 'pg_rejected' });
-  // One PG call per attempt and none after the 422: the key's calls are the seed's and the attempts.
+  // One PG call per attempt and none after the 422: the key's calls are the study document's and the attempts.
   const { callsByKey } = await fx.pg.client.timeline();
   expect(callsByKey[requestIdForKey(TEST_MERCHANT, key)]?.length).toBe(seedCalls + view!.attempts);
 });

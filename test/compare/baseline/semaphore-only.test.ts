@@ -1,5 +1,5 @@
 /**
- * The seed's §1 design, semaphore only: each request waits up to 5 s for one of 10 permits and
+ * The study document's §1 design, semaphore only: each request waits up to 5 s for one of 10 permits and
  * calls the PG itself. With 1 s per PG call a burst of 100 cannot all get a permit in time: some
  * are charged (200), the rest are refused (503) — and the PG never sees more than 10 at once.
  */

@@ -37,7 +37,7 @@ describe('a small benchmark run: burst and a killed worker, Temporal and the rel
   }, 600_000);
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  test('when the run ends then report.json holds one result per engine and scenario, in DESIGN §7 shape', () => {
+  test('when the run ends then report.json holds one result per engine and scenario, in docs/design.md §7 shape', () => {
     expect(Object.keys(report).slice(0, 3)).toEqual(['startedAt', 'pg', 'results']);
     expect(report.pg).toEqual({ concurrency: 10, ratePerSecond: 10, latencyMs: '100-300' });
     expect(report.results.map((r) => `${r.scenario}/${r.engine}`).sort()).toEqual([
@@ -76,7 +76,7 @@ describe('a small benchmark run: burst and a killed worker, Temporal and the rel
     expect(report.results.every((r) => r.duplicateCharges === 0)).toBe(true);
   });
 
-  test('when the run ends then report.html is one self-contained page with the charts and the seed table', () => {
+  test('when the run ends then report.html is one self-contained page with the charts and the study document table', () => {
     expect(html).toContain('<svg');
     expect(html).toContain('payments final over time');
     expect(html).toContain('PG calls in flight');

@@ -5,53 +5,34 @@
  * PG refuses for real.
  */
 import { randomUUID } from 'node:crypto';
-import { type BullmqStack, startBullmqStack } from '../../../compare/bullmq/launch';
-import { type RunningRedis, startRedis } from '../../../src/infra/redis-server';
-import { type FakePgHandle, startFakePg } from '../../../src/launch/fake-pg';
-import { PaymentsClient, paymentBodies } from '../../../src/load/payments-client';
+import { paymentBodies } from '../../../src/load/payments-client';
 import { refusalsOf } from '../../support/refusals';
+import { type BullmqFixture, startBullmqFixture } from './fixture';
 
 const count = 12;
 const retryAfterMs = 1000;
 
-let redis: RunningRedis | undefined;
-let pg: FakePgHandle | undefined;
-let stack: BullmqStack | undefined;
-let api: PaymentsClient | undefined;
+let fx: BullmqFixture | undefined;
 beforeAll(async () => {
-  redis = await startRedis();
-  pg = await startFakePg({
-    PG_LATENCY_MS: '20-50',
-    PG_RATE_LIMIT: '3',
-    PG_RETRY_AFTER_S: String(retryAfterMs / 1000),
-  });
-  stack = await startBullmqStack({
-    workers: 1,
-    pgUrl: pg.url,
-    redisUrl: redis.url,
-    env: { PG_RATE_LIMIT: '30', BULLMQ_ATTEMPTS: '1' },
-  });
-  api = new PaymentsClient(stack.apiUrl, { apiKey: stack.merchants.apiKey });
+  fx = await startBullmqFixture(
+    { PG_LATENCY_MS: '20-50', PG_RATE_LIMIT: '3', PG_RETRY_AFTER_S: String(retryAfterMs / 1000) },
+    { PG_RATE_LIMIT: '30', BULLMQ_ATTEMPTS: '1' },
+  );
 });
-afterAll(async () => {
-  await api?.close();
-  await stack?.stop();
-  await pg?.process.stop();
-  await redis?.stop();
-});
+afterAll(() => fx?.stop());
 
 test('when the PG answers 429 then the attempt count stays where it was and the job waits Retry-After', async () => {
-  const posted = await api!.burst(paymentBodies(count, `bullmq-limited-${randomUUID().slice(0, 8)}`));
+  const posted = await fx!.api.burst(paymentBodies(count, `bullmq-limited-${randomUUID().slice(0, 8)}`));
   expect(posted.map((p) => p.status)).toEqual(Array(count).fill(202));
   const ids = posted.map((p) => p.requestId!);
-  const final = await api!.waitForFinal(ids, { timeoutMs: 60_000 });
+  const final = await fx!.api.waitForFinal(ids, { timeoutMs: 60_000 });
 
   expect(ids.map((id) => [final.get(id)?.status, final.get(id)?.attempts])).toEqual(Array(count).fill(['SUCCESS', 1]));
-  const stats = await pg!.client.stats();
+  const stats = await fx!.pg.client.stats();
   expect(stats.rejected429).toBeGreaterThan(0);
   expect([stats.charges, stats.duplicateCharges]).toEqual([count, 0]);
 
-  const { waitsMs, endedRefused } = await refusalsOf(pg!.client, ids);
+  const { waitsMs, endedRefused } = await refusalsOf(fx!.pg.client, ids);
   expect(waitsMs).toHaveLength(stats.rejected429);
   expect(endedRefused).toEqual([]);
   expect(waitsMs.filter((w) => w === undefined || w < retryAfterMs)).toEqual([]);

@@ -1,0 +1,49 @@
+/**
+ * What the Temporal engine's API checks on `/healthz`, one named check per dependency: the
+ * payment store (the Redis intake's accept path) and Temporal, or Temporal alone with the direct
+ * intake; and the Redis of the workers' shared PG admission step when they use it.
+ */
+import { Connection } from '@temporalio/client';
+import type { ApiConfig } from '../temporal/config';
+import type { PaymentEngine } from './engine';
+import { type HealthCheck, redisHealthCheck } from './health';
+
+export interface ApiHealthChecks {
+  checks: HealthCheck[];
+  close(): Promise<void>;
+}
+
+/** Temporal answers a cheap call (GetSystemInfo) within the API's deadline. */
+function temporalHealthCheck(config: ApiConfig): HealthCheck & { close(): Promise<void> } {
+  const connection = Connection.lazy({ address: config.temporal.address, connectTimeout: config.temporalTimeoutMs });
+  return {
+    name: 'temporal',
+    check: async () => {
+      await connection.withDeadline(Date.now() + config.temporalTimeoutMs, () =>
+        connection.workflowService.getSystemInfo({}),
+      );
+      return true;
+    },
+    close: () => connection.close(),
+  };
+}
+
+export function healthChecksOf(config: ApiConfig, engine: PaymentEngine): ApiHealthChecks {
+  const owned: Array<HealthCheck & { close(): Promise<void> }> = [];
+  const checks: HealthCheck[] = [];
+  if (config.intake === 'redis') {
+    // The engine's own check is its accept path, the payment store; Temporal is checked beside it.
+    checks.push({ name: 'payment-store', check: () => engine.healthy() });
+    owned.push(temporalHealthCheck(config));
+  } else {
+    checks.push({ name: 'temporal', check: () => engine.healthy() });
+  }
+  if (config.admissionRedisUrl) owned.push(redisHealthCheck('pg-admission-redis', config.admissionRedisUrl));
+  checks.push(...owned);
+  return {
+    checks,
+    close: async () => {
+      await Promise.allSettled(owned.map((check) => check.close()));
+    },
+  };
+}
