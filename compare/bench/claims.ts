@@ -40,7 +40,7 @@ function measured(results: BenchResult[]): Measured {
   };
 }
 
-/** The seed's row "Queue". */
+/** The study document's row "Queue". */
 function queueRow({ get, others, lossless }: Measured): ClaimRow {
   const burst = get('temporal', 'burst');
   const sustained = get('temporal', 'sustained');
@@ -66,7 +66,7 @@ function queueRow({ get, others, lossless }: Measured): ClaimRow {
   };
 }
 
-/** The seed's row "Concurrency control". */
+/** The study document's row "Concurrency control". */
 function concurrencyRow({ get, withinLimits, results }: Measured): ClaimRow {
   const evidence: string[] = [];
   const verdictParts: boolean[] = [];
@@ -109,7 +109,7 @@ function concurrencyRow({ get, withinLimits, results }: Measured): ClaimRow {
   };
 }
 
-/** The seed's row "Retry". */
+/** The study document's row "Retry". */
 function retryRow({ get, others, lossless }: Measured): ClaimRow {
   const r = get('temporal', 'flaky-pg');
   const evidence = r
@@ -133,7 +133,7 @@ function retryRow({ get, others, lossless }: Measured): ClaimRow {
   };
 }
 
-/** The seed's row "State". */
+/** The study document's row "State". */
 function stateRow({ get, others, lossless }: Measured): ClaimRow {
   const r = get('temporal', 'chaos-restart-server');
   const took = (x: BenchResult) =>
@@ -149,7 +149,7 @@ function stateRow({ get, others, lossless }: Measured): ClaimRow {
   };
 }
 
-/** The seed's row "Result lookup". */
+/** The study document's row "Result lookup". */
 function resultLookupRow({ results }: Measured): ClaimRow {
   const t = results.filter((r) => r.engine === 'temporal');
   const answered = t.reduce((n, r) => n + r.succeeded + r.failed, 0);
@@ -181,7 +181,7 @@ function resultLookupRow({ results }: Measured): ClaimRow {
   };
 }
 
-/** The seed's row "Monitoring". */
+/** The study document's row "Monitoring". */
 function monitoringRow(): ClaimRow {
   return {
     row: 'Monitoring',
@@ -193,7 +193,7 @@ function monitoringRow(): ClaimRow {
   };
 }
 
-/** The seed's row "Crash recovery". */
+/** The study document's row "Crash recovery". */
 function crashRecoveryRow({ get, others, lossless, withinLimits }: Measured): ClaimRow {
   const r = get('temporal', 'chaos-kill-worker');
   const evidence = r
