@@ -11,6 +11,7 @@ import { type SqliteSynchronous, sqliteSynchronousSetting } from './config/durab
 import { env, readEnv } from './config/env';
 import { DATA_DIR } from './infra/paths';
 import { type PgSettings, pgsOf, pgsShape } from './config/pgs';
+import { merchantsFileShape } from './merchants/config';
 
 export interface StackConfig {
   workers: number;
@@ -43,6 +44,8 @@ export interface StackConfig {
   /** Worker i serves its payment metrics on workerMetricsPort + i and the SDK's series on sdkMetricsPort + i. */
   workerMetricsPort: number;
   sdkMetricsPort: number;
+  /** Who may call the API (MERCHANTS_FILE); made with a demo merchant on the first start. */
+  merchantsFile: string;
   /** Each part's log file (.data/logs/<part>.log); the terminal gets the setup steps and the URLs. */
   logDir: string;
   /** LOG_LEVEL=debug or trace: every part's lines on the terminal too, the workflow bundler's among them. */
@@ -74,6 +77,7 @@ export function loadStackConfig(source: NodeJS.ProcessEnv = process.env, warn?: 
       TEMPORAL_PG_VISIBILITY_DATABASE: env.string('temporal_visibility'),
       WORKER_METRICS_PORT: env.positiveInt(9470),
       SDK_METRICS_PORT: env.positiveInt(9464),
+      ...merchantsFileShape,
       LOG_LEVEL: env.logLevel(),
     },
     current,
@@ -109,6 +113,7 @@ export function loadStackConfig(source: NodeJS.ProcessEnv = process.env, warn?: 
     },
     workerMetricsPort: e.WORKER_METRICS_PORT,
     sdkMetricsPort: e.SDK_METRICS_PORT,
+    merchantsFile: e.MERCHANTS_FILE,
     logDir: path.join(DATA_DIR, 'logs'),
     verbose: e.LOG_LEVEL === 'debug' || e.LOG_LEVEL === 'trace',
   };

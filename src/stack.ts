@@ -24,10 +24,13 @@ const fakePgEnv = (pg: PgSettings): NodeJS.ProcessEnv => ({
   PG_MAX_CONCURRENCY: String(pg.concurrency),
   PG_RATE_LIMIT: String(pg.ratePerSecond),
 });
+import { DEMO_MERCHANT, ensureDemoMerchant, merchantLines } from './merchants/demo';
 
 runMain(async () => {
   const config = loadStackConfig();
   mkdirSync(path.dirname(config.dbFile), { recursive: true });
+  // Before anything starts: a bad merchants file is one line naming the entry.
+  const demoKey = ensureDemoMerchant(config.merchantsFile);
   const stack = new StackRunner(config.logDir);
   const logOf = (part: string) => logTo(config.logDir, part, config.verbose);
   // The payment store: accepted payments live here until they end, so it keeps an append-only file.
@@ -110,7 +113,13 @@ runMain(async () => {
   const api = watch(
     spawnTs('api', 'src/api/main.ts', {
       // PG_ADMISSION: the API's /healthz checks the workers' shared gate when they use one.
-      env: { ...common, ...config.pgsEnv, PORT: String(config.apiPort), PG_ADMISSION: config.admission },
+      env: {
+        ...common,
+        ...config.pgsEnv,
+        PORT: String(config.apiPort),
+        PG_ADMISSION: config.admission,
+        MERCHANTS_FILE: config.merchantsFile,
+      },
       onLine: logOf('api'),
     }),
   );
@@ -124,7 +133,7 @@ runMain(async () => {
       '',
       bold('the payment stack is up:'),
       `  API          http://127.0.0.1:${config.apiPort}   (POST /payments, GET /payments/:id/status, /healthz)`,
-      `  Web UI       ${temporal.uiUrl}   (every payment is a workflow named by its requestId)`,
+      `  Web UI       ${temporal.uiUrl}   (every payment is a workflow named by its requestId; filter: MerchantId="${DEMO_MERCHANT}")`,
       `  Temporal     ${temporal.address}   (gRPC; ${config.persistence === 'postgres' ? postgresDurability() : sqliteDurability(config.sqliteSynchronous)})`,
       ...config.pgs.map(
         (pg) =>
@@ -136,8 +145,7 @@ runMain(async () => {
       `  OpenAPI      http://127.0.0.1:${config.apiPort}/openapi.json`,
       `  SDK metrics  ${Array.from({ length: config.workers }, (_, i) => `http://127.0.0.1:${config.sdkMetricsPort + i}/metrics`).join(' ')}   (Temporal's own worker series)`,
       `  logs         ${path.relative(process.cwd(), config.logDir) || config.logDir}/   (one file per process; LOG_LEVEL=debug for more)`,
-      '',
-      `try:  curl -si -XPOST http://127.0.0.1:${config.apiPort}/payments -H 'content-type: application/json' -d '{"orderId":"order-1","amount":15000}'`,
+      ...merchantLines(`http://127.0.0.1:${config.apiPort}`, config.merchantsFile, demoKey),
       bold('Ctrl-C stops everything.'),
       '',
     ].join('\n'),

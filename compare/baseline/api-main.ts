@@ -9,6 +9,7 @@ import type { PaymentEngine } from '../../src/api/engine';
 import { runMain } from '../../src/config/env';
 import { listen, onShutdown } from '../../src/infra/http-server';
 import { createLogger } from '../../src/infra/logger';
+import { openMerchantDirectory } from '../../src/merchants/directory';
 import { openApiRoutes } from '../../src/api/openapi';
 import { createRedisObserver } from '../../src/metrics/redis-observations';
 import { createMetricsRoutes } from '../../src/metrics/routes';
@@ -64,6 +65,7 @@ async function createEngine(config: BaselineApiConfig, log: ReturnType<typeof cr
 export async function main(extend?: ExtendApp): Promise<void> {
   const config = loadApiConfig();
   const log = createLogger('baseline-api', config.logLevel);
+  const merchants = openMerchantDirectory({ file: config.merchantsFile, log });
   const engine = await createEngine(config, log);
   // /metrics reads every figure from Redis, on a connection of its own.
   const metricsRedis = connectRedis(config.redisUrl);
@@ -78,11 +80,17 @@ export async function main(extend?: ExtendApp): Promise<void> {
     openApiRoutes(app);
     extend?.(app);
   };
-  const running = await listen(createApp({ engine, log, extend: routes }), config.host, config.port);
+  const running = await listen(
+    createApp({ engine, log, merchants, extend: routes }),
+    config.host,
+    config.port,
+    config.httpLimits,
+  );
   log.info({ url: running.url, mode: config.mode }, `baseline API listening on ${running.url} (mode ${config.mode})`);
   onShutdown(async () => {
     await running.close();
     await engine.close();
+    merchants.close();
     await metricsRedis.quit().catch(() => metricsRedis.disconnect());
   });
 }

@@ -1,6 +1,9 @@
 /** Settings of the baseline's processes (docs/design.md §6, §7), each read and validated once. */
 import { z } from 'zod';
 import { env, readEnv } from '../../src/config/env';
+import { merchantsFileShape } from '../../src/merchants/config';
+import { httpLimitsOf, httpLimitsShape } from '../../src/config/http-settings';
+import type { ConnectionLimits } from '../../src/infra/connection-guard';
 
 export const BASELINE_MODES = ['list', 'list-reliable', 'stream', 'semaphore-only'] as const;
 export type BaselineMode = (typeof BASELINE_MODES)[number];
@@ -76,6 +79,10 @@ export interface BaselineApiConfig extends CommonConfig {
   permitWaitMs: number;
   /** Deadline of each Redis command (a hung Redis); a down one fails at once. Like TEMPORAL_TIMEOUT_MS. */
   redisTimeoutMs: number;
+  /** Who may call the API (MERCHANTS_FILE). */
+  merchantsFile: string;
+  /** Timeouts and the cap on connections (HTTP_MAX_CONNECTIONS). */
+  httpLimits: ConnectionLimits;
 }
 
 export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): BaselineApiConfig {
@@ -86,11 +93,15 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): Baseline
       BASELINE_PORT: env.port(3001),
       BASELINE_PERMIT_WAIT_MS: env.positiveInt(5000),
       REDIS_TIMEOUT_MS: env.positiveInt(5000),
+      ...merchantsFileShape,
+      ...httpLimitsShape,
     },
     source,
   );
   return {
     ...commonOf(e),
+    merchantsFile: e.MERCHANTS_FILE,
+    httpLimits: httpLimitsOf(e),
     host: e.HOST,
     port: e.BASELINE_PORT,
     permitWaitMs: e.BASELINE_PERMIT_WAIT_MS,

@@ -43,10 +43,22 @@ export function createInlineEngine(options: InlineEngineOptions): PaymentEngine 
   return {
     ...base,
     async submit(payment: QueuedPaymentRequest & { fingerprint: string }): Promise<SubmitResult> {
-      const { requestId, fingerprint, enqueuedAt } = payment;
+      const { requestId, fingerprint, enqueuedAt, merchantId } = payment;
       const statusKey = keys.status(requestId);
       const code = await orUnavailable(() =>
-        redis.acceptPayment(statusKey, keys.queue, requestId, fingerprint, enqueuedAt, '', 'none'),
+        redis.acceptPayment(
+          statusKey,
+          keys.queue,
+          keys.merchantPayments(merchantId),
+          requestId,
+          fingerprint,
+          enqueuedAt,
+          '',
+          'none',
+          merchantId,
+          payment.request.orderId,
+          payment.request.amount,
+        ),
       );
       if (code === -1) throw new IdempotencyKeyReused();
       if (code === 0) {
@@ -65,9 +77,12 @@ export function createInlineEngine(options: InlineEngineOptions): PaymentEngine 
       }
       let result;
       try {
-        await orUnavailable(() =>
+        const fresh = await orUnavailable(() =>
           redis.markProcessing(statusKey, requestId, enqueuedAt, fingerprint, new Date().toISOString()),
         );
+        // Cancelled while it waited for a permit: never charged.
+        if (fresh !== 1)
+          return { requestId, created: true, completed: (await readStatus(redis, keys, requestId)) ?? undefined };
         result = await chargeWithRetries(payment, permit, {
           pg,
           policy: retry,

@@ -18,6 +18,8 @@ export interface BaselineKeys {
   /** The payment histograms and outcome counts (src/metrics/redis-observations.ts). */
   metrics: string;
   status(requestId: string): string;
+  /** A merchant's payments in the order they were accepted (GET /payments). */
+  merchantPayments(merchantId: string): string;
   processing(consumerId: string): string;
   heartbeat(consumerId: string): string;
 }
@@ -33,6 +35,7 @@ export function baselineKeys(prefix = ''): BaselineKeys {
     consumers: `${prefix}queue:payment:consumers`,
     metrics: `${prefix}metrics:payment`,
     status: (requestId) => `${prefix}payment:status:${requestId}`,
+    merchantPayments: (merchantId) => `${prefix}payment:merchant:${merchantId}`,
     processing: (consumerId) => `${prefix}queue:payment:processing:${consumerId}`,
     heartbeat: (consumerId) => `${prefix}consumer:heartbeat:${consumerId}`,
   };

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { type ManagedProcess, spawnTs } from '../../src/infra/child-process';
 import { freePort } from '../../src/infra/ports';
+import { type MerchantsFixture, createMerchantsFixture } from '../../src/launch/merchants';
 import type { BaselineMode } from './config';
 import { baselineKeys } from './keys';
 import { permitsInUse } from './permit-pool';
@@ -21,10 +22,13 @@ export interface BaselineStackOptions {
   /** Extra environment for the API and every consumer (PG_MAX_CONCURRENCY, BASELINE_* …). */
   env?: NodeJS.ProcessEnv;
   apiPort?: number;
+  /** The API's merchants (its owner disposes of it); a fixture of one test merchant when absent. */
+  merchants?: MerchantsFixture;
 }
 
 export interface BaselineStack {
   apiUrl: string;
+  merchants: MerchantsFixture;
   api: ManagedProcess;
   consumers: ManagedProcess[];
   /** Starts one more consumer (extra env on top of the stack's), resolved once it is ready. */
@@ -73,7 +77,9 @@ export async function startBaselineStack(options: BaselineStackOptions): Promise
   };
   const permits = Number(common.PG_MAX_CONCURRENCY ?? 10);
   const redis = connectRedis(options.redisUrl);
+  const merchants = options.merchants ?? createMerchantsFixture();
   const started: Array<{ stop(): Promise<void> }> = [];
+  if (!options.merchants) started.push({ stop: () => Promise.resolve(merchants.dispose()) });
   const stop = async () => {
     await Promise.allSettled(started.reverse().map((s) => s.stop()));
     redis.disconnect();
@@ -94,7 +100,7 @@ export async function startBaselineStack(options: BaselineStackOptions): Promise
   try {
     const apiPort = options.apiPort ?? (await freePort());
     const spawnedApi = spawnTs('baseline-api', 'compare/baseline/api-main.ts', {
-      env: { ...common, BASELINE_PORT: String(apiPort) },
+      env: { ...common, BASELINE_PORT: String(apiPort), MERCHANTS_FILE: merchants.file },
     });
     started.push(spawnedApi);
     const consumerCount = options.mode === 'semaphore-only' ? 0 : options.consumers;
@@ -105,6 +111,7 @@ export async function startBaselineStack(options: BaselineStackOptions): Promise
     const api = killingTheRealProcess(spawnedApi, apiReady);
     return {
       apiUrl: `http://127.0.0.1:${apiPort}`,
+      merchants,
       api,
       consumers,
       startConsumer,

@@ -3,12 +3,14 @@
  * any Phase 2-A producer, and validates its request with the one shared schema.
  */
 import { type QueuedPaymentRequest, fingerprintOf, paymentRequestSchema } from '../../src/contract/payment';
+import { merchantSchema } from '../../src/merchants/merchant';
 
 export type ParsedMessage =
   | { ok: true; payment: QueuedPaymentRequest & { fingerprint: string } }
   | { ok: false; reason: string; requestId?: string };
 
 const REQUEST_ID = /^[A-Za-z0-9_-]{1,100}$/;
+const merchantIdOf = (value: unknown): string => merchantSchema.shape.id.safeParse(value).data ?? '';
 
 export function parseMessage(raw: string): ParsedMessage {
   let data: Record<string, unknown>;
@@ -31,7 +33,14 @@ export function parseMessage(raw: string): ParsedMessage {
   const fingerprint = fingerprintOf(parsed.data);
   return {
     ok: true,
-    payment: { requestId, request: parsed.data, enqueuedAt: enqueuedAtOf(data.enqueuedAt), fingerprint },
+    payment: {
+      requestId,
+      // A Phase 2-A producer names no merchant: its payment is nobody's to read through the API.
+      merchantId: merchantIdOf(data.merchantId),
+      request: parsed.data,
+      enqueuedAt: enqueuedAtOf(data.enqueuedAt),
+      fingerprint,
+    },
   };
 }
 

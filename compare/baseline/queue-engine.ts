@@ -5,9 +5,10 @@
  */
 import type { PaymentStatusView, QueuedPaymentRequest } from '../../src/contract/payment';
 import type { PaymentEngine, SubmitResult } from '../../src/api/engine';
-import { EngineUnavailable, IdempotencyKeyReused } from '../../src/api/errors';
+import { AlreadyProcessing, EngineUnavailable, IdempotencyKeyReused, InvalidRequest } from '../../src/api/errors';
 import type { BaselineKeys } from './keys';
 import type { BaselineRedis } from './redis';
+import { isIndexCursor, listFromIndex } from './payment-list';
 import { statusViewOf } from './status-store';
 
 export interface QueueEngineOptions {
@@ -40,16 +41,39 @@ export async function readStatus(
 export function createQueueEngine({ redis, keys, target }: QueueEngineOptions): PaymentEngine {
   return {
     async submit(payment: QueuedPaymentRequest & { fingerprint: string }): Promise<SubmitResult> {
-      const { requestId, fingerprint, enqueuedAt } = payment;
+      const { requestId, fingerprint, enqueuedAt, merchantId } = payment;
       const message = JSON.stringify(payment);
       const destination = target === 'stream' ? keys.stream : keys.queue;
       const code = await orUnavailable(() =>
-        redis.acceptPayment(keys.status(requestId), destination, requestId, fingerprint, enqueuedAt, message, target),
+        redis.acceptPayment(
+          keys.status(requestId),
+          destination,
+          keys.merchantPayments(merchantId),
+          requestId,
+          fingerprint,
+          enqueuedAt,
+          message,
+          target,
+          merchantId,
+          payment.request.orderId,
+          payment.request.amount,
+        ),
       );
       if (code === -1) throw new IdempotencyKeyReused();
       return { requestId, created: code === 1 };
     },
     status: (requestId) => readStatus(redis, keys, requestId),
+    async listPayments(query) {
+      if (!isIndexCursor(query.cursor))
+        throw new InvalidRequest([{ path: 'query:cursor', message: 'not a cursor of this list' }]);
+      return orUnavailable(() => listFromIndex(redis, keys, query));
+    },
+    async cancel(requestId) {
+      const outcome = await orUnavailable(() => redis.cancel(keys.status(requestId), new Date().toISOString()));
+      if (outcome === 'absent') return null;
+      if (outcome !== 'cancelled') throw new AlreadyProcessing(outcome);
+      return readStatus(redis, keys, requestId);
+    },
     healthy: async () => (await redis.ping().catch(() => '')) === 'PONG',
     close: async () => void (await redis.quit().catch(() => redis.disconnect())),
   };

@@ -11,17 +11,22 @@ import { defineLuaCommands } from '../../src/infra/lua-scripts';
 
 const LUA_DIR = path.join(__dirname, 'lua');
 
-/** Every script of lua/, by name (`accept-payment-2.lua` -> `acceptPayment`, its first 2 arguments keys). */
+/** Every script of lua/, by name (`accept-payment-3.lua` -> `acceptPayment`, its first 3 arguments keys). */
 export interface BaselineScripts {
   acceptPayment(
     status: string,
     target: string,
+    merchantIndex: string,
     requestId: string,
     fingerprint: string,
     acceptedAt: string,
     message: string,
     mode: 'list' | 'stream' | 'none',
+    merchantId: string,
+    orderId: string,
+    amount: number,
   ): Promise<number>;
+  cancel(status: string, completedAt: string): Promise<string>;
   markProcessing(
     status: string,
     requestId: string,

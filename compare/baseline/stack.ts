@@ -12,6 +12,8 @@ import { spawnFakePg } from '../../src/launch/fake-pg';
 import { DATA_DIR } from '../../src/infra/paths';
 import { startRedis } from '../../src/infra/redis-server';
 import { StackRunner, bold, prefixed } from '../../src/infra/stack-runner';
+import { ensureDemoMerchant, merchantLines } from '../../src/merchants/demo';
+import { merchantsFileShape } from '../../src/merchants/config';
 import { BASELINE_MODES } from './config';
 import { connectRedis, whenReady } from './redis';
 
@@ -34,7 +36,9 @@ runMain(async () => {
     BASELINE_PORT: env.port(3001),
     PG_PORT: env.port(4000),
     REDIS_URL: env.url('redis://127.0.0.1:6379'),
+    ...merchantsFileShape,
   });
+  const demoKey = ensureDemoMerchant(config.MERCHANTS_FILE);
 
   const stack = new StackRunner();
   // No Redis at the default address: run one for this stack (append-only file under .data/redis).
@@ -69,7 +73,7 @@ runMain(async () => {
   );
   const api = watch(
     spawnTs('api', 'compare/baseline/api-main.ts', {
-      env: { ...common, BASELINE_PORT: String(config.BASELINE_PORT) },
+      env: { ...common, BASELINE_PORT: String(config.BASELINE_PORT), MERCHANTS_FILE: config.MERCHANTS_FILE },
       onLine: prefixed('api'),
     }),
   );
@@ -87,8 +91,7 @@ runMain(async () => {
       `  fake PG      ${pgUrl}   (score: /v1/stats)`,
       `  Redis        ${config.REDIS_URL}`,
       `  consumers    ${consumerCount}${config.BASELINE_MODE === 'semaphore-only' ? ' (semaphore-only charges inside the request)' : ''}`,
-      '',
-      `try:  curl -si -XPOST ${apiUrl}/payments -H 'content-type: application/json' -d '{"orderId":"order-1","amount":15000}'`,
+      ...merchantLines(apiUrl, config.MERCHANTS_FILE, demoKey),
       bold('Ctrl-C stops everything.'),
       '',
     ].join('\n'),

@@ -33,6 +33,7 @@ export function statusViewOf(hash: Record<string, string>): PaymentStatusView | 
     attempts: Number(hash.attempts ?? 0) || 0,
     acceptedAt: hash.acceptedAt ?? '',
   };
+  if (hash.merchantId) view.merchantId = hash.merchantId;
   if (hash.transactionId) view.transactionId = hash.transactionId;
   if (hash.error) view.error = hash.error;
   if (hash.startedAt) view.startedAt = hash.startedAt;

@@ -32,6 +32,8 @@ export interface EngineSetup {
 
 export interface RunningEngine {
   apiUrl: string;
+  /** The key of the merchant the load posts as. */
+  apiKey: string;
   variant: string;
   /** What the engine's store promises once it has acknowledged a payment (src/config/durability.ts). */
   durability: string;
@@ -106,7 +108,8 @@ const temporalEngine = (name: EngineName, intake?: 'direct'): EngineAdapter => (
       const stack = await startTemporalStack({
         pg,
         workerEnv,
-        apiEnv: intakeEnv,
+        // The API paces its starter by the same limits (STARTER_WINDOW follows the PG's rate).
+        apiEnv: { ...limitsEnv(scenario), ...intakeEnv },
         workers: scenario.workers,
         temporal: server,
         // The payment store and the shared admission step on the run's Redis, at its durability.
@@ -120,6 +123,7 @@ const temporalEngine = (name: EngineName, intake?: 'direct'): EngineAdapter => (
             : 'exact admission step per worker';
       return {
         apiUrl: stack.apiUrl,
+        apiKey: stack.merchants.apiKey,
         variant: `${intake ? `TEMPORAL_INTAKE=${intake}, ` : ''}${scenario.workers} worker(s), ${admissionNote}, ${partitions} task-queue partition(s), maxConcurrentActivityTaskExecutions=${scenario.engineLimits.concurrency}, maxTaskQueueActivitiesPerSecond=${taskQueueRate}`,
         durability:
           intake === 'direct'
@@ -157,6 +161,7 @@ const bullmq: EngineAdapter = {
     });
     return {
       apiUrl: stack.apiUrl,
+      apiKey: stack.merchants.apiKey,
       durability: REDIS_DURABILITY,
       pids: () => pidsOf(stack.api, ...stack.workers).concat(redis.pid() ?? []),
       variant: `${scenario.workers} worker(s), limiter {max: ${scenario.engineLimits.ratePerSecond}, duration: 1000}, queue global concurrency ${scenario.engineLimits.concurrency}, worker concurrency ${scenario.engineLimits.concurrency}, attempts 10 + exponential backoff, stalled-job check defaults`,
@@ -182,6 +187,7 @@ function baseline(name: EngineName, mode: BaselineMode): EngineAdapter {
       });
       return {
         apiUrl: stack.apiUrl,
+        apiKey: stack.merchants.apiKey,
         durability: REDIS_DURABILITY,
         pids: () => pidsOf(stack.api, ...stack.consumers).concat(redis.pid() ?? []),
         variant: `BASELINE_MODE=${mode}, ${scenario.workers} consumer(s), semaphore of ${scenario.engineLimits.concurrency} permits`,

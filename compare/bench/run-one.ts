@@ -231,7 +231,7 @@ async function measure(
   );
   const chaos = new ChaosPlan();
   const pollers = scenario.pollStatusMs
-    ? new StatusPollers(engine.apiUrl, scenario.pollStatusMs, scenario.requests)
+    ? new StatusPollers(engine.apiUrl, engine.apiKey, scenario.pollStatusMs, scenario.requests)
     : undefined;
   let sampler: TreeSampler | undefined;
   let t0 = Date.now();
@@ -424,7 +424,7 @@ async function runOneInLine(
   try {
     progress('starting');
     engine = await adapter.start({ scenario, pg, redis, dir, sqliteSynchronous: settings.sqliteSynchronous });
-    client = new PaymentsClient(engine.apiUrl, { connections: 64 });
+    client = new PaymentsClient(engine.apiUrl, { connections: 64, apiKey: engine.apiKey });
     neighbour = engine.neighbourClient?.();
     await warmUp(client);
     markReady();

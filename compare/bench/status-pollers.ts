@@ -25,10 +25,14 @@ export class StatusPollers {
 
   constructor(
     apiUrl: string,
+    apiKey: string,
     private readonly intervalMs: number,
     clients: number,
   ) {
-    this.client = new PaymentsClient(apiUrl, { connections: Math.min(MAX_CONNECTIONS, Math.max(1, clients)) });
+    this.client = new PaymentsClient(apiUrl, {
+      connections: Math.min(MAX_CONNECTIONS, Math.max(1, clients)),
+      apiKey,
+    });
   }
 
   /** A client starts reading its payment's status one interval after its 202. */

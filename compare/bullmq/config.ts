@@ -5,6 +5,9 @@
  */
 import { z } from 'zod';
 import { env, readEnv } from '../../src/config/env';
+import { merchantsFileShape } from '../../src/merchants/config';
+import { httpLimitsOf, httpLimitsShape } from '../../src/config/http-settings';
+import type { ConnectionLimits } from '../../src/infra/connection-guard';
 
 /** The queue's name; its Redis keys are `<prefix>:payments:*`. */
 export const BULLMQ_QUEUE_NAME = 'payments';
@@ -33,6 +36,10 @@ export interface BullmqApiConfig extends BullmqCommonConfig {
   backoffMs: number;
   /** Deadline of each Redis call from the API; past it the API answers 503. */
   timeoutMs: number;
+  /** Who may call the API (MERCHANTS_FILE). */
+  merchantsFile: string;
+  /** Timeouts and the cap on connections (HTTP_MAX_CONNECTIONS). */
+  httpLimits: ConnectionLimits;
 }
 
 export interface BullmqWorkerConfig extends BullmqCommonConfig {
@@ -48,10 +55,14 @@ export function loadBullmqApiConfig(source: NodeJS.ProcessEnv = process.env): Bu
       BULLMQ_ATTEMPTS: env.positiveInt(10),
       BULLMQ_BACKOFF_MS: env.positiveInt(500),
       BULLMQ_TIMEOUT_MS: env.positiveInt(5000),
+      ...merchantsFileShape,
+      ...httpLimitsShape,
     },
     source,
   );
   return {
+    merchantsFile: e.MERCHANTS_FILE,
+    httpLimits: httpLimitsOf(e),
     redisUrl: e.REDIS_URL,
     prefix: e.BULLMQ_PREFIX,
     logLevel: e.LOG_LEVEL,
@@ -84,6 +95,7 @@ export function loadBullmqWorkerConfig(source: NodeJS.ProcessEnv = process.env):
 /** What a charge job carries: the study document's queue message, plus a nonce that tells our add from a replay. */
 export interface ChargeJobData {
   requestId: string;
+  merchantId: string;
   request: { orderId: string; amount: number; currency: string; customerId?: string };
   enqueuedAt: string;
   fingerprint: string;

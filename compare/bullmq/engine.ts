@@ -43,6 +43,7 @@ export function viewOfJob(job: Job<ChargeJobData, ChargeJobResult>, state: strin
   const status = between ? 'PROCESSING' : (STATUS_OF_STATE[state] ?? 'PENDING');
   const view: PaymentStatusView = {
     requestId: job.data.requestId,
+    merchantId: job.data.merchantId,
     status,
     // attemptsMade, not attemptsStarted: a 429 puts the job back without using up an attempt
     // (RateLimitError), so it must not count as one here either.

@@ -4,6 +4,7 @@
  */
 import { type ManagedProcess, spawnTs } from '../../src/infra/child-process';
 import { freePort } from '../../src/infra/ports';
+import { type MerchantsFixture, createMerchantsFixture } from '../../src/launch/merchants';
 
 export interface BullmqStackOptions {
   workers: number;
@@ -14,10 +15,13 @@ export interface BullmqStackOptions {
   /** Extra settings for every process (PG limits, attempts). */
   env?: NodeJS.ProcessEnv;
   apiPort?: number;
+  /** The API's merchants (its owner disposes of it); a fixture of one test merchant when absent. */
+  merchants?: MerchantsFixture;
 }
 
 export interface BullmqStack {
   apiUrl: string;
+  merchants: MerchantsFixture;
   api: ManagedProcess;
   workers: ManagedProcess[];
   startWorker(env?: NodeJS.ProcessEnv): Promise<ManagedProcess>;
@@ -34,8 +38,10 @@ export async function startBullmqStack(options: BullmqStackOptions): Promise<Bul
     ...options.env,
   };
   const workers: ManagedProcess[] = [];
+  const merchants = options.merchants ?? createMerchantsFixture();
   const stop = async () => {
     await Promise.allSettled(started.reverse().map((p) => p.stop(5000)));
+    if (!options.merchants) merchants.dispose();
   };
   const startWorker = async (env: NodeJS.ProcessEnv = {}) => {
     const worker = spawnTs(`bullmq-worker-${workers.length + 1}`, 'compare/bullmq/worker-main.ts', {
@@ -49,14 +55,14 @@ export async function startBullmqStack(options: BullmqStackOptions): Promise<Bul
   try {
     const apiPort = options.apiPort ?? (await freePort());
     const api = spawnTs('bullmq-api', 'compare/bullmq/api-main.ts', {
-      env: { ...common, BULLMQ_PORT: String(apiPort) },
+      env: { ...common, BULLMQ_PORT: String(apiPort), MERCHANTS_FILE: merchants.file },
     });
     started.push(api);
     await Promise.all([
       api.waitForLine(/bullmq payments API listening/, 60_000),
       ...Array.from({ length: options.workers }, () => startWorker()),
     ]);
-    return { apiUrl: `http://127.0.0.1:${apiPort}`, api, workers, startWorker, stop };
+    return { apiUrl: `http://127.0.0.1:${apiPort}`, merchants, api, workers, startWorker, stop };
   } catch (err) {
     await stop();
     throw err;

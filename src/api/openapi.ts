@@ -11,7 +11,10 @@ import {
   type AcceptedPayment,
   PAYMENT_STATUSES,
   type PaymentStatusView,
+  type PaymentListItem,
+  type PaymentListPage,
   idempotencyKeySchema,
+  paymentListQuerySchema,
   paymentRequestSchema,
 } from '../contract/payment';
 
@@ -20,7 +23,7 @@ const isoTime = z.string().datetime({ offset: true });
 export const acceptedPaymentSchema = z
   .object({
     requestId: z.string().min(1),
-    status: z.literal('PENDING'),
+    status: z.enum(PAYMENT_STATUSES),
     message: z.string(),
     statusUrl: z.string().startsWith('/payments/'),
   })
@@ -29,6 +32,7 @@ export const acceptedPaymentSchema = z
 export const paymentStatusViewSchema = z
   .object({
     requestId: z.string().min(1),
+    merchantId: z.string().optional().meta({ description: 'The merchant whose payment this is: the caller' }),
     status: z.enum(PAYMENT_STATUSES),
     transactionId: z.string().optional(),
     error: z.string().optional().meta({ description: 'Why a FAILED payment failed, e.g. card_declined' }),
@@ -67,6 +71,17 @@ function buildDocument() {
     description,
     content: { 'application/json': { schema } },
   });
+  // Every /payments route: `Authorization: Bearer <key>` (docs/merchants.md).
+  const bearerAuth = registry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: "A merchant's API key (npm run merchant -- add <id> prints one)",
+  });
+  const security = [{ [bearerAuth.name]: [] }];
+  const unauthorized = {
+    ...json(ErrorAnswer, 'unauthorized: no valid API key (missing, malformed, wrong, or its merchant removed)'),
+    headers: { 'WWW-Authenticate': { description: 'Bearer', schema: { type: 'string' as const } } },
+  };
   const retryAfter = {
     'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'string' as const } },
   };
@@ -76,9 +91,16 @@ function buildDocument() {
     path: '/payments',
     summary: 'Accept a payment for processing',
     description:
-      'The Idempotency-Key header (or, without it, the orderId) names the payment: the same key and body again answers the same requestId and charges nothing new.',
+      "The Idempotency-Key header (or, without it, the orderId) names the payment within the caller's merchant: the same key and body again answers the same requestId and charges nothing new; the same key from another merchant is another payment.",
+    security,
     request: {
-      headers: z.object({ 'Idempotency-Key': idempotencyKeySchema.optional() }),
+      headers: z.object({
+        'Idempotency-Key': idempotencyKeySchema.optional(),
+        'Payment-Attempt': z
+          .literal('new')
+          .optional()
+          .meta({ description: 'A deliberate new attempt at an order whose payment FAILED or was CANCELLED' }),
+      }),
       body: { required: true, content: { 'application/json': { schema: PaymentRequest } } },
     },
     responses: {
@@ -88,7 +110,11 @@ function buildDocument() {
       },
       200: json(Status, 'Charged within the request (the semaphore-only baseline only)'),
       400: json(ErrorAnswer, 'invalid_request (with issues) or malformed_json'),
-      409: json(ErrorAnswer, 'idempotency_key_reused: the same key with a different body'),
+      401: unauthorized,
+      409: json(
+        ErrorAnswer,
+        "idempotency_key_reused: the same key with a different body; order_already_paid: the merchant's order has a live or successful payment (or a FAILED one, and no Payment-Attempt: new)",
+      ),
       413: json(ErrorAnswer, 'payload_too_large: over 16 KiB'),
       415: json(ErrorAnswer, 'unsupported_media_type: not application/json'),
       503: {
@@ -104,10 +130,58 @@ function buildDocument() {
     method: 'get',
     path: '/payments/{requestId}/status',
     summary: 'The status of a payment',
+    security,
     request: { params: z.object({ requestId: z.string() }) },
     responses: {
       200: json(Status, 'The payment'),
-      404: json(ErrorAnswer, 'not_found: no payment with this id'),
+      401: unauthorized,
+      404: json(ErrorAnswer, "not_found: no payment with this id, or another merchant's"),
+      503: { ...json(ErrorAnswer, 'unavailable'), headers: retryAfter },
+    },
+  });
+  const ListItem = z
+    .object({
+      requestId: z.string().min(1),
+      orderId: z.string(),
+      amount: z.number().int(),
+      status: z.enum(PAYMENT_STATUSES),
+      acceptedAt: z.string(),
+    })
+    .strict() satisfies z.ZodType<PaymentListItem>;
+  const ListPage = z
+    .object({ payments: z.array(ListItem), nextCursor: z.string().optional() })
+    .strict()
+    .meta({ id: 'PaymentList' }) satisfies z.ZodType<PaymentListPage>;
+  registry.registerPath({
+    method: 'get',
+    path: '/payments',
+    summary: "The caller's payments, newest first, a page at a time",
+    description:
+      'On Temporal from the visibility store (running payments first, then ended ones by when they ended). Pass nextCursor as cursor for the next page.',
+    security,
+    request: { query: paymentListQuerySchema },
+    responses: {
+      200: json(ListPage, 'One page'),
+      400: json(ErrorAnswer, 'invalid_request: a bad filter, limit or cursor'),
+      401: unauthorized,
+      501: json(ErrorAnswer, 'not_implemented: this engine keeps no list'),
+      503: { ...json(ErrorAnswer, 'unavailable'), headers: retryAfter },
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/payments/{requestId}/cancel',
+    summary: 'Cancel a payment whose PG call has not started',
+    description:
+      'CANCELLED, never charged, while no PG call has claimed the payment; cancelling twice answers the same.',
+    security,
+    request: { params: z.object({ requestId: z.string() }) },
+    responses: {
+      200: json(Status, 'The payment, CANCELLED'),
+      401: unauthorized,
+      404: json(ErrorAnswer, "not_found: no payment with this id, or another merchant's"),
+      409: json(ErrorAnswer, 'already_processing: a PG call has it, or it has ended (its status in `status`)'),
+      501: json(ErrorAnswer, 'not_implemented: this engine cannot cancel'),
       503: { ...json(ErrorAnswer, 'unavailable'), headers: retryAfter },
     },
   });

@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 export const ORDER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** 1-64 printable ASCII characters: nothing invisible or reordering in the workflow history or logs. */
+export const PRINTABLE_ID_PATTERN = /^[\x20-\x7E]{1,64}$/;
 export const MAX_AMOUNT = 1_000_000_000_000;
 export const MAX_BODY_BYTES = 16 * 1024;
 /** 1–255 printable ASCII characters. */
@@ -23,7 +25,10 @@ export const paymentRequestSchema = z
       .string()
       .regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code of three capital letters')
       .default('KRW'),
-    customerId: z.string().min(1).max(64).optional(),
+    customerId: z
+      .string()
+      .regex(PRINTABLE_ID_PATTERN, 'must be 1-64 printable ASCII characters (no control or bidi characters)')
+      .optional(),
   })
   .strict();
 
@@ -42,6 +47,8 @@ export const isFinal = (s: PaymentStatus): boolean => FINAL_STATUSES.includes(s)
 /** The `GET /payments/:requestId/status` answer. Timestamps are ISO-8601 strings. */
 export interface PaymentStatusView {
   requestId: string;
+  /** The merchant whose payment this is; another merchant's read answers 404. */
+  merchantId?: string;
   status: PaymentStatus;
   transactionId?: string;
   error?: string;
@@ -58,13 +65,13 @@ export interface PaymentStatusView {
  */
 export interface QueuedPaymentRequest {
   requestId: string;
+  /** The merchant that posted it (empty for a message from an outside producer: nobody's). */
+  merchantId: string;
   request: PaymentRequest;
   enqueuedAt: string;
   /** sha256 of the canonical request: tells a replay from a reused key. */
   fingerprint?: string;
-  /** The merchant that posted it; absent: merchant `default`. Its fairness key on the way to the PG. */
-  merchantId?: string;
-  /** The PG it is routed to (PGS_FILE); absent: `pg-main`. */
+  /** The PG it is routed to (the merchant's `pg`, one of PGS_FILE); absent: `pg-main`. */
   pg?: string;
   /** The merchant's share of its PG against other merchants with a backlog; absent: 1. */
   weight?: number;
@@ -73,9 +80,38 @@ export interface QueuedPaymentRequest {
 /** The 202 answer of `POST /payments`. */
 export interface AcceptedPayment {
   requestId: string;
-  status: 'PENDING';
+  /** PENDING when first accepted; a replay answers the payment's current status. */
+  status: PaymentStatus;
   message: string;
   statusUrl: string;
+}
+
+/** `GET /payments?status=&orderId=&limit=&cursor=`: the calling merchant's payments, newest first. */
+export const paymentListQuerySchema = z
+  .object({
+    status: z.enum(PAYMENT_STATUSES).optional(),
+    orderId: z.string().regex(ORDER_ID_PATTERN, 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -').optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,2048}$/, 'must be the nextCursor of a previous page')
+      .optional(),
+  })
+  .strict();
+export type PaymentListQuery = z.output<typeof paymentListQuerySchema> & { merchantId: string };
+
+export interface PaymentListItem {
+  requestId: string;
+  orderId: string;
+  amount: number;
+  status: PaymentStatus;
+  acceptedAt: string;
+}
+
+/** One page of the list; `nextCursor` asks for the next, absent on the last page. */
+export interface PaymentListPage {
+  payments: PaymentListItem[];
+  nextCursor?: string;
 }
 
 /** Error codes of the HTTP contract, the `error` field of every 4xx/5xx answer. */
@@ -85,8 +121,11 @@ export const API_ERROR_CODES = [
   'payload_too_large',
   'unsupported_media_type',
   'idempotency_key_reused',
+  'unauthorized',
   'already_processing',
+  'order_already_paid',
   'not_found',
+  'not_implemented',
   'unavailable',
   'internal',
 ] as const;
@@ -104,10 +143,12 @@ export const PAYMENT_ERRORS = {
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /**
- * The request id (and Temporal workflow id) for an idempotency key: URL-safe, fixed length, and
- * free of the key itself, so the key never shows in URLs, logs or the Web UI.
+ * The request id (and Temporal workflow id) for a merchant's idempotency key: URL-safe, fixed
+ * length, and free of the key itself, so the key never shows in URLs, logs or the Web UI. The
+ * merchant is part of it, so two merchants' equal keys name two payments.
  */
-export const requestIdForKey = (idempotencyKey: string): string => `pay_${sha256(idempotencyKey).slice(0, 32)}`;
+export const requestIdForKey = (merchantId: string, idempotencyKey: string): string =>
+  `pay_${sha256(`${merchantId}\n${idempotencyKey}`).slice(0, 32)}`;
 
 /** A stable hash of a validated request; equal for equal bodies whatever their key order. */
 export function fingerprintOf(request: PaymentRequest): string {

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RequestListener } from 'node:http';
 import { createServer } from 'node:http';
+import { type ConnectionLimits, guardConnections, serverOptions } from './connection-guard';
 
 export interface RunningServer {
   server: Server;
@@ -11,10 +12,20 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function listen(app: RequestListener, host: string, port: number): Promise<RunningServer> {
-  const server = createServer(app);
-  // Longer than callers keep idle connections, so the server never closes one under a caller.
-  server.keepAliveTimeout = 620_000;
+/**
+ * With `limits` (the payments APIs, which face clients), the connection guard: timeouts and a cap.
+ * Without (the fake PG, the metrics endpoints), Node's defaults and an idle keep-alive longer than
+ * callers keep theirs, so such a server never closes a connection under its caller.
+ */
+export async function listen(
+  app: RequestListener,
+  host: string,
+  port: number,
+  limits?: ConnectionLimits,
+): Promise<RunningServer> {
+  const server = limits ? createServer(serverOptions(limits), app) : createServer(app);
+  if (limits) guardConnections(server, limits);
+  else server.keepAliveTimeout = 620_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

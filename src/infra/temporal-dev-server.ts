@@ -6,6 +6,7 @@ import { Connection } from '@temporalio/client';
 import type { SqliteSynchronous } from '../config/durability';
 import { type ManagedProcess, spawnManaged } from './child-process';
 import { toolPath } from './paths';
+import { registerSearchAttributes, searchAttributeFlags } from './temporal-search-attributes';
 
 export interface DevServerOptions {
   port: number;
@@ -57,6 +58,7 @@ export function devServerArgs(options: DevServerOptions): string[] {
     `matching.numTaskqueueReadPartitions=${partitions}`,
     '--dynamic-config-value',
     `matching.numTaskqueueWritePartitions=${partitions}`,
+    ...searchAttributeFlags(),
     ...(options.fairness === false ? [] : ['--dynamic-config-value', 'matching.enableFairness=true']),
   ];
 }
@@ -110,6 +112,7 @@ export async function runTemporalServer(
   try {
     await options.beforeReady?.(child);
     await waitForTemporal(address, options.readyTimeoutMs ?? 90_000, child.exited);
+    await registerSearchAttributes(address);
   } catch (err) {
     await child.stop(5000);
     throw err;

@@ -20,11 +20,15 @@ interface StoreCommands {
     record: string,
     stream: string,
     counts: string,
+    order: string,
     intakes: string,
     id: string,
     fp: string,
     at: string,
     json: string,
+    merchantId: string,
+    newAttempt: string,
+    recordPrefix: string,
     pg: string,
     intake: string,
   ): Promise<string>;
@@ -34,7 +38,12 @@ interface StoreCommands {
   cancel(record: string, counts: string, completedAt: string): Promise<string>;
 }
 
-export type AcceptOutcome = 'created' | 'replay' | 'conflict';
+export type AcceptOutcome =
+  | 'created'
+  | 'replay'
+  | 'conflict'
+  /** The order's latest payment is live or paid (or failed, and this is no declared new attempt). */
+  | { order: { status: PaymentStatus; requestId: string } };
 export type ClaimOutcome = 'claimed' | 'cancelled' | 'absent';
 export type CancelOutcome = 'cancelled' | 'absent' | 'PROCESSING' | 'SUCCESS' | 'FAILED';
 
@@ -63,6 +72,7 @@ export interface Intake {
 /** Key names under one prefix; tests and several stacks on one Redis use their own. */
 export const storeKeys = (prefix: string) => ({
   record: (requestId: string) => `${prefix}payment:${requestId}`,
+  order: (merchantId: string, orderId: string) => `${prefix}order:${merchantId}:${orderId}`,
   /**
    * A merchant's intake stream for a PG. The default merchant on pg-main keeps the single stream
    * of the release before, so what it accepted is still started after an upgrade.
@@ -89,10 +99,11 @@ const STATUS_FIELDS = [
   'transactionId',
   'error',
   'workflow',
+  'merchantId',
 ];
 
 export function viewOf(requestId: string, fields: Array<string | null>): StoredPayment | null {
-  const [status, attempts, acceptedAt, startedAt, completedAt, transactionId, error, workflow] = fields;
+  const [status, attempts, acceptedAt, startedAt, completedAt, transactionId, error, workflow, merchantId] = fields;
   if (!status || !acceptedAt || !(PAYMENT_STATUSES as readonly string[]).includes(status)) return null;
   const view: PaymentStatusView = {
     requestId,
@@ -100,6 +111,7 @@ export function viewOf(requestId: string, fields: Array<string | null>): StoredP
     attempts: Number(attempts ?? 0),
     acceptedAt,
   };
+  if (merchantId) view.merchantId = merchantId;
   if (startedAt) view.startedAt = startedAt;
   if (completedAt) view.completedAt = completedAt;
   if (transactionId) view.transactionId = transactionId;
@@ -130,23 +142,30 @@ export class PaymentStore {
     return this.redis;
   }
 
-  async accept(payment: QueuedPaymentRequest & { fingerprint: string }): Promise<AcceptOutcome> {
-    const { record, intake, intakes, counts } = this.keys;
+  async accept(payment: QueuedPaymentRequest & { fingerprint: string; newAttempt?: boolean }): Promise<AcceptOutcome> {
+    const { record, intake, intakes, counts, order } = this.keys;
     const id = payment.requestId;
     const pg = pgOfPayment(payment);
     const merchant = merchantOfPayment(payment);
-    return (await this.redis.accept(
+    const outcome = await this.redis.accept(
       record(id),
       intake(pg, merchant),
       counts,
+      order(payment.merchantId, payment.request.orderId),
       intakes,
       id,
       payment.fingerprint,
       payment.enqueuedAt,
       JSON.stringify(payment),
+      payment.merchantId,
+      payment.newAttempt ? '1' : '0',
+      record(''),
       pg,
       JSON.stringify({ pg, merchant, weight: payment.weight ?? 1 }),
-    )) as AcceptOutcome;
+    );
+    const [kind, status, requestId] = outcome.split(':');
+    if (kind === 'order') return { order: { status: status as PaymentStatus, requestId: requestId ?? '' } };
+    return outcome as AcceptOutcome;
   }
 
   async get(requestId: string): Promise<StoredPayment | null> {

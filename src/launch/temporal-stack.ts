@@ -9,6 +9,7 @@ import { freePort } from '../infra/ports';
 import { DURABLE_REDIS_ARGS, startRedis } from '../infra/redis-server';
 import { type RunningDevServer, startDevServer } from '../infra/temporal-dev-server';
 import { type FakePgHandle, startFakePg } from './fake-pg';
+import { type MerchantsFixture, createMerchantsFixture } from './merchants';
 import { PaymentsClient } from '../load/payments-client';
 
 export interface TemporalStack {
@@ -18,6 +19,8 @@ export interface TemporalStack {
   redisUrl: string;
   api: PaymentsClient;
   apiUrl: string;
+  /** The merchants the API knows; `api` sends the first one's key. */
+  merchants: MerchantsFixture;
   taskQueue: string;
   workers: ManagedProcess[];
   apiProcess: ManagedProcess;
@@ -38,6 +41,8 @@ export interface StackOptions {
   temporal?: RunningDevServer;
   /** Reuse a running fake PG (its owner stops it) instead of starting one with pgEnv. */
   pg?: FakePgHandle;
+  /** The API's merchants (its owner disposes of it); a fixture of one test merchant when absent. */
+  merchants?: MerchantsFixture;
   /**
    * Reuse a running Redis (its owner stops it) instead of starting one. The API and the workers
    * must share it, so set it here, never as REDIS_URL in one process's env.
@@ -55,6 +60,8 @@ export async function startTemporalStack(options: StackOptions = {}): Promise<Te
     if (!options.temporal) started.push(temporal);
     const pg = options.pg ?? (await startFakePg(options.pgEnv));
     if (!options.pg) started.push(pg.process);
+    const merchants = options.merchants ?? createMerchantsFixture();
+    if (!options.merchants) started.push({ stop: () => Promise.resolve(merchants.dispose()) });
     const ownRedis = options.redis ? undefined : await startRedis({ args: DURABLE_REDIS_ARGS });
     if (ownRedis) started.push(ownRedis);
     const redis = options.redis ?? ownRedis!;
@@ -77,7 +84,13 @@ export async function startTemporalStack(options: StackOptions = {}): Promise<Te
       return worker;
     };
     const apiPort = await freePort();
-    const apiEnv = { ...common, ...options.apiEnv, PORT: String(apiPort), LOG_LEVEL: 'info' };
+    const apiEnv = {
+      ...common,
+      MERCHANTS_FILE: merchants.file,
+      ...options.apiEnv,
+      PORT: String(apiPort),
+      LOG_LEVEL: 'info',
+    };
     const apiProcess = spawnTs('api', 'src/api/main.ts', { env: apiEnv });
     started.push(apiProcess);
     await Promise.all([
@@ -85,7 +98,7 @@ export async function startTemporalStack(options: StackOptions = {}): Promise<Te
       ...Array.from({ length: options.workers ?? 1 }, () => startWorker()),
     ]);
     const apiUrl = `http://127.0.0.1:${apiPort}`;
-    const api = new PaymentsClient(apiUrl);
+    const api = new PaymentsClient(apiUrl, { apiKey: merchants.apiKey });
     started.push({ stop: () => api.close() });
     return {
       temporal,
@@ -93,6 +106,7 @@ export async function startTemporalStack(options: StackOptions = {}): Promise<Te
       redisUrl: redis.url,
       api,
       apiUrl,
+      merchants,
       taskQueue,
       workers,
       apiProcess,

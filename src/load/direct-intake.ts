@@ -24,7 +24,7 @@ export async function acceptDirect(
   const payments = Array.from({ length: count }, (_, i): QueuedPaymentRequest & { fingerprint: string } => {
     const request = { orderId: `${sender.merchantId}-${run}-${i}`, amount: 1000 + i, currency: 'KRW' };
     return {
-      requestId: requestIdForKey(request.orderId),
+      requestId: requestIdForKey(sender.merchantId, request.orderId),
       request,
       enqueuedAt: new Date().toISOString(),
       fingerprint: fingerprintOf(request),
@@ -36,7 +36,8 @@ export async function acceptDirect(
     Array.from({ length: parallel }, async () => {
       for (let p = queue.shift(); p; p = queue.shift()) {
         const outcome = await store.accept({ ...p, enqueuedAt: new Date().toISOString() });
-        if (outcome !== 'created') throw new Error(`payment ${p.requestId} was not created: ${outcome}`);
+        if (outcome !== 'created')
+          throw new Error(`payment ${p.requestId} was not created: ${JSON.stringify(outcome)}`);
       }
     }),
   );

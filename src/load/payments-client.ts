@@ -19,17 +19,24 @@ export interface PostedPayment {
 export interface PaymentsClientOptions {
   /** Open connections to the API; a burst of N posts N at once through these. */
   connections?: number;
+  /** The merchant's API key, sent as `Authorization: Bearer <key>` on every /payments call. */
+  apiKey?: string;
 }
+
+/** The header that authenticates a merchant. */
+export const bearer = (apiKey: string): Record<string, string> => ({ authorization: `Bearer ${apiKey}` });
 
 export class PaymentsClient {
   private readonly agent: Agent;
   private readonly connections: number;
+  private readonly auth: Record<string, string>;
 
   constructor(
     readonly baseUrl: string,
     options: PaymentsClientOptions = {},
   ) {
     this.connections = options.connections ?? 128;
+    this.auth = options.apiKey ? bearer(options.apiKey) : {};
     this.agent = new Agent({ connections: this.connections, keepAliveTimeout: 30_000 });
   }
 
@@ -51,7 +58,7 @@ export class PaymentsClient {
     const res = await request(`${this.baseUrl}/payments`, {
       method: 'POST',
       dispatcher: this.agent,
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', ...this.auth, ...headers },
       body: JSON.stringify(body),
     });
     const answer = (await res.body.json().catch(() => ({}))) as Record<string, unknown>;
@@ -71,7 +78,10 @@ export class PaymentsClient {
   }
 
   async status(requestId: string): Promise<{ status: number; body: PaymentStatusView }> {
-    const res = await request(`${this.baseUrl}/payments/${requestId}/status`, { dispatcher: this.agent });
+    const res = await request(`${this.baseUrl}/payments/${requestId}/status`, {
+      dispatcher: this.agent,
+      headers: this.auth,
+    });
     return { status: res.statusCode, body: (await res.body.json().catch(() => ({}))) as PaymentStatusView };
   }
 

@@ -4,6 +4,9 @@ import { ADMISSION_KINDS, type AdmissionKind, withCurrentAdmissionNames } from '
 import { ConfigError, env, readEnv } from '../config/env';
 import { DEFAULT_PG } from './routing';
 import { type PgSettings, pgsOf, pgsShape } from '../config/pgs';
+import { merchantsFileShape } from '../merchants/config';
+import { httpLimitsOf, httpLimitsShape } from '../config/http-settings';
+import type { ConnectionLimits } from '../infra/connection-guard';
 
 /** Where Temporal is; shared by the worker and the API. */
 export const temporalConnectionShape = {
@@ -185,6 +188,10 @@ export interface ApiConfig {
   statusTimeoutMs: number;
   /** The PGs' concurrency limits together: the engine's PG slots in `/metrics`. */
   pgConcurrency: number;
+  /** Who may call the API (MERCHANTS_FILE). */
+  merchantsFile: string;
+  /** Timeouts and the cap on connections (HTTP_MAX_CONNECTIONS). */
+  httpLimits: ConnectionLimits;
   /** The workers' shared admission step's Redis (PG_ADMISSION=redis), which `/healthz` checks. */
   admissionRedisUrl?: string;
   logLevel: string;
@@ -218,6 +225,8 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
       PG_ADMISSION: z.enum(ADMISSION_KINDS).default('local'),
       ...pgsShape,
       LOG_LEVEL: env.logLevel(),
+      ...merchantsFileShape,
+      ...httpLimitsShape,
     },
     // The workers warn about old admission names; the API reads them silently.
     withCurrentAdmissionNames(source, () => undefined),
@@ -225,6 +234,8 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
   const pgs = pgsOf(e);
   return {
     temporal: connectionOf(e),
+    merchantsFile: e.MERCHANTS_FILE,
+    httpLimits: httpLimitsOf(e),
     host: e.HOST,
     port: e.PORT,
     webUiUrl: e.TEMPORAL_WEB_UI_URL.replace(/\/$/, ''),

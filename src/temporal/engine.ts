@@ -10,16 +10,24 @@
 import { hostname } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import type { PaymentEngine, SubmitResult } from '../api/engine';
-import { AlreadyProcessing, EngineUnavailable, IdempotencyKeyReused } from '../api/errors';
-import type { PaymentStatusView, QueuedPaymentRequest } from '../contract/payment';
+import {
+  AlreadyProcessing,
+  EngineUnavailable,
+  IdempotencyKeyReused,
+  InvalidRequest,
+  OrderAlreadyPaid,
+} from '../api/errors';
+import type { PaymentListPage, PaymentListQuery, PaymentStatusView, QueuedPaymentRequest } from '../contract/payment';
 import { BoundedConcurrency, DeadlinePassed } from '../infra/bounded-concurrency';
 import type { Logger } from '../infra/logger';
 import { PaymentStore } from '../intake/payment-store';
 import { IntakeStarter } from '../intake/starter';
 import type { ApiConfig } from './config';
 import { rethrowAsTemporal, storeUnavailable } from './engine-errors';
+import { UnknownCursor, listFromVisibility } from './payment-list';
 import { startPaymentWorkflow } from './start-payment';
 import { createStatusReader } from './status-reader';
+import { pgOfPayment } from './routing';
 
 export type TemporalEngineOptions = Pick<
   ApiConfig,
@@ -28,6 +36,7 @@ export type TemporalEngineOptions = Pick<
   | 'store'
   | 'startConcurrency'
   | 'starterWindow'
+  | 'pgs'
   | 'statusQueriesPerSecond'
   | 'statusTimeoutMs'
   | 'webUiUrl'
@@ -73,7 +82,15 @@ export function createTemporalEngine(options: TemporalEngineOptions): PaymentEng
         }
       : view;
 
-  const submit: Submit = store ? acceptIntoStore(store) : startDirectly(client, taskQueue, options);
+  const accept: Submit = store ? acceptIntoStore(store) : startDirectly(client, taskQueue, options);
+  const pgNames = new Set(options.pgs.map((pg) => pg.name));
+  // A merchant moved to a PG no lane serves (the merchants file changed while running): refused,
+  // not accepted into a lane nobody drains. Checked at start for every merchant too (api/main.ts).
+  const submit: Submit = async (payment) => {
+    const pg = pgOfPayment(payment);
+    if (!pgNames.has(pg)) throw new EngineUnavailable(`the merchant's PG ${pg} is not configured here`, 60);
+    return accept(payment);
+  };
 
   return {
     submit,
@@ -93,6 +110,18 @@ export function createTemporalEngine(options: TemporalEngineOptions): PaymentEng
         .cancel()
         .catch(() => undefined);
       return withLinks((await store.get(requestId))?.view ?? null);
+    },
+
+    async listPayments(query: PaymentListQuery): Promise<PaymentListPage> {
+      try {
+        return await connection.withDeadline(Date.now() + options.timeoutMs, () =>
+          listFromVisibility(connection, namespace, query),
+        );
+      } catch (err) {
+        if (err instanceof UnknownCursor)
+          throw new InvalidRequest([{ path: 'query:cursor', message: 'not a cursor of this list' }]);
+        return rethrowAsTemporal(err, 'listing payments');
+      }
     },
 
     async healthy(): Promise<boolean> {
@@ -123,6 +152,7 @@ function acceptIntoStore(store: PaymentStore): Submit {
       throw storeUnavailable();
     });
     if (outcome === 'conflict') throw new IdempotencyKeyReused();
+    if (typeof outcome === 'object') throw new OrderAlreadyPaid(outcome.order);
     return { requestId: payment.requestId, created: outcome === 'created' };
   };
 }

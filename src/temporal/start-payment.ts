@@ -5,6 +5,7 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { QueuedPaymentRequest } from '../contract/payment';
+import { searchAttributesOf } from './search-attributes';
 import { WORKFLOW_TYPE } from './shared';
 import type { paymentWorkflow } from './workflows';
 
@@ -20,6 +21,8 @@ export async function startPaymentWorkflow(
       taskQueue,
       args: [payment],
       memo: { fingerprint: payment.fingerprint, orderId: payment.request.orderId },
+      // What the Web UI's filter and `temporal workflow list --query` find it by.
+      typedSearchAttributes: searchAttributesOf(payment),
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
     });

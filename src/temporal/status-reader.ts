@@ -13,6 +13,7 @@ import { temporal } from '@temporalio/proto';
 import { type PaymentStatus, type PaymentStatusView, isFinal } from '../contract/payment';
 import type { PaymentStore, StoredPayment } from '../intake/payment-store';
 import { rethrowAsTemporal } from './engine-errors';
+import { MerchantIdAttribute } from './search-attributes';
 import { getStatusQuery } from './shared';
 
 export interface StatusReaderOptions {
@@ -66,7 +67,8 @@ export function createStatusReader(options: StatusReaderOptions) {
     try {
       const described = await withDeadline(options.timeoutMs, () => handle.describe());
       const acceptedAt = described.startTime.toISOString();
-      const base = { requestId, attempts: 0, acceptedAt };
+      const merchantId = described.typedSearchAttributes.get(MerchantIdAttribute);
+      const base = { requestId, attempts: 0, acceptedAt, ...(merchantId ? { merchantId } : {}) };
       switch (described.status.name) {
         case 'RUNNING': {
           const pending = described.raw.pendingActivities?.[0];

@@ -3,6 +3,7 @@ import { runMain } from '../config/env';
 import { onShutdown } from '../infra/http-server';
 import { createLogger } from '../infra/logger';
 import { installTemporalRuntime } from '../infra/temporal-runtime';
+import { registerSearchAttributes } from '../infra/temporal-search-attributes';
 import { loadWorkerConfig } from './config';
 import { startPaymentWorker } from './worker';
 
@@ -13,6 +14,10 @@ runMain(async () => {
   const sdkMetrics = config.metrics.sdkPort ? { host: config.metrics.host, port: config.metrics.sdkPort } : undefined;
   const sdkMetricsUrl = installTemporalRuntime(log, sdkMetrics);
   if (sdkMetricsUrl) log.info({ url: sdkMetricsUrl }, 'Temporal SDK metrics exporter on');
+  // Any server, a Docker one included, learns the payment's search attributes (MerchantId, …).
+  await registerSearchAttributes(config.temporal.address, config.temporal.namespace).catch((err: unknown) =>
+    log.warn({ reason: (err as Error).message }, 'search attributes not registered'),
+  );
   const running = await startPaymentWorker(config, log);
   onShutdown(() => running.stop());
   await running.done;

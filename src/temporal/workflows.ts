@@ -9,17 +9,20 @@ import {
   isCancellation,
   proxyActivities,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { PaymentStatusView, QueuedPaymentRequest } from '../contract/payment';
 import type { createActivities, createBookkeepingActivities } from './activities';
 import { chargeActivityOptions } from './activity-options';
 import { pgOfPayment } from './routing';
+import { PaymentStatusAttribute } from './search-attributes';
 import { ActivityErrorType, type ChargeFailureDetails, fairnessOf, getStatusQuery, pgTaskQueue } from './shared';
 
 export async function paymentWorkflow(payment: QueuedPaymentRequest): Promise<PaymentStatusView> {
   const state: PaymentStatusView = {
     requestId: payment.requestId,
+    merchantId: payment.merchantId,
     status: 'PENDING',
     attempts: 0,
     acceptedAt: payment.enqueuedAt,
@@ -63,5 +66,8 @@ export async function paymentWorkflow(payment: QueuedPaymentRequest): Promise<Pa
     }
   }
   state.completedAt = new Date(Date.now()).toISOString();
+  // The Web UI's filter (PaymentStatus="FAILED") sees how it ended. It started PENDING; the PG call's
+  // start is recorded by the activity in the payment store, which the workflow does not hear of.
+  upsertSearchAttributes([{ key: PaymentStatusAttribute, value: state.status }]);
   return state;
 }

@@ -52,7 +52,7 @@ describe('Redis intake: the API, the store and the Temporal server SIGKILLed dur
     const api2 = spawnTs('api-2', 'src/api/main.ts', { env: { ...stack.apiEnv, PORT: String(apiPort) } });
     stopLater.push(api2);
     await api2.waitForLine(/payments API listening/);
-    const api = new PaymentsClient(`http://127.0.0.1:${apiPort}`);
+    const api = new PaymentsClient(`http://127.0.0.1:${apiPort}`, { apiKey: stack.merchants.apiKey });
     stopLater.push({ stop: () => api.close() });
 
     // The store's Redis dies: nothing can be accepted, and the API says so plainly.

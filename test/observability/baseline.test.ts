@@ -44,7 +44,7 @@ describe("the list baseline's contract", () => {
   afterAll(() => stack?.stop());
 
   test('when the API answers then every answer validates against its /openapi.json', async () => {
-    await checkApiAnswersAgainstOpenApi(stack.apiUrl, `obs-oa-bl-${Date.now()}`);
+    await checkApiAnswersAgainstOpenApi(stack.apiUrl, `obs-oa-bl-${Date.now()}`, stack.merchants.apiKey);
   });
 
   test('when promtool checks its /metrics then it passes', async () => {
@@ -52,6 +52,6 @@ describe("the list baseline's contract", () => {
   });
 
   test('when a payment is accepted then its log line has the requestId and never the idempotency key', async () => {
-    await checkPaymentLogLine(stack.api, stack.apiUrl, [stack.api, ...stack.consumers]);
+    await checkPaymentLogLine(stack.api, stack.apiUrl, [stack.api, ...stack.consumers], stack.merchants.apiKey);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ManagedProcess } from '../../src/infra/child-process';
-import { PaymentsClient } from '../../src/load/payments-client';
+import { PaymentsClient, bearer } from '../../src/load/payments-client';
 import { openApiValidator } from './support';
 
 async function call(url: string, init: RequestInit = {}) {
@@ -19,14 +19,18 @@ async function call(url: string, init: RequestInit = {}) {
   return { status: res.status, headers: res.headers, body };
 }
 
-const postJson = (apiUrl: string, body: unknown, headers: Record<string, string> = {}) =>
+const postJson = (apiUrl: string, apiKey: string, body: unknown, headers: Record<string, string> = {}) =>
   call(`${apiUrl}/payments`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...bearer(apiKey), ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 
-export async function checkApiAnswersAgainstOpenApi(apiUrl: string, orderPrefix: string): Promise<void> {
+export async function checkApiAnswersAgainstOpenApi(
+  apiUrl: string,
+  orderPrefix: string,
+  apiKey: string,
+): Promise<void> {
   const served = await call(`${apiUrl}/openapi.json`);
   expect(served.status).toBe(200);
   const doc = served.body as Record<string, unknown>;
@@ -40,36 +44,50 @@ export async function checkApiAnswersAgainstOpenApi(apiUrl: string, orderPrefix:
 
   const key = `oa-${randomUUID()}`;
   const body = { orderId: `${orderPrefix}-1`, amount: 1500, currency: 'KRW' };
-  const accepted = keep('accepted', 'post', '/payments', await postJson(apiUrl, body, { 'Idempotency-Key': key }));
+  const accepted = keep(
+    'accepted',
+    'post',
+    '/payments',
+    await postJson(apiUrl, apiKey, body, { 'Idempotency-Key': key }),
+  );
   expect([200, 202]).toContain(accepted.status);
   const requestId = (accepted.body as { requestId: string }).requestId;
-  keep('replayed', 'post', '/payments', await postJson(apiUrl, body, { 'Idempotency-Key': key }));
+  keep('replayed', 'post', '/payments', await postJson(apiUrl, apiKey, body, { 'Idempotency-Key': key }));
   expect(
     keep(
       'key reused',
       'post',
       '/payments',
-      await postJson(apiUrl, { ...body, amount: 1600 }, { 'Idempotency-Key': key }),
+      await postJson(apiUrl, apiKey, { ...body, amount: 1600 }, { 'Idempotency-Key': key }),
     ).status,
   ).toBe(409);
-  expect(keep('invalid', 'post', '/payments', await postJson(apiUrl, { orderId: 'bad id!', amount: -1 })).status).toBe(
-    400,
-  );
-  expect(keep('malformed', 'post', '/payments', await postJson(apiUrl, '{"orderId":')).status).toBe(400);
+  expect(
+    keep('invalid', 'post', '/payments', await postJson(apiUrl, apiKey, { orderId: 'bad id!', amount: -1 })).status,
+  ).toBe(400);
+  expect(keep('malformed', 'post', '/payments', await postJson(apiUrl, apiKey, '{"orderId":')).status).toBe(400);
   const notJson = await call(`${apiUrl}/payments`, {
     method: 'POST',
-    headers: { 'content-type': 'text/plain' },
+    headers: { 'content-type': 'text/plain', ...bearer(apiKey) },
     body: 'hello',
   });
   expect(keep('not JSON', 'post', '/payments', notJson).status).toBe(415);
   expect(
-    keep('unknown id', 'get', '/payments/{requestId}/status', await call(`${apiUrl}/payments/pay_unknown0000/status`))
-      .status,
+    keep(
+      'unknown id',
+      'get',
+      '/payments/{requestId}/status',
+      await call(`${apiUrl}/payments/pay_unknown0000/status`, { headers: bearer(apiKey) }),
+    ).status,
   ).toBe(404);
   expect(
-    keep('status', 'get', '/payments/{requestId}/status', await call(`${apiUrl}/payments/${requestId}/status`)).status,
+    keep(
+      'status',
+      'get',
+      '/payments/{requestId}/status',
+      await call(`${apiUrl}/payments/${requestId}/status`, { headers: bearer(apiKey) }),
+    ).status,
   ).toBe(200);
-  const client = new PaymentsClient(apiUrl);
+  const client = new PaymentsClient(apiUrl, { apiKey });
   try {
     const final = await client.waitForFinal([requestId], { timeoutMs: 60_000 });
     expect(final.get(requestId)?.status).toBe('SUCCESS');
@@ -80,9 +98,16 @@ export async function checkApiAnswersAgainstOpenApi(apiUrl: string, orderPrefix:
     'final status',
     'get',
     '/payments/{requestId}/status',
-    await call(`${apiUrl}/payments/${requestId}/status`),
+    await call(`${apiUrl}/payments/${requestId}/status`, { headers: bearer(apiKey) }),
   );
   expect(done.body).toEqual(expect.objectContaining({ status: 'SUCCESS', completedAt: expect.any(String) as unknown }));
+  const unauthorized = await call(`${apiUrl}/payments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(keep('unauthorized', 'post', '/payments', unauthorized).status).toBe(401);
+  expect(unauthorized.headers.get('www-authenticate')).toBe('Bearer');
   expect(keep('health', 'get', '/healthz', await call(`${apiUrl}/healthz`)).status).toBe(200);
 
   const failures = answers
@@ -104,12 +129,14 @@ export async function checkPaymentLogLine(
   api: ManagedProcess,
   apiUrl: string,
   watched: ManagedProcess[],
+  apiKey: string,
 ): Promise<void> {
   const output = captureOutput(watched);
   try {
     const secretKey = `log-secret-${randomUUID()}`;
     const posted = await postJson(
       apiUrl,
+      apiKey,
       { orderId: `obs-log-${Date.now()}`, amount: 990 },
       { 'Idempotency-Key': secretKey },
     );
@@ -128,7 +155,7 @@ export async function checkPaymentLogLine(
     expect(typeof entry.time).toBe('number');
 
     // The rest of the payment's life (worker or consumer lines too) never shows the key either.
-    const client = new PaymentsClient(apiUrl);
+    const client = new PaymentsClient(apiUrl, { apiKey });
     try {
       await client.waitForFinal([requestId], { timeoutMs: 60_000 });
     } finally {
@@ -137,6 +164,7 @@ export async function checkPaymentLogLine(
     const text = output.text();
     expect(text).toContain(requestId);
     expect(text).not.toContain(secretKey);
+    expect(text).not.toContain(apiKey);
     expect(text).not.toContain(secretKey.slice('log-secret-'.length));
   } finally {
     output.stop();

@@ -76,11 +76,11 @@ describe('observability of the Temporal engine', () => {
   });
 
   test('when the API answers then every answer validates against its /openapi.json', async () => {
-    await checkApiAnswersAgainstOpenApi(stack.apiUrl, `obs-oa-t-${Date.now()}`);
+    await checkApiAnswersAgainstOpenApi(stack.apiUrl, `obs-oa-t-${Date.now()}`, stack.merchants.apiKey);
   });
 
   test('when a payment is accepted then its log line has the requestId and never the idempotency key', async () => {
-    await checkPaymentLogLine(stack.apiProcess, stack.apiUrl, [stack.apiProcess, worker]);
+    await checkPaymentLogLine(stack.apiProcess, stack.apiUrl, [stack.apiProcess, worker], stack.merchants.apiKey);
   });
 
   test("when a status is read then links.webUi opens that payment's workflow in the Web UI", async () => {

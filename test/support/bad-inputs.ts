@@ -2,6 +2,8 @@
  * The bad inputs of docs/design.md §4 and the answer each must get. Shared by every engine's tests, so the
  * Temporal engine and the Redis baselines are held to the same contract.
  */
+import { bearer } from '../../src/load/payments-client';
+
 export interface BadInputCase {
   name: string;
   /** Raw body text (sent as is) or an object (sent as JSON). */
@@ -88,10 +90,11 @@ export const badInputCases: BadInputCase[] = [
 export async function sendBadInput(
   apiUrl: string,
   c: BadInputCase,
+  apiKey: string,
 ): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
   const res = await fetch(`${apiUrl}/payments`, {
     method: 'POST',
-    headers: { 'content-type': c.contentType ?? 'application/json', ...c.headers },
+    headers: { 'content-type': c.contentType ?? 'application/json', ...bearer(apiKey), ...c.headers },
     body: typeof c.body === 'string' ? c.body : JSON.stringify(c.body),
   });
   const text = await res.text();

@@ -1,3 +1,4 @@
+import { TEST_MERCHANT } from '../../src/launch/merchants';
 import { randomUUID } from 'node:crypto';
 import { requestIdForKey, statusUrlFor } from '../../src/contract/payment';
 import { type TemporalStack, startTemporalStack } from '../../src/launch/temporal-stack';
@@ -32,7 +33,7 @@ describe('idempotency of POST /payments', () => {
 
     const first = await stack.api.post(body, { 'Idempotency-Key': key });
     expect(first.status).toBe(202);
-    expect(first.requestId).toBe(requestIdForKey(key));
+    expect(first.requestId).toBe(requestIdForKey(TEST_MERCHANT, key));
     expect(first.body).toMatchObject({ status: 'PENDING', statusUrl: statusUrlFor(first.requestId!) });
 
     const final = await stack.api.waitForFinal([first.requestId!], { timeoutMs: 60_000 });
@@ -67,10 +68,10 @@ describe('idempotency of POST /payments', () => {
       Array.from({ length: 8 }, () => stack.api.post(body, { 'Idempotency-Key': key })),
     );
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(202));
-    expect(new Set(answers.map((a) => a.requestId))).toEqual(new Set([requestIdForKey(key)]));
+    expect(new Set(answers.map((a) => a.requestId))).toEqual(new Set([requestIdForKey(TEST_MERCHANT, key)]));
 
-    const final = await stack.api.waitForFinal([requestIdForKey(key)], { timeoutMs: 60_000 });
-    expect(final.get(requestIdForKey(key))?.status).toBe('SUCCESS');
+    const final = await stack.api.waitForFinal([requestIdForKey(TEST_MERCHANT, key)], { timeoutMs: 60_000 });
+    expect(final.get(requestIdForKey(TEST_MERCHANT, key))?.status).toBe('SUCCESS');
     await settleWithSentinel();
     const pg = await stack.pg.client.stats();
     expect(pg.charges).toBe(2);
@@ -106,7 +107,7 @@ describe('idempotency of POST /payments', () => {
     const orderId = unique('by-order');
     const first = await stack.api.post({ orderId, amount: 5000 });
     expect(first.status).toBe(202);
-    expect(first.requestId).toBe(requestIdForKey(orderId));
+    expect(first.requestId).toBe(requestIdForKey(TEST_MERCHANT, orderId));
 
     const again = await stack.api.post({ orderId, amount: 5000 });
     expect(again.status).toBe(202);

@@ -1,3 +1,4 @@
+import { TEST_MERCHANT } from '../../src/launch/merchants';
 import { randomUUID } from 'node:crypto';
 import { requestIdForKey } from '../../src/contract/payment';
 import { paymentBodies } from '../../src/load/payments-client';
@@ -53,10 +54,10 @@ describe('PG failures on the Temporal engine', () => {
     test('when the PG answers 422 (its key was used with another body) then the payment ends FAILED pg_rejected after exactly one PG call', async () => {
       const key = `reused-${runId()}`;
       // Another caller already charged under the PG key this payment will use.
-      expect(await chargeElsewhere(stack.pg.url, requestIdForKey(key), `elsewhere-${key}`)).toBe(1);
+      expect(await chargeElsewhere(stack.pg.url, requestIdForKey(TEST_MERCHANT, key), `elsewhere-${key}`)).toBe(1);
 
       const posted = await stack.api.post({ orderId: `order-${key}`, amount: 4200 }, { 'Idempotency-Key': key });
-      expect(posted).toMatchObject({ status: 202, requestId: requestIdForKey(key) });
+      expect(posted).toMatchObject({ status: 202, requestId: requestIdForKey(TEST_MERCHANT, key) });
 
       const final = await stack.api.waitForFinal([posted.requestId!], { timeoutMs: 60_000 });
       expect(final.get(posted.requestId!)).toMatchObject({ status: 'FAILED', error: 'pg_rejected', attempts: 1 });

@@ -1,3 +1,5 @@
+import { TEST_MERCHANT, createMerchantsFixture } from '../../src/launch/merchants';
+import { bearer } from '../../src/load/payments-client';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,10 +21,10 @@ import { looksLikeStackTrace, pollUntil } from '../support/answers';
 const DIRECT = { TEMPORAL_INTAKE: 'direct' };
 
 /** POSTs one payment and returns the status, headers and raw body text. */
-async function postRaw(apiUrl: string, body: Record<string, unknown>) {
+async function postRaw(apiUrl: string, body: Record<string, unknown>, apiKey: string) {
   const res = await fetch(`${apiUrl}/payments`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...bearer(apiKey) },
     body: JSON.stringify(body),
   });
   return { status: res.status, retryAfter: res.headers.get('retry-after'), text: await res.text() };
@@ -43,6 +45,8 @@ describe('direct intake: when nothing listens at the Temporal address', () => {
   let apiUrl: string;
   let temporalPort: number;
   let temporal: RunningDevServer | undefined;
+  const merchants = createMerchantsFixture();
+  const auth = { headers: bearer(merchants.apiKey) };
 
   beforeAll(async () => {
     temporalPort = await freePort();
@@ -52,6 +56,7 @@ describe('direct intake: when nothing listens at the Temporal address', () => {
         TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
         PORT: String(apiPort),
         TEMPORAL_TIMEOUT_MS: '2000',
+        MERCHANTS_FILE: merchants.file,
         ...DIRECT,
         LOG_LEVEL: 'info',
       },
@@ -62,12 +67,13 @@ describe('direct intake: when nothing listens at the Temporal address', () => {
   afterAll(async () => {
     await api?.stop();
     await temporal?.stop();
+    merchants.dispose();
   });
 
   const refused = { orderId: orderId('refused'), amount: 1000 };
 
   test('then POST /payments answers 503 unavailable with Retry-After', async () => {
-    expectUnavailable(await postRaw(apiUrl, refused));
+    expectUnavailable(await postRaw(apiUrl, refused, merchants.apiKey));
   });
 
   test('then GET /healthz answers 503', async () => {
@@ -75,7 +81,7 @@ describe('direct intake: when nothing listens at the Temporal address', () => {
   });
 
   test('then the status of a payment answers 503, not 404 (the API cannot know)', async () => {
-    const res = await fetch(`${apiUrl}/payments/${requestIdForKey(refused.orderId)}/status`);
+    const res = await fetch(`${apiUrl}/payments/${requestIdForKey(TEST_MERCHANT, refused.orderId)}/status`, auth);
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).not.toBeNull();
   });
@@ -87,10 +93,10 @@ describe('direct intake: when nothing listens at the Temporal address', () => {
       async () => ((await healthz(apiUrl)) === 200 ? true : undefined),
       30_000,
     );
-    const res = await fetch(`${apiUrl}/payments/${requestIdForKey(refused.orderId)}/status`);
+    const res = await fetch(`${apiUrl}/payments/${requestIdForKey(TEST_MERCHANT, refused.orderId)}/status`, auth);
     expect(res.status).toBe(404);
     // The client retries as told: now it is accepted.
-    const retried = await postRaw(apiUrl, refused);
+    const retried = await postRaw(apiUrl, refused, merchants.apiKey);
     expect(retried.status).toBe(202);
   });
 });
@@ -127,7 +133,7 @@ describe('direct intake: when the Temporal server stops in the middle of the run
     await temporal!.stop();
     temporal = undefined;
     const during = { orderId: orderId('during'), amount: 2000 };
-    expectUnavailable(await postRaw(stack.apiUrl, during));
+    expectUnavailable(await postRaw(stack.apiUrl, during, stack.merchants.apiKey));
     expect(await healthz(stack.apiUrl)).toBe(503);
 
     temporal = await startServer();
@@ -137,7 +143,7 @@ describe('direct intake: when the Temporal server stops in the middle of the run
       30_000,
     );
 
-    expect((await api.status(requestIdForKey(during.orderId))).status).toBe(404);
+    expect((await api.status(requestIdForKey(TEST_MERCHANT, during.orderId))).status).toBe(404);
     // The payment accepted before the outage is still there, with its result (answered by a
     // worker that reconnected by itself).
     const afterOutage = await api.waitForFinal([before.requestId!], { timeoutMs: 60_000 });

@@ -81,6 +81,7 @@ afterAll(async () => {
 
 const payment = (orderId = `order-${randomUUID()}`, amount = 15_000): QueuedPaymentRequest => ({
   requestId: `pay_${randomUUID()}`,
+  merchantId: 'shop-test',
   request: { orderId, amount, currency: 'KRW' },
   enqueuedAt: new Date().toISOString(),
 });

@@ -5,6 +5,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { toolPath } from '../../src/infra/paths';
+import { searchAttributeFlags } from '../../src/infra/temporal-search-attributes';
 
 export function createTestEnv(): Promise<TestWorkflowEnvironment> {
   // The workers' routine lines (started, stopped, each failed attempt the tests provoke) would bury
@@ -25,6 +26,8 @@ export function createTestEnv(): Promise<TestWorkflowEnvironment> {
         'matching.numTaskqueueWritePartitions=1',
         '--dynamic-config-value',
         'history.timerProcessorMaxTimeShift="10ms"',
+        // The workflow sets its PaymentStatus search attribute when it ends: the server must know it.
+        ...searchAttributeFlags(),
       ],
     },
   });

@@ -82,6 +82,7 @@ afterAll(async () => {
 
 const payment = (): QueuedPaymentRequest => ({
   requestId: `pay_${randomUUID()}`,
+  merchantId: 'shop-test',
   request: { orderId: 'order-1', amount: 15_000, currency: 'KRW' },
   enqueuedAt: new Date().toISOString(),
 });
@@ -107,7 +108,7 @@ const failure = (type: string, code: string, attempt: number, nonRetryable: bool
  */
 async function runPayment(
   answer: Answer,
-  route: Pick<QueuedPaymentRequest, 'merchantId' | 'pg' | 'weight'> = {},
+  route: Partial<Pick<QueuedPaymentRequest, 'merchantId' | 'pg' | 'weight'>> = {},
 ): Promise<{
   result: PaymentStatusView;
   queried: PaymentStatusView;
@@ -152,8 +153,10 @@ describe('the payment workflow with the charge activity mocked', () => {
     expect({ ...scheduled, taskQueue: undefined }).toEqual({ fairnessKey: 'shop-b', fairnessWeight: 3 });
   });
 
-  test("when the payment names neither then its charge runs on pg-main's lane as merchant default", async () => {
-    const { scheduled } = await runPayment(() => ({ transactionId: 'TXN-3', attempt: 1, replayed: false }));
+  test("when an outside producer's payment names neither PG nor merchant then its charge runs on pg-main's lane as merchant default", async () => {
+    const { scheduled } = await runPayment(() => ({ transactionId: 'TXN-3', attempt: 1, replayed: false }), {
+      merchantId: '',
+    });
     expect(scheduled?.taskQueue).toMatch(/\.pg$/);
     expect({ ...scheduled, taskQueue: undefined }).toEqual({ fairnessKey: 'default', fairnessWeight: 1 });
   });

@@ -1,6 +1,6 @@
 --[[
   A consumer starts on a message: PROCESSING, unless the payment is already final (a message
-  delivered again after its result was stored). Fills the record of a message pushed by an outside
+  delivered again after its result was stored, or a payment cancelled before it was taken). Fills the record of a message pushed by an outside
   producer, which has none.
 
   KEYS[1] the payment's status hash
@@ -12,7 +12,7 @@
   Returns 1 go ahead and charge; 0 already final, only acknowledge the message
 ]]
 local status = redis.call('HGET', KEYS[1], 'status')
-if status == 'SUCCESS' or status == 'FAILED' then return 0 end
+if status == 'SUCCESS' or status == 'FAILED' or status == 'CANCELLED' then return 0 end
 redis.call('HSETNX', KEYS[1], 'requestId', ARGV[1])
 redis.call('HSETNX', KEYS[1], 'acceptedAt', ARGV[2])
 redis.call('HSETNX', KEYS[1], 'fingerprint', ARGV[3])

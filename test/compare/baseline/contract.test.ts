@@ -2,6 +2,8 @@
  * The baseline serves the same HTTP contract as the Temporal engine (docs/design.md §4): the shared
  * bad-input cases, idempotency, unknown ids, and a 503 with Retry-After while Redis is down.
  */
+import { bearer } from '../../../src/load/payments-client';
+import { TEST_MERCHANT } from '../../../src/launch/merchants';
 import { randomUUID } from 'node:crypto';
 import { requestIdForKey } from '../../../src/contract/payment';
 import { looksLikeStackTrace } from '../../support/answers';
@@ -21,7 +23,7 @@ afterAll(async () => {
 });
 
 test.each(badInputCases)('when POST /payments gets $name then it answers $status $error', async (c) => {
-  const answer = await sendBadInput(stack.apiUrl, c);
+  const answer = await sendBadInput(stack.apiUrl, c, stack.merchants.apiKey);
   expect({ status: answer.status, error: answer.body.error }).toEqual({ status: c.status, error: c.error });
   expect(looksLikeStackTrace(answer.text)).toBe(false);
 });
@@ -36,7 +38,7 @@ test('when the same key comes with the same body then the same requestId is answ
   const first = await stack.http.post(body, { 'Idempotency-Key': key });
   const second = await stack.http.post(body, { 'Idempotency-Key': key });
   expect([first.status, second.status]).toEqual([202, 202]);
-  expect(first.requestId).toBe(requestIdForKey(key));
+  expect(first.requestId).toBe(requestIdForKey(TEST_MERCHANT, key));
   expect(second.requestId).toBe(first.requestId);
   expect(await fx.client.llen(stack.keys.queue)).toBe(1);
 
@@ -51,7 +53,12 @@ test('when the same key comes with the same body then the same requestId is answ
 });
 
 test('when the status of an unknown id is asked then the answer is 404 not_found', async () => {
-  const res = await fetch(`${stack.apiUrl}/payments/${requestIdForKey(`never-${randomUUID()}`)}/status`);
+  const res = await fetch(
+    `${stack.apiUrl}/payments/${requestIdForKey(TEST_MERCHANT, `never-${randomUUID()}`)}/status`,
+    {
+      headers: bearer(stack.merchants.apiKey),
+    },
+  );
   expect(res.status).toBe(404);
   expect(await res.json()).toMatchObject({ error: 'not_found' });
 });
@@ -65,7 +72,7 @@ test('when Redis is down then POST, status and healthz answer 503 with Retry-Aft
 
   const post = await fetch(`${stack.apiUrl}/payments`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...bearer(stack.merchants.apiKey) },
     body: JSON.stringify({ orderId: `down-${randomUUID().slice(0, 8)}`, amount: 1000 }),
   });
   const text = await post.text();
@@ -74,7 +81,9 @@ test('when Redis is down then POST, status and healthz answer 503 with Retry-Aft
   expect(Number(post.headers.get('retry-after'))).toBeGreaterThan(0);
   expect(looksLikeStackTrace(text)).toBe(false);
 
-  const status = await fetch(`${stack.apiUrl}/payments/${accepted.requestId}/status`);
+  const status = await fetch(`${stack.apiUrl}/payments/${accepted.requestId}/status`, {
+    headers: bearer(stack.merchants.apiKey),
+  });
   expect(status.status).toBe(503);
   expect(Number(status.headers.get('retry-after'))).toBeGreaterThan(0);
   expect((await fetch(`${stack.apiUrl}/healthz`)).status).toBe(503);

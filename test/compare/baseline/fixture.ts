@@ -61,7 +61,7 @@ export async function startStack(
     keyPrefix,
     env: { LOG_LEVEL: 'info', ...env },
   });
-  const http = new PaymentsClient(stack.apiUrl);
+  const http = new PaymentsClient(stack.apiUrl, { apiKey: stack.merchants.apiKey });
   return {
     ...stack,
     keys: baselineKeys(keyPrefix),

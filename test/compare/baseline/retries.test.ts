@@ -3,6 +3,7 @@
  * refusal of the request itself (422) are final at once, and a retry is a replay at the PG (same
  * idempotency key), never a second charge.
  */
+import { TEST_MERCHANT } from '../../../src/launch/merchants';
 import { randomUUID } from 'node:crypto';
 import { requestIdForKey } from '../../../src/contract/payment';
 import { paymentBodies } from '../../../src/load/payments-client';
@@ -52,7 +53,7 @@ test('when the PG fails transiently then payments are retried to SUCCESS once ea
 test('when the PG answers 422 (the key was used with another body) then the payment fails pg_rejected, not retried to the limit', async () => {
   const key = `reused-${randomUUID().slice(0, 8)}`;
   // Another caller charged under this payment's PG key first (past this PG's injected 5xx).
-  const seedCalls = await chargeElsewhere(fx.pg.url, requestIdForKey(key), `elsewhere-${key}`);
+  const seedCalls = await chargeElsewhere(fx.pg.url, requestIdForKey(TEST_MERCHANT, key), `elsewhere-${key}`);
 
   const posted = await stack.http.post(
     { orderId: `order-${key}`, amount: 4200, currency: 'KRW' },
@@ -64,5 +65,5 @@ test('when the PG answers 422 (the key was used with another body) then the paym
   expect(view).toMatchObject({ status: 'FAILED', error: 'pg_rejected' });
   // One PG call per attempt and none after the 422: the key's calls are the study document's and the attempts.
   const { callsByKey } = await fx.pg.client.timeline();
-  expect(callsByKey[requestIdForKey(key)]?.length).toBe(seedCalls + view!.attempts);
+  expect(callsByKey[requestIdForKey(TEST_MERCHANT, key)]?.length).toBe(seedCalls + view!.attempts);
 });

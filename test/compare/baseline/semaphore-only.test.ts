@@ -3,6 +3,8 @@
  * calls the PG itself. With 1 s per PG call a burst of 100 cannot all get a permit in time: some
  * are charged (200), the rest are refused (503) — and the PG never sees more than 10 at once.
  */
+import { bearer } from '../../../src/load/payments-client';
+import { TEST_MERCHANT } from '../../../src/launch/merchants';
 import { randomUUID } from 'node:crypto';
 import { requestIdForKey } from '../../../src/contract/payment';
 import { paymentBodies } from '../../../src/load/payments-client';
@@ -44,14 +46,14 @@ test('when a request is refused for want of a permit then nothing is recorded, i
   await fx.client.zadd(stack.keys.leases, ...holders);
   const res = await fetch(`${stack.apiUrl}/payments`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...bearer(stack.merchants.apiKey) },
     body: JSON.stringify({ orderId, amount: 1000 }),
   });
   await fx.client.del(stack.keys.leases);
   expect(res.status).toBe(503);
   expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
   expect(await res.json()).toMatchObject({ error: 'unavailable' });
-  const unknown = await stack.http.status(requestIdForKey(orderId));
+  const unknown = await stack.http.status(requestIdForKey(TEST_MERCHANT, orderId));
   expect(unknown.status).toBe(404);
 
   const retry = await stack.http.post({ orderId, amount: 1000 });

@@ -1,3 +1,4 @@
+import { TEST_MERCHANT } from '../../../src/launch/merchants';
 import { paymentBodies } from '../../../src/load/payments-client';
 import { requestIdForKey } from '../../../src/contract/payment';
 import { chargeElsewhere } from '../../support/pg-seed';
@@ -53,16 +54,16 @@ describe('the BullMQ engine behind the payments contract', () => {
 
   test('when the PG answers 422 (its key was used with another body) then the payment ends FAILED pg_rejected, never retried', async () => {
     const key = `bullmq-reused-${Date.now()}`;
-    await chargeElsewhere(fx!.pg.url, requestIdForKey(key), `elsewhere-${key}`);
+    await chargeElsewhere(fx!.pg.url, requestIdForKey(TEST_MERCHANT, key), `elsewhere-${key}`);
     const posted = await fx!.api.post(
       { orderId: `order-${key}`, amount: 700, currency: 'KRW' },
       { 'Idempotency-Key': key },
     );
-    expect(posted).toMatchObject({ status: 202, requestId: requestIdForKey(key) });
+    expect(posted).toMatchObject({ status: 202, requestId: requestIdForKey(TEST_MERCHANT, key) });
     const view = (await fx!.api.waitForFinal([posted.requestId!], { timeoutMs: 30_000 })).get(posted.requestId!);
     expect(view).toMatchObject({ status: 'FAILED', error: 'pg_rejected' });
     // The earlier charge and one refused call: no retry after the 422.
     const { callsByKey } = await fx!.pg.client.timeline();
-    expect(callsByKey[requestIdForKey(key)]?.length).toBe(2);
+    expect(callsByKey[requestIdForKey(TEST_MERCHANT, key)]?.length).toBe(2);
   });
 });

@@ -28,7 +28,7 @@ export async function startBullmqFixture(
     started.push(() => pg.process.stop());
     const stack = await startBullmqStack({ workers: 1, pgUrl: pg.url, redisUrl: redis.url, env });
     started.push(() => stack.stop());
-    const api = new PaymentsClient(stack.apiUrl);
+    const api = new PaymentsClient(stack.apiUrl, { apiKey: stack.merchants.apiKey });
     started.push(() => api.close());
     return { redis, pg, stack, api, stop };
   } catch (err) {

@@ -1,0 +1,47 @@
+/**
+ * Merchants for the tests and the benchmark: a merchants file of their own in a temporary folder,
+ * with the keys kept in memory so clients can send them. Every launcher makes one unless given one.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { addMerchant, removeMerchant, writeMerchantsFile } from '../merchants/merchants-file';
+
+/** The merchant a launcher makes when the caller brings none. */
+export const TEST_MERCHANT = 'shop-test';
+
+export interface MerchantsFixture {
+  /** The file to pass as MERCHANTS_FILE. */
+  file: string;
+  /** Each merchant's key by id. */
+  keys: Map<string, string>;
+  /** The key of the first merchant. */
+  apiKey: string;
+  add(id: string): string;
+  remove(id: string): void;
+  dispose(): void;
+}
+
+export function createMerchantsFixture(ids: string[] = [TEST_MERCHANT]): MerchantsFixture {
+  const dir = mkdtempSync(path.join(tmpdir(), 'merchants-'));
+  const file = path.join(dir, 'merchants.json');
+  writeMerchantsFile(file, []);
+  const keys = new Map<string, string>();
+  const add = (id: string) => {
+    const key = addMerchant(file, id);
+    keys.set(id, key);
+    return key;
+  };
+  const apiKey = ids.map(add)[0]!;
+  return {
+    file,
+    keys,
+    apiKey,
+    add,
+    remove(id) {
+      removeMerchant(file, id);
+      keys.delete(id);
+    },
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
