@@ -306,7 +306,7 @@ function neighbourFigures(
   });
   const ofA = accepted.filter((p) => p.merchant === 'A');
   return {
-    merchants: engine.merchants ?? 'one line: the engine knows no merchants',
+    merchants: engine.merchants ?? 'one merchant: B posts as A',
     bPayments: ofB.length,
     bWaitMs: { ...percentiles(waits), max: Math.round(Math.max(0, ...waits)) },
     aSucceeded: ofA.filter((p) => finals.get(p.requestId!)?.status === 'SUCCESS').length,
