@@ -91,6 +91,27 @@ async function settle(
   }
 }
 
+/** settle() for each client's own payments in turn, the findings together. */
+async function settleEach(
+  groups: Array<{ reader: PaymentsClient; ids: string[] }>,
+  run: Parameters<typeof settle>[1],
+  stallMs: number,
+  deadline: number,
+  progress: Progress,
+): Promise<Settled> {
+  const all: Settled = { finals: new Map(), forgotten: 0, settled: '' };
+  const why: string[] = [];
+  for (const { reader, ids } of groups) {
+    if (ids.length === 0) continue;
+    const one = await settle(reader, run, ids, stallMs, deadline, progress);
+    for (const [id, view] of one.finals) all.finals.set(id, view);
+    all.forgotten += one.forgotten;
+    why.push(one.settled);
+  }
+  all.settled = [...new Set(why)].join('; ');
+  return all;
+}
+
 /** What every run of one bench shares. */
 export interface RunSettings {
   sqliteSynchronous: SqliteSynchronous;
@@ -258,7 +279,15 @@ async function measure(
     const sent = scenario.load.kind === 'burst' ? await lineup.intake(place, load) : await load();
     const ids = [...new Set(sent.filter(isAccepted).map((p) => p.requestId!))];
     const deadline = t0 + idealAll * 3 + 180_000;
-    const settled = await settle(client, { pg: pg.client }, ids, stallMsOf(scenario), deadline, progress);
+    // Each merchant reads its own payments' statuses: another merchant's answer 404.
+    const ofB = new Set(sent.filter((p) => p.merchant === 'B').map((p) => p.requestId));
+    const groups = ground.neighbour
+      ? [
+          { reader: client, ids: ids.filter((id) => !ofB.has(id)) },
+          { reader: ground.neighbour, ids: ids.filter((id) => ofB.has(id)) },
+        ]
+      : [{ reader: client, ids }];
+    const settled = await settleEach(groups, { pg: pg.client }, stallMsOf(scenario), deadline, progress);
     await chaos.settled();
     // Every payment is final by now (or given up on): each client needs at most one more read.
     const statusReads = await pollers?.finish(2 * (scenario.pollStatusMs ?? 0) + 5000);
