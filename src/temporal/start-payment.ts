@@ -6,7 +6,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { QueuedPaymentRequest } from '../contract/payment';
 import { searchAttributesOf } from './search-attributes';
-import { WORKFLOW_TYPE } from './shared';
+import { WORKFLOW_TYPE, fairnessOf } from './shared';
 import type { paymentWorkflow } from './workflows';
 
 /** Starts the workflow; false when one with this id exists (or existed) already. */
@@ -23,6 +23,9 @@ export async function startPaymentWorkflow(
       memo: { fingerprint: payment.fingerprint, orderId: payment.request.orderId },
       // What the Web UI's filter and `temporal workflow list --query` find it by.
       typedSearchAttributes: searchAttributesOf(payment),
+      // The workflows' task queue is fair by merchant too: a flash sale's thousands of workflow
+      // tasks (all at once with TEMPORAL_INTAKE=direct) do not hold up another merchant's.
+      priority: fairnessOf(payment),
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
     });
