@@ -100,7 +100,8 @@ const temporalEngine = (name: EngineName, intake?: 'direct'): EngineAdapter => (
       const stack = await startTemporalStack({
         pg,
         workerEnv,
-        apiEnv: intakeEnv,
+        // The API paces its starter by the same limits (STARTER_WINDOW follows the PG's rate).
+        apiEnv: { ...limitsEnv(scenario), ...intakeEnv },
         workers: scenario.workers,
         temporal: server,
         // The payment store and the shared admission step on the run's Redis, at its durability.
