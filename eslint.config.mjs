@@ -18,6 +18,7 @@ const WORKFLOW_SANDBOX_FILES = [
   'src/temporal/workflows.ts',
   'src/temporal/shared.ts',
   'src/temporal/activity-options.ts',
+  'src/temporal/routing.ts',
   'src/temporal/search-attributes.ts',
   'src/metrics/workflow-interceptors.ts',
   'src/**/workflows/**/*.ts',

@@ -10,13 +10,17 @@ import {
 import { type SqliteSynchronous, sqliteSynchronousSetting } from './config/durability';
 import { env, readEnv } from './config/env';
 import { DATA_DIR } from './infra/paths';
+import { type PgSettings, pgsOf, pgsShape } from './config/pgs';
 import { merchantsFileShape } from './merchants/config';
 
 export interface StackConfig {
   workers: number;
   persistence: 'sqlite' | 'postgres';
   apiPort: number;
-  pgPort: number;
+  /** The PGs (PGS_FILE, or pg-main on PG_PORT); a fake PG is started for each on loopback. */
+  pgs: PgSettings[];
+  /** The PG settings every worker and the API get, so they route as this stack does. */
+  pgsEnv: NodeJS.ProcessEnv;
   temporalPort: number;
   uiPort: number;
   /** Task-queue partitions of the dev server; 1 keeps its rate limiter in one bucket. */
@@ -56,6 +60,8 @@ export function loadStackConfig(source: NodeJS.ProcessEnv = process.env, warn?: 
       TEMPORAL_PERSISTENCE: z.enum(['sqlite', 'postgres']).default('sqlite'),
       PORT: env.port(3000),
       PG_PORT: env.port(4000),
+      ...pgsShape,
+      PG_URL: z.string().url().optional(),
       TEMPORAL_PORT: env.port(7233),
       TEMPORAL_UI_PORT: env.port(8233),
       TEMPORAL_TASK_QUEUE_PARTITIONS: z.coerce.number().int().min(1).max(64).default(1),
@@ -76,13 +82,18 @@ export function loadStackConfig(source: NodeJS.ProcessEnv = process.env, warn?: 
     },
     current,
   );
+  // Without PGS_FILE or PG_URL, pg-main is the fake PG this stack starts on PG_PORT.
+  const pgUrl = e.PG_URL ?? `http://127.0.0.1:${e.PG_PORT}`;
+  const pgs = pgsOf({ ...e, PG_URL: pgUrl });
+  const pgsEnv = e.PGS_FILE ? { PGS_FILE: e.PGS_FILE } : { PG_URL: pgUrl };
   // One worker's in-process step is exact; more workers need the shared one (docs/scale-out.md).
   const admission = e.PG_ADMISSION ?? (e.WORKERS > 1 ? 'redis' : 'local');
   return {
     workers: e.WORKERS,
     persistence: e.TEMPORAL_PERSISTENCE,
     apiPort: e.PORT,
-    pgPort: e.PG_PORT,
+    pgs,
+    pgsEnv,
     temporalPort: e.TEMPORAL_PORT,
     uiPort: e.TEMPORAL_UI_PORT,
     partitions: e.TEMPORAL_TASK_QUEUE_PARTITIONS,

@@ -14,6 +14,16 @@ import { startPostgresServer } from './infra/temporal-postgres';
 import { checkRedis } from './temporal/admission-choice';
 import { DURABLE_REDIS_ARGS, startRedis } from './infra/redis-server';
 import { loadStackConfig } from './stack-config';
+import type { PgSettings } from './config/pgs';
+
+const isLoopback = (url: string): boolean => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
+
+/** A fake PG that keeps this PG's limits and scores every engine against them. */
+const fakePgEnv = (pg: PgSettings): NodeJS.ProcessEnv => ({
+  PG_PORT: new URL(pg.url).port || '80',
+  PG_MAX_CONCURRENCY: String(pg.concurrency),
+  PG_RATE_LIMIT: String(pg.ratePerSecond),
+});
 import { DEMO_MERCHANT, ensureDemoMerchant, merchantLines } from './merchants/demo';
 
 runMain(async () => {
@@ -74,9 +84,14 @@ runMain(async () => {
   const common = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_WEB_UI_URL: temporal.uiUrl ?? '', REDIS_URL: redisUrl };
   const watch = (proc: ManagedProcess) => stack.watch(proc);
 
-  console.log(bold(`starting the fake PG on :${config.pgPort}…`));
-  const pg = watch(spawnFakePg({ PG_PORT: String(config.pgPort) }, logOf('fake-pg')));
-  await pg.waitForLine(/fake PG listening/);
+  // A fake PG for each PG on this machine; one elsewhere is the operator's to run.
+  const fakePgs = config.pgs.filter((pg) => isLoopback(pg.url));
+  for (const pg of fakePgs) {
+    console.log(bold(`starting the fake PG ${pg.name} on :${new URL(pg.url).port}…`));
+    const part = config.pgs.length === 1 ? 'fake-pg' : `fake-pg-${pg.name}`;
+    const proc = watch(spawnFakePg(fakePgEnv(pg), logOf(part)));
+    await proc.waitForLine(/fake PG listening/);
+  }
   const workerCount = config.workers === 1 ? 'the worker' : `${config.workers} workers`;
   console.log(bold(`starting ${workerCount} (bundling the workflow code takes a few seconds) and the API…`));
   const workers = Array.from({ length: config.workers }, (_, i) =>
@@ -84,7 +99,7 @@ runMain(async () => {
       spawnTs(`worker-${i + 1}`, 'src/temporal/worker-main.ts', {
         env: {
           ...common,
-          PG_URL: `http://127.0.0.1:${config.pgPort}`,
+          ...config.pgsEnv,
           ...config.workerAdmissionEnv,
           WORKER_INDEX: String(i),
           WORKER_COUNT: String(config.workers),
@@ -100,6 +115,7 @@ runMain(async () => {
       // PG_ADMISSION: the API's /healthz checks the workers' shared gate when they use one.
       env: {
         ...common,
+        ...config.pgsEnv,
         PORT: String(config.apiPort),
         PG_ADMISSION: config.admission,
         MERCHANTS_FILE: config.merchantsFile,
@@ -119,7 +135,10 @@ runMain(async () => {
       `  API          http://127.0.0.1:${config.apiPort}   (POST /payments, GET /payments/:id/status, /healthz)`,
       `  Web UI       ${temporal.uiUrl}   (every payment is a workflow named by its requestId; filter: MerchantId="${DEMO_MERCHANT}")`,
       `  Temporal     ${temporal.address}   (gRPC; ${config.persistence === 'postgres' ? postgresDurability() : sqliteDurability(config.sqliteSynchronous)})`,
-      `  fake PG      http://127.0.0.1:${config.pgPort}   (score: /v1/stats)`,
+      ...config.pgs.map(
+        (pg) =>
+          `  PG ${pg.name.padEnd(9)} ${pg.url}   (${pg.concurrency} at once, ${pg.ratePerSecond}/s${fakePgs.includes(pg) ? '; fake PG, score: /v1/stats' : ''})`,
+      ),
       `  workers      ${config.workers}   (PG admission: ${config.admission})`,
       `  store        ${redisUrl}   (Redis: the intake and every payment's status record)`,
       `  metrics      http://127.0.0.1:${config.apiPort}/metrics   (the engine's view: queue, PG slots, waits, outcomes)`,

@@ -33,6 +33,7 @@ export const WAVES: ReadonlyArray<readonly string[]> = [
   ['busy-machine'],
   ['polling-clients'],
   ['surge'],
+  ['noisy-neighbour'],
   ['ceiling'],
 ];
 /** Groups measured one run at a time even in a wave: their figure is the engine's CPU cost. */

@@ -12,6 +12,8 @@ import type { ManagedProcess } from '../../src/infra/child-process';
 import { freePort } from '../../src/infra/ports';
 import { type RunningDevServer, startDevServer } from '../../src/infra/temporal-dev-server';
 import type { FakePgHandle } from '../../src/launch/fake-pg';
+import { PaymentsClient } from '../../src/load/payments-client';
+import type { MerchantsFixture } from '../../src/launch/merchants';
 import { startTemporalStack } from '../../src/launch/temporal-stack';
 import { defaultTaskQueueRate } from '../../src/temporal/config';
 import type { BenchRedis } from './bench-redis';
@@ -42,6 +44,10 @@ export interface RunningEngine {
   startWorker(): Promise<string>;
   restartServer(): Promise<string>;
   leakedPermits(): Promise<number | null>;
+  /** A client that posts as a second merchant of the engine's (noisy-neighbour's B). */
+  neighbourClient?(): PaymentsClient;
+  /** What the engine does with several merchants. */
+  merchants?: string;
   stop(): Promise<void>;
 }
 
@@ -54,6 +60,17 @@ const limitsEnv = (s: Scenario) => ({
   PG_MAX_CONCURRENCY: String(s.engineLimits.concurrency),
   PG_RATE_LIMIT: String(s.engineLimits.ratePerSecond),
 });
+
+/**
+ * noisy-neighbour's merchant B: a second merchant in the engine's merchants file, which its API
+ * reloads within a second (long before the warm-up ends), and a client that posts with its key.
+ */
+function neighbourOf(apiUrl: string, merchants: MerchantsFixture, how: string) {
+  const apiKey = merchants.add('shop-neighbour');
+  return { neighbourClient: () => new PaymentsClient(apiUrl, { connections: 8, apiKey }), merchants: how };
+}
+
+const FIFO = 'two merchants, one first-in-first-out line';
 
 const pidsOf = (...processes: Array<ManagedProcess | undefined>): number[] =>
   processes.flatMap((p) => (p?.child.pid !== undefined && p.child.exitCode === null ? [p.child.pid] : []));
@@ -116,6 +133,13 @@ const temporalEngine = (name: EngineName, intake?: 'direct'): EngineAdapter => (
       return {
         apiUrl: stack.apiUrl,
         apiKey: stack.merchants.apiKey,
+        ...neighbourOf(
+          stack.apiUrl,
+          stack.merchants,
+          intake
+            ? "two merchants, each workflow started by its request; the server's fairness by merchant"
+            : "two merchants, an intake stream each taken in turns; the server's fairness by merchant",
+        ),
         variant: `${intake ? `TEMPORAL_INTAKE=${intake}, ` : ''}${scenario.workers} worker(s), ${admissionNote}, ${partitions} task-queue partition(s), maxConcurrentActivityTaskExecutions=${scenario.engineLimits.concurrency}, maxTaskQueueActivitiesPerSecond=${taskQueueRate}`,
         durability:
           intake === 'direct'
@@ -154,6 +178,7 @@ const bullmq: EngineAdapter = {
     return {
       apiUrl: stack.apiUrl,
       apiKey: stack.merchants.apiKey,
+      ...neighbourOf(stack.apiUrl, stack.merchants, FIFO),
       durability: REDIS_DURABILITY,
       pids: () => pidsOf(stack.api, ...stack.workers).concat(redis.pid() ?? []),
       variant: `${scenario.workers} worker(s), limiter {max: ${scenario.engineLimits.ratePerSecond}, duration: 1000}, queue global concurrency ${scenario.engineLimits.concurrency}, worker concurrency ${scenario.engineLimits.concurrency}, attempts 10 + exponential backoff, stalled-job check defaults`,
@@ -180,6 +205,7 @@ function baseline(name: EngineName, mode: BaselineMode): EngineAdapter {
       return {
         apiUrl: stack.apiUrl,
         apiKey: stack.merchants.apiKey,
+        ...neighbourOf(stack.apiUrl, stack.merchants, FIFO),
         durability: REDIS_DURABILITY,
         pids: () => pidsOf(stack.api, ...stack.consumers).concat(redis.pid() ?? []),
         variant: `BASELINE_MODE=${mode}, ${scenario.workers} consumer(s), semaphore of ${scenario.engineLimits.concurrency} permits`,

@@ -13,6 +13,8 @@ export interface SentPayment {
   status: number;
   acceptMs: number;
   requestId?: string;
+  /** noisy-neighbour: the flash sale's merchant (A) or its neighbour (B). */
+  merchant?: 'A' | 'B';
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -24,18 +26,23 @@ export interface LoadHooks {
   onAnswer?: (payment: SentPayment) => void;
 }
 
+/**
+ * `neighbour` posts merchant B's payments of a `neighbours` load; it is `client` itself for an
+ * engine that knows no merchants (all its payments are one line's).
+ */
 export async function sendLoad(
   client: PaymentsClient,
   load: Load,
   count: number,
   prefix: string,
   hooks: LoadHooks = {},
+  neighbour: PaymentsClient = client,
 ): Promise<SentPayment[]> {
   const bodies = paymentBodies(count, prefix);
   let done = 0;
-  const send = async (body: Record<string, unknown>): Promise<SentPayment> => {
+  const send = async (body: Record<string, unknown>, merchant?: 'A' | 'B'): Promise<SentPayment> => {
     const sentAt = Date.now();
-    const answer = await client
+    const answer = await (merchant === 'B' ? neighbour : client)
       .post(body)
       .catch(() => ({ status: 0, acceptMs: Date.now() - sentAt, requestId: undefined }));
     hooks.onSent?.(++done);
@@ -45,16 +52,28 @@ export async function sendLoad(
       status: answer.status,
       acceptMs: answer.acceptMs,
       requestId: answer.requestId,
+      ...(merchant ? { merchant } : {}),
     };
     hooks.onAnswer?.(sent);
     return sent;
   };
-  if (load.kind === 'burst') return Promise.all(bodies.map(send));
+  if (load.kind === 'burst') return Promise.all(bodies.map((body) => send(body)));
+  if (load.kind === 'paced') return paced(bodies, 1000 / load.perSecond, (body) => send(body));
+  const flashSale = bodies.slice(0, load.surge).map((body) => send(body, 'A'));
+  const neighbours = paced(bodies.slice(load.surge), load.everyMs, (body) => send(body, 'B'));
+  return [...(await Promise.all(flashSale)), ...(await neighbours)];
+}
 
+/** Posts one body every `everyMs` from now, without waiting for the answers in between. */
+async function paced<T>(
+  bodies: Array<Record<string, unknown>>,
+  everyMs: number,
+  send: (body: Record<string, unknown>) => Promise<T>,
+): Promise<T[]> {
   const started = Date.now();
-  const posts: Array<Promise<SentPayment>> = [];
+  const posts: Array<Promise<T>> = [];
   for (let i = 0; i < bodies.length; i++) {
-    const due = started + (i * 1000) / load.perSecond;
+    const due = started + i * everyMs;
     if (due > Date.now()) await sleep(due - Date.now());
     posts.push(send(bodies[i]!));
   }

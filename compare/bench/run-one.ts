@@ -17,7 +17,7 @@ import { type Place, alone } from './lineup';
 import { idealMakespanMs, inFlightSeries, meanLatencyMs, percentiles, utilisation } from './figures';
 import { type SentPayment, sendLoad } from './load';
 import { TreeSampler } from './proc-tree';
-import { type Scenario, chaosTimes } from './scenarios';
+import { type Scenario, arrivalsMsOf, chaosTimes } from './scenarios';
 import { StatusPollers } from './status-pollers';
 import type { BenchResult, CodeCounts, ResultDetail, ResultSeries } from './types';
 
@@ -89,6 +89,27 @@ async function settle(
     }
     await sleep(1000);
   }
+}
+
+/** settle() for each client's own payments in turn, the findings together. */
+async function settleEach(
+  groups: Array<{ reader: PaymentsClient; ids: string[] }>,
+  run: Parameters<typeof settle>[1],
+  stallMs: number,
+  deadline: number,
+  progress: Progress,
+): Promise<Settled> {
+  const all: Settled = { finals: new Map(), forgotten: 0, settled: '' };
+  const why: string[] = [];
+  for (const { reader, ids } of groups) {
+    if (ids.length === 0) continue;
+    const one = await settle(reader, run, ids, stallMs, deadline, progress);
+    for (const [id, view] of one.finals) all.finals.set(id, view);
+    all.forgotten += one.forgotten;
+    why.push(one.settled);
+  }
+  all.settled = [...new Set(why)].join('; ');
+  return all;
 }
 
 /** What every run of one bench shares. */
@@ -218,7 +239,7 @@ const isAccepted = (p: { status: number; requestId?: string }) => p.status >= 20
 async function measure(
   scenario: Scenario,
   adapterName: string,
-  ground: { pg: FakePgHandle; engine: RunningEngine; client: PaymentsClient },
+  ground: { pg: FakePgHandle; engine: RunningEngine; client: PaymentsClient; neighbour?: PaymentsClient },
   { lineup, place }: Place,
   progress: Progress,
 ): Promise<Observed> {
@@ -227,7 +248,7 @@ async function measure(
     scenario.requests,
     scenario.pg,
     meanLatencyMs(scenario.pg.latencyMs),
-    scenario.load.kind === 'paced' ? scenario.load.durationMs : 0,
+    arrivalsMsOf(scenario.load),
   );
   const chaos = new ChaosPlan();
   const pollers = scenario.pollStatusMs
@@ -241,17 +262,32 @@ async function measure(
       t0 = Date.now();
       sampler = new TreeSampler(() => engine.pids());
       chaos.schedule(scenario, engine, idealAll, t0);
-      return sendLoad(client, scenario.load, scenario.requests, `${scenario.name}-${adapterName}-${t0}`, {
-        onSent: (n) => progress(`${n}/${scenario.requests} posted`),
-        onAnswer: (p) => isAccepted(p) && pollers?.add(p.requestId!),
-      });
+      return sendLoad(
+        client,
+        scenario.load,
+        scenario.requests,
+        `${scenario.name}-${adapterName}-${t0}`,
+        {
+          onSent: (n) => progress(`${n}/${scenario.requests} posted`),
+          onAnswer: (p) => isAccepted(p) && pollers?.add(p.requestId!),
+        },
+        ground.neighbour,
+      );
     };
     // A burst's intake takes its turn; a paced load lasts the whole run, so it shares the machine.
     if (scenario.load.kind !== 'burst') lineup.pass(place);
     const sent = scenario.load.kind === 'burst' ? await lineup.intake(place, load) : await load();
     const ids = [...new Set(sent.filter(isAccepted).map((p) => p.requestId!))];
     const deadline = t0 + idealAll * 3 + 180_000;
-    const settled = await settle(client, { pg: pg.client }, ids, stallMsOf(scenario), deadline, progress);
+    // Each merchant reads its own payments' statuses: another merchant's answer 404.
+    const ofB = new Set(sent.filter((p) => p.merchant === 'B').map((p) => p.requestId));
+    const groups = ground.neighbour
+      ? [
+          { reader: client, ids: ids.filter((id) => !ofB.has(id)) },
+          { reader: ground.neighbour, ids: ids.filter((id) => ofB.has(id)) },
+        ]
+      : [{ reader: client, ids }];
+    const settled = await settleEach(groups, { pg: pg.client }, stallMsOf(scenario), deadline, progress);
     await chaos.settled();
     // Every payment is final by now (or given up on): each client needs at most one more read.
     const statusReads = await pollers?.finish(2 * (scenario.pollStatusMs ?? 0) + 5000);
@@ -283,6 +319,30 @@ const conditionsOf = (s: Scenario): string[] => [
   ...(s.pollStatusMs ? [`every client reads its status each ${s.pollStatusMs} ms until its payment ends`] : []),
 ];
 
+/**
+ * noisy-neighbour: merchant B's wait from its 202 to its PG call (the status's `startedAt`), and
+ * whether every payment of merchant A ended SUCCESS.
+ */
+function neighbourFigures(
+  accepted: SentPayment[],
+  finals: Map<string, PaymentStatusView>,
+  engine: RunningEngine,
+): NonNullable<ResultDetail['neighbour']> {
+  const ofB = accepted.filter((p) => p.merchant === 'B');
+  const waits = ofB.flatMap((p) => {
+    const startedAt = finals.get(p.requestId!)?.startedAt;
+    return startedAt ? [Date.parse(startedAt) - (p.sentAt + p.acceptMs)] : [];
+  });
+  const ofA = accepted.filter((p) => p.merchant === 'A');
+  return {
+    merchants: engine.merchants ?? 'one merchant: B posts as A',
+    bPayments: ofB.length,
+    bWaitMs: { ...percentiles(waits), max: Math.round(Math.max(0, ...waits)) },
+    aSucceeded: ofA.filter((p) => finals.get(p.requestId!)?.status === 'SUCCESS').length,
+    aPayments: ofA.length,
+  };
+}
+
 /** The result and the chart series, from what the run observed and the PG's own score. */
 async function score(
   adapterName: BenchResult['engine'],
@@ -303,7 +363,7 @@ async function score(
   for (const p of sent) if (!isAccepted(p)) refused[String(p.status)] = (refused[String(p.status)] ?? 0) + 1;
   const ids = [...new Set(accepted.map((p) => p.requestId!))];
   const L = meanLatencyMs(scenario.pg.latencyMs);
-  const arrivalsMs = scenario.load.kind === 'paced' ? scenario.load.durationMs : 0;
+  const arrivalsMs = arrivalsMsOf(scenario.load);
   const sentAt = new Map(accepted.map((p) => [p.requestId!, p.sentAt]));
   const done = [...settled.finals.values()];
   const completedAt = (v: PaymentStatusView) => (v.completedAt ? Date.parse(v.completedAt) : t0);
@@ -344,6 +404,7 @@ async function score(
       refused,
       intake: intakeFigures(sent, t0),
       ...(observed.statusReads ? { statusReads: observed.statusReads } : {}),
+      ...(scenario.load.kind === 'neighbours' ? { neighbour: neighbourFigures(accepted, settled.finals, engine) } : {}),
       cost: {
         cpuMs,
         cpuMsPerPayment: ids.length ? Math.round((cpuMs / ids.length) * 10) / 10 : 0,
@@ -388,18 +449,21 @@ async function runOneInLine(
   );
   let engine: RunningEngine | undefined;
   let client: PaymentsClient | undefined;
+  let neighbour: PaymentsClient | undefined;
   try {
     progress('starting');
     engine = await adapter.start({ scenario, pg, redis, dir, sqliteSynchronous: settings.sqliteSynchronous });
     client = new PaymentsClient(engine.apiUrl, { connections: 64, apiKey: engine.apiKey });
+    neighbour = engine.neighbourClient?.();
     await warmUp(client);
     markReady();
     progress('ready, waiting for the other runs of this wave');
     await at.lineup.ready();
-    const observed = await measure(scenario, adapter.name, { pg, engine, client }, at, progress);
+    const observed = await measure(scenario, adapter.name, { pg, engine, client, neighbour }, at, progress);
     return await score(adapter.name, scenario, { pg, engine }, observed, wallStart);
   } finally {
     await client?.close().catch(() => undefined);
+    await neighbour?.close().catch(() => undefined);
     await engine?.stop().catch(() => undefined);
     await redis.stop().catch(() => undefined);
     await pg.process.stop().catch(() => undefined);

@@ -3,7 +3,8 @@
  * set up, what load it sends, what chaos it makes, and which engines it applies to. Sizes follow
  * `--requests N`: the burst, `jitter`, `busy-machine` and `polling-clients` send N; the others send
  * N / 5 (at least min(N, 60)), so every scenario keeps enough payments to show its point; `surge`
- * sends `--surge N` (5,000 by default) at once.
+ * sends `--surge N` (5,000 by default) at once; in `noisy-neighbour` merchant A posts 4 N (at most
+ * 2,000) at once and merchant B one payment every 500 ms for 30 s.
  */
 import { ENGINE_NAMES, type EngineName } from './types';
 
@@ -17,7 +18,14 @@ export const PG_DEFAULT = { concurrency: 10, ratePerSecond: 10, latencyMs: '100-
 const UNTHROTTLED: Limits = { concurrency: 10_000, ratePerSecond: 1_000_000 };
 const CEILING_ENGINE: Limits = { concurrency: 50, ratePerSecond: 100_000 };
 
-export type Load = { kind: 'burst' } | { kind: 'paced'; perSecond: number; durationMs: number };
+export type Load =
+  | { kind: 'burst' }
+  | { kind: 'paced'; perSecond: number; durationMs: number }
+  /** Merchant A posts `surge` at once, then merchant B one every `everyMs` for `durationMs`. */
+  | { kind: 'neighbours'; surge: number; everyMs: number; durationMs: number };
+
+/** How long the load's arrivals last: the last payment cannot end before it arrived. */
+export const arrivalsMsOf = (load: Load): number => (load.kind === 'burst' ? 0 : load.durationMs);
 export type Chaos = 'kill-worker' | 'restart-server';
 
 export interface Scenario {
@@ -63,12 +71,15 @@ export const SCENARIO_GROUPS = [
   'busy-machine',
   'surge',
   'polling-clients',
+  'noisy-neighbour',
 ] as const;
 
 export const SURGE_DEFAULT = 5000;
 
 export function buildScenarios(n: number, options: { surge?: number } = {}): Scenario[] {
   const surge = options.surge ?? SURGE_DEFAULT;
+  const flashSale = Math.min(2000, 4 * n);
+  const neighbour = { everyMs: 500, durationMs: 30_000 };
   const small = Math.max(Math.min(n, 60), Math.round(n / 5));
   const pg = { ...PG_DEFAULT, failureRate: 0 };
   const limits: Limits = { concurrency: pg.concurrency, ratePerSecond: pg.ratePerSecond };
@@ -190,6 +201,15 @@ export function buildScenarios(n: number, options: { surge?: number } = {}): Sce
       engines: WITH_SEMAPHORE,
       requests: n,
       pollStatusMs: 1000,
+    },
+    {
+      ...base,
+      name: 'noisy-neighbour',
+      group: 'noisy-neighbour',
+      summary: `merchant A posts ${flashSale} at once (a flash sale), then merchant B one payment every ${neighbour.everyMs} ms for ${neighbour.durationMs / 1000} s, both on one PG: B's wait from its 202 to its PG call`,
+      engines: QUEUES,
+      requests: flashSale + neighbour.durationMs / neighbour.everyMs,
+      load: { kind: 'neighbours', surge: flashSale, ...neighbour },
     },
   ];
 }

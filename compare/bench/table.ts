@@ -2,7 +2,7 @@
  * The terminal's side-by-side tables, one row per result, grouped by scenario: the PG's score and
  * the timing; then what each run cost and promised (durability, CPU and memory per payment, a
  * restart's length); then, for the scenarios that have them, the intake's answers and the status
- * reads; last, the ceiling's payments per second.
+ * reads, and merchant B's wait beside a flash sale; last, the ceiling's payments per second.
  */
 import type { BenchResult, CodeCounts } from './types';
 
@@ -82,6 +82,25 @@ const INTAKE: Columns = [
   ],
 ];
 
+/** noisy-neighbour: B's wait beside every engine's, and whether A's flash sale all succeeded. */
+const NEIGHBOUR: Columns = [
+  ['scenario', (r) => r.scenario],
+  ['engine', (r) => r.engine],
+  [
+    "B's wait 202 → PG call p50/p99/max",
+    (r) => {
+      const w = r.detail.neighbour?.bWaitMs;
+      return w ? `${s1(w.p50)}/${s1(w.p99)}/${s1(w.max)}` : '';
+    },
+  ],
+  ['B', (r) => String(r.detail.neighbour?.bPayments ?? '')],
+  [
+    "A's SUCCESS",
+    (r) => (r.detail.neighbour ? `${r.detail.neighbour.aSucceeded}/${r.detail.neighbour.aPayments}` : ''),
+  ],
+  ['merchants', (r) => r.detail.neighbour?.merchants ?? ''],
+];
+
 /** Scenarios whose intake or status reads are their point. */
 const INTAKE_SCENARIOS = new Set(['surge', 'polling-clients']);
 
@@ -109,6 +128,7 @@ export function ceilingLine(results: BenchResult[]): string | undefined {
 
 export function formatTable(results: BenchResult[]): string {
   const intake = results.filter((r) => INTAKE_SCENARIOS.has(r.scenario));
+  const neighbours = results.filter((r) => r.detail.neighbour);
   const durabilities = [...new Set(results.map((r) => r.detail.durability))];
   return [
     render(MAIN, results),
@@ -116,6 +136,7 @@ export function formatTable(results: BenchResult[]): string {
     render(COST, results),
     ...durabilities.map((d) => `  ${shortDurability(d)}: ${d}`),
     ...(intake.length ? ['', render(INTAKE, intake)] : []),
+    ...(neighbours.length ? ['', render(NEIGHBOUR, neighbours)] : []),
     ...(ceilingLine(results) ? ['', ceilingLine(results)!] : []),
   ].join('\n');
 }

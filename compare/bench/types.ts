@@ -59,6 +59,15 @@ export interface ResultDetail {
   /** polling-clients: each client's status reads until its payment ended. */
   statusReads?: { answers: CodeCounts; latencyMs: Percentiles & { max: number } };
   cost: EngineCost | null;
+  /** noisy-neighbour: merchant B's wait from its 202 to its PG call, and merchant A's outcome. */
+  neighbour?: {
+    /** How the engine tells the merchants apart, or that it does not. */
+    merchants: string;
+    bPayments: number;
+    bWaitMs: Percentiles & { max: number };
+    aPayments: number;
+    aSucceeded: number;
+  };
   /** restart-server chaos: how long the kill and the restart took until the store answered again. */
   restartMs?: number;
   /** How the engine was set up for this run (workers, admission, partitions, persistence). */

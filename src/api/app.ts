@@ -72,11 +72,15 @@ export function createApp({ engine, log, merchants, extend, health }: AppDeps): 
       if (!body.success || (key && !key.success)) throw new InvalidRequest(issues);
 
       const request = body.data;
-      const merchantId = merchantOf(res).id;
+      const merchant = merchantOf(res);
+      const merchantId = merchant.id;
       const requestId = requestIdForKey(merchantId, key?.data ?? request.orderId);
       const accepted = await engine.submit({
         requestId,
         merchantId,
+        // The merchant's PG and its share of it against the PG's other merchants (docs/pgs.md).
+        pg: merchant.pg,
+        weight: merchant.weight,
         request,
         enqueuedAt: new Date().toISOString(),
         fingerprint: fingerprintOf(request),

@@ -1,7 +1,8 @@
 /** `npm run api`: the HTTP API of the Temporal engine. */
-import { runMain } from '../config/env';
+import { ConfigError, runMain } from '../config/env';
 import { listen, onShutdown } from '../infra/http-server';
 import { createLogger } from '../infra/logger';
+import { PaymentStore } from '../intake/payment-store';
 import { openMerchantDirectory } from '../merchants/directory';
 import { createMetricsRoutes } from '../metrics/routes';
 import { createTemporalMetricsSource } from '../metrics/temporal-source';
@@ -15,10 +16,19 @@ runMain(async () => {
   const config = loadApiConfig();
   const log = createLogger('api', config.logLevel);
   const merchants = openMerchantDirectory({ file: config.merchantsFile, log });
+  // A merchant routed to a PG no lane serves would have its payments accepted and never charged.
+  const pgNames = new Set(config.pgs.map((pg) => pg.name));
+  const astray = merchants.list().find((m) => !pgNames.has(m.pg));
+  if (astray)
+    throw new ConfigError(
+      `MERCHANTS_FILE ${config.merchantsFile}: merchant ${astray.id}'s pg ${astray.pg} is not one of the PGs (${[...pgNames].join(', ')}; PGS_FILE)`,
+    );
   const engine = createTemporalEngine({ ...config, timeoutMs: config.temporalTimeoutMs, log });
   const metrics = createTemporalMetricsSource({
     temporal: config.temporal,
     pgConcurrency: config.pgConcurrency,
+    pgNames: config.pgs.map((pg) => pg.name),
+    store: config.intake === 'redis' ? PaymentStore.connect(config.store.redisUrl, config.store.prefix) : undefined,
     timeoutMs: config.temporalTimeoutMs,
   });
   const extend = (app: Parameters<typeof openApiRoutes>[0]) => {

@@ -71,6 +71,10 @@ export interface QueuedPaymentRequest {
   enqueuedAt: string;
   /** sha256 of the canonical request: tells a replay from a reused key. */
   fingerprint?: string;
+  /** The PG it is routed to (the merchant's `pg`, one of PGS_FILE); absent: `pg-main`. */
+  pg?: string;
+  /** The merchant's share of its PG against other merchants with a backlog; absent: 1. */
+  weight?: number;
 }
 
 /** The 202 answer of `POST /payments`. */

@@ -18,6 +18,12 @@ export interface DevServerOptions {
   partitions?: number;
   /** SQLite's `synchronous` pragma in WAL mode (src/config/durability.ts); NORMAL unless told. */
   synchronous?: SqliteSynchronous;
+  /**
+   * Task-queue fairness (on unless false): a PG lane's backlog is dispatched round-robin across
+   * fairness keys (the merchants) by weight instead of first in, first out. Set at start only:
+   * switching it later moves the backlog to another table.
+   */
+  fairness?: boolean;
   ip?: string;
   onLine?: (line: string) => void;
 }
@@ -53,6 +59,7 @@ export function devServerArgs(options: DevServerOptions): string[] {
     '--dynamic-config-value',
     `matching.numTaskqueueWritePartitions=${partitions}`,
     ...searchAttributeFlags(),
+    ...(options.fairness === false ? [] : ['--dynamic-config-value', 'matching.enableFairness=true']),
   ];
 }
 

@@ -12,6 +12,7 @@ import {
   PAYMENT_STATUSES,
   type PaymentStatus,
 } from '../contract/payment';
+import { DEFAULT_MERCHANT, DEFAULT_PG, merchantOfPayment, pgOfPayment } from '../temporal/routing';
 import { defineLuaCommands } from '../infra/lua-scripts';
 
 interface StoreCommands {
@@ -20,6 +21,7 @@ interface StoreCommands {
     stream: string,
     counts: string,
     order: string,
+    intakes: string,
     id: string,
     fp: string,
     at: string,
@@ -27,6 +29,8 @@ interface StoreCommands {
     merchantId: string,
     newAttempt: string,
     recordPrefix: string,
+    pg: string,
+    intake: string,
   ): Promise<string>;
   started(record: string, counts: string): Promise<number>;
   claim(record: string, attempt: number, startedAt: string): Promise<string>;
@@ -57,13 +61,34 @@ export interface StoredPayment {
   workflowStarted: boolean;
 }
 
+/** One merchant's intake stream for one PG, which the starter serves in turn with the others. */
+export interface Intake {
+  key: string;
+  pg: string;
+  merchant: string;
+  weight: number;
+}
+
 /** Key names under one prefix; tests and several stacks on one Redis use their own. */
 export const storeKeys = (prefix: string) => ({
   record: (requestId: string) => `${prefix}payment:${requestId}`,
   order: (merchantId: string, orderId: string) => `${prefix}order:${merchantId}:${orderId}`,
-  intake: `${prefix}intake`,
+  /**
+   * A merchant's intake stream for a PG. The default merchant on pg-main keeps the single stream
+   * of the release before, so what it accepted is still started after an upgrade.
+   */
+  intake: (pg: string = DEFAULT_PG, merchant: string = DEFAULT_MERCHANT) =>
+    pg === DEFAULT_PG && merchant === DEFAULT_MERCHANT ? `${prefix}intake` : `${prefix}intake:${pg}:${merchant}`,
+  /** Every intake stream there is, with its PG, merchant and weight. */
+  intakes: `${prefix}intakes`,
   counts: `${prefix}counts`,
 });
+
+/** What Temporal holds of one PG's payments: started and not yet ended. */
+export interface PgCounts {
+  started: number;
+  ended: number;
+}
 
 const STATUS_FIELDS = [
   'status',
@@ -118,13 +143,16 @@ export class PaymentStore {
   }
 
   async accept(payment: QueuedPaymentRequest & { fingerprint: string; newAttempt?: boolean }): Promise<AcceptOutcome> {
-    const { record, intake, counts, order } = this.keys;
+    const { record, intake, intakes, counts, order } = this.keys;
     const id = payment.requestId;
+    const pg = pgOfPayment(payment);
+    const merchant = merchantOfPayment(payment);
     const outcome = await this.redis.accept(
       record(id),
-      intake,
+      intake(pg, merchant),
       counts,
       order(payment.merchantId, payment.request.orderId),
+      intakes,
       id,
       payment.fingerprint,
       payment.enqueuedAt,
@@ -132,6 +160,8 @@ export class PaymentStore {
       payment.merchantId,
       payment.newAttempt ? '1' : '0',
       record(''),
+      pg,
+      JSON.stringify({ pg, merchant, weight: payment.weight ?? 1 }),
     );
     const [kind, status, requestId] = outcome.split(':');
     if (kind === 'order') return { order: { status: status as PaymentStatus, requestId: requestId ?? '' } };
@@ -173,6 +203,31 @@ export class PaymentStore {
   async counts(): Promise<{ accepted: number; started: number; ended: number }> {
     const [accepted, started, ended] = await this.redis.hmget(this.keys.counts, 'accepted', 'started', 'ended');
     return { accepted: Number(accepted ?? 0), started: Number(started ?? 0), ended: Number(ended ?? 0) };
+  }
+
+  /** Workflows started and ended, per PG. */
+  async countsPerPg(): Promise<Map<string, PgCounts>> {
+    const fields = await this.redis.hgetall(this.keys.counts);
+    const perPg = new Map<string, PgCounts>();
+    for (const [field, value] of Object.entries(fields)) {
+      const match = /^(started|ended):(.+)$/.exec(field);
+      if (!match) continue;
+      const pg = perPg.get(match[2]!) ?? { started: 0, ended: 0 };
+      pg[match[1] as keyof PgCounts] = Number(value);
+      perPg.set(match[2]!, pg);
+    }
+    return perPg;
+  }
+
+  /** Every merchant's intake stream for every PG, as the API last accepted into it. */
+  async intakes(): Promise<Intake[]> {
+    const fields = await this.redis.hgetall(this.keys.intakes);
+    const legacy = this.keys.intake();
+    const found = Object.entries(fields).map(([key, json]) => ({ key, ...(JSON.parse(json) as Omit<Intake, 'key'>) }));
+    // The single stream of the release before has no entry until the API accepts into it again.
+    if (!found.some((i) => i.key === legacy))
+      found.push({ key: legacy, pg: DEFAULT_PG, merchant: DEFAULT_MERCHANT, weight: 1 });
+    return found;
   }
 
   close(): Promise<void> {

@@ -16,6 +16,16 @@ export class FakePgClient {
     return (await res.body.json()) as PgTimeline;
   }
 
+  /** Answers 503 to every charge for `seconds` from now (0 ends it); resolves to when it ends. */
+  async outage(seconds: number): Promise<string | null> {
+    const res = await request(`${this.baseUrl}/v1/admin/outage`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ seconds }),
+    });
+    return ((await res.body.json()) as { outageUntil: string | null }).outageUntil;
+  }
+
   async reset(): Promise<FakePgStats> {
     const res = await request(`${this.baseUrl}/v1/stats/reset`, { method: 'POST' });
     return (await res.body.json()) as FakePgStats;

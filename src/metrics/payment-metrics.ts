@@ -17,6 +17,8 @@ export const METRIC = {
   processing: 'payment_processing_seconds',
   outcomes: 'payment_outcomes_total',
   admissionUp: 'payment_admission_up',
+  intakeWaiting: 'payment_intake_waiting',
+  startedNotEnded: 'payment_started_not_ended',
 } as const;
 
 /** Seconds, from a PG call's latency (0.1 s) to the study document's "act now" backlog (minutes). */
@@ -32,6 +34,9 @@ export const HELP = {
   outcomes: 'Payments that reached a final status, by status',
   admissionUp:
     '1 while the PG admission step can be read; 0 when it cannot (its Redis is down), and the semaphore gauges are then NaN',
+  intakeWaiting:
+    "Payments accepted and not yet started, by merchant and PG (Temporal's Redis intake: each merchant's intake stream; the server reports no backlog per fairness key)",
+  startedNotEnded: "Payments started and not ended, by PG: the fill of the starter's window for that PG",
 } as const;
 
 /** What a worker or consumer reports as a payment moves; both engines call the same two. */

@@ -33,6 +33,11 @@ export interface EngineSnapshot {
    * prom-client JSON; they are summed. Other series in them are ignored.
    */
   observations: MetricsJson[];
+  /** Per merchant and PG, where the engine knows it (Temporal's Redis intake). */
+  lanes?: {
+    intakeWaiting: Array<{ pg: string; merchant: string; waiting: number }>;
+    startedNotEnded: Array<{ pg: string; count: number }>;
+  };
 }
 
 /** What an engine tells `/metrics`, read at every scrape. Throws when the engine is unreachable. */
@@ -59,6 +64,18 @@ export function createMetricsRoutes(source: EngineMetricsSource, log: Logger): (
   const used = new Gauge({ name: METRIC.semaphoreUsed, help: HELP.semaphoreUsed, registers: [own] });
   const available = new Gauge({ name: METRIC.semaphoreAvailable, help: HELP.semaphoreAvailable, registers: [own] });
   const admissionUp = new Gauge({ name: METRIC.admissionUp, help: HELP.admissionUp, registers: [own] });
+  const intakeWaiting = new Gauge({
+    name: METRIC.intakeWaiting,
+    help: HELP.intakeWaiting,
+    labelNames: ['pg', 'merchant'],
+    registers: [own],
+  });
+  const startedNotEnded = new Gauge({
+    name: METRIC.startedNotEnded,
+    help: HELP.startedNotEnded,
+    labelNames: ['pg'],
+    registers: [own],
+  });
 
   return (app) => {
     app.get('/metrics', async (_req, res) => {
@@ -75,6 +92,11 @@ export function createMetricsRoutes(source: EngineMetricsSource, log: Logger): (
       used.set(snapshot.semaphoreUsed);
       available.set(snapshot.semaphoreAvailable);
       admissionUp.set(snapshot.admissionUp === false ? 0 : 1);
+      intakeWaiting.reset();
+      startedNotEnded.reset();
+      for (const { pg, merchant, waiting } of snapshot.lanes?.intakeWaiting ?? [])
+        intakeWaiting.set({ pg, merchant }, waiting);
+      for (const { pg, count } of snapshot.lanes?.startedNotEnded ?? []) startedNotEnded.set({ pg }, count);
       const merged = Registry.merge([own, await sumObservations(snapshot.observations)]);
       res.type(merged.contentType).send(await merged.metrics());
     });

@@ -1,6 +1,6 @@
 /**
  * The Temporal engine's figures for `/metrics`, gathered at scrape time:
- * - queue size: the activity task queue's backlog from DescribeTaskQueue (`reportStats`); the
+ * - queue size: the PG lanes' activity task queues' backlog from DescribeTaskQueue (`reportStats`); the
  *   server caches it for `matching.TaskQueueInfoByBuildIdTTL` (5 s by default), so it lags by up to 5 s;
  * - semaphore: the PG calls in flight summed over every worker polling the task queue, against
  *   the PG's own concurrency limit, which is one number for the whole engine;
@@ -16,13 +16,28 @@ import type { EngineMetricsSource, EngineSnapshot, MetricsJson } from './routes'
 import { METRIC } from './payment-metrics';
 import { pgTaskQueue } from '../temporal/shared';
 import { metricsUrlOfIdentity } from './worker-metrics';
+import type { PaymentStore } from '../intake/payment-store';
+
+/** Each merchant's intake backlog per PG and each PG's started-not-ended count, from the store. */
+async function lanesOf(store: PaymentStore): Promise<NonNullable<EngineSnapshot['lanes']>> {
+  const [intakes, perPg] = await Promise.all([store.intakes(), store.countsPerPg()]);
+  const lengths = await Promise.all(intakes.map((i) => store.connection.xlen(i.key)));
+  return {
+    intakeWaiting: intakes.map((i, n) => ({ pg: i.pg, merchant: i.merchant, waiting: lengths[n]! })),
+    startedNotEnded: [...perPg].map(([pg, held]) => ({ pg, count: held.started - held.ended })),
+  };
+}
 
 export interface TemporalMetricsOptions {
   temporal: TemporalConnectionConfig;
-  /** The PG's concurrency limit (PG_MAX_CONCURRENCY): the engine's number of slots. */
+  /** The PGs' concurrency limits together: the engine's number of slots. */
   pgConcurrency: number;
+  /** Every PG's name: each has its lane, whose backlog is part of the queue. */
+  pgNames: string[];
   /** Deadline of each call to Temporal and to a worker. */
   timeoutMs: number;
+  /** The payment store, with the Redis intake: the backlog per merchant and the window per PG. */
+  store?: PaymentStore;
 }
 
 /**
@@ -60,13 +75,15 @@ export function createTemporalMetricsSource(options: TemporalMetricsOptions): En
             reportStats: true,
           }),
         );
-      // The PG activity's queue is the payments' queue; workflow workers record the outcomes.
-      const [described, workflowQueue] = await Promise.all([
-        describe(pgTaskQueue(taskQueue), temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
+      // The PG lanes' queues are the payments' queue; workflow workers record the outcomes.
+      const [workflowQueue, ...lanes] = await Promise.all([
         describe(taskQueue, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
+        ...options.pgNames.map((pg) =>
+          describe(pgTaskQueue(taskQueue, pg), temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
+        ),
       ]);
       const urls = new Set(
-        [...(described.pollers ?? []), ...(workflowQueue.pollers ?? [])]
+        [...lanes.flatMap((lane) => lane.pollers ?? []), ...(workflowQueue.pollers ?? [])]
           .map((p) => metricsUrlOfIdentity(p.identity ?? ''))
           .filter((u): u is string => !!u),
       );
@@ -78,14 +95,19 @@ export function createTemporalMetricsSource(options: TemporalMetricsOptions): En
       const used = admissionUp
         ? workers.reduce((sum, json) => sum + (gaugeValue(json, METRIC.semaphoreUsed) ?? 0), 0)
         : NaN;
+      const perLane = options.store ? await lanesOf(options.store) : undefined;
       return {
-        queueSize: Number(described.stats?.approximateBacklogCount ?? 0),
+        ...(perLane ? { lanes: perLane } : {}),
+        queueSize: lanes.reduce((sum, lane) => sum + Number(lane.stats?.approximateBacklogCount ?? 0), 0),
         semaphoreUsed: used,
         semaphoreAvailable: Math.max(0, options.pgConcurrency - used),
         admissionUp,
         observations: workers,
       };
     },
-    close: () => connection.close(),
+    close: async () => {
+      await connection.close();
+      await options.store?.close();
+    },
   };
 }

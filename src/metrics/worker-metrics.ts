@@ -44,7 +44,7 @@ export async function startWorkerMetrics(options: {
   host: string;
   port: number;
   /** Absent on a worker that makes no PG calls (WORKER_ROLE=workflows): it has no PG slots to show. */
-  admission?: PgAdmission;
+  admission?: Pick<PgAdmission, 'usage'>;
 }): Promise<WorkerMetrics> {
   const payments = createPaymentObservations();
   const { admission } = options;
@@ -85,7 +85,7 @@ export async function startWorkerMetrics(options: {
   };
 }
 
-function registerSlotGauges(registry: Registry, admission: PgAdmission): void {
+function registerSlotGauges(registry: Registry, admission: Pick<PgAdmission, 'usage'>): void {
   // What the step cannot read it does not claim: NaN, not a free PG (payment_admission_up says why).
   const usage = () => {
     const { used, limit, readable = true } = admission.usage();

@@ -9,6 +9,7 @@
  * (./margin.ts says how), starting from and never going below `marginMs`.
  */
 import { performance } from 'node:perf_hooks';
+import { type Backlog, StrideShares } from '../infra/stride-shares';
 import { LearnedMargin, type MarginLearning } from './margin';
 
 export interface PgPermit {
@@ -22,8 +23,14 @@ export interface PgPermit {
   release(): void;
 }
 
+/** Whose call it is: calls waiting in one worker are admitted in turns by key, weighted. */
+export interface Fairness {
+  fairnessKey: string;
+  fairnessWeight: number;
+}
+
 export interface PgAdmission {
-  acquire(signal?: AbortSignal): Promise<PgPermit>;
+  acquire(signal?: AbortSignal, fairness?: Fairness): Promise<PgPermit>;
   /** Calls open now and the limit, for the semaphore gauges; the margin in use, where one is learnt. */
   /**
    * `readable: false` while the step's shared state cannot be read (the gate's Redis is down):
@@ -42,6 +49,7 @@ export interface AdmissionLimits {
 }
 
 export interface Waiter {
+  fairness?: Fairness;
   resolve(permit: PgPermit): void;
   reject(err: Error): void;
   signal?: AbortSignal;
@@ -49,11 +57,16 @@ export interface Waiter {
 }
 
 /** Queues a caller for a permit; an abort takes it out of the queue and rejects it. */
-export function waitInLine(waiters: Waiter[], signal: AbortSignal | undefined, then: () => void): Promise<PgPermit> {
+export function waitInLine(
+  waiters: Waiter[],
+  signal: AbortSignal | undefined,
+  then: () => void,
+  fairness?: Fairness,
+): Promise<PgPermit> {
   // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- an abort rejects with the signal's own reason, as Node's APIs do
   if (signal?.aborted) return Promise.reject(signal.reason ?? new Error('aborted'));
   return new Promise<PgPermit>((resolve, reject) => {
-    const waiter: Waiter = { resolve, reject, signal };
+    const waiter: Waiter = { resolve, reject, signal, fairness };
     if (signal) {
       waiter.onAbort = () => {
         const i = waiters.indexOf(waiter);
@@ -68,9 +81,23 @@ export function waitInLine(waiters: Waiter[], signal: AbortSignal | undefined, t
   });
 }
 
-/** Takes the next waiter off the queue, no longer listening for its abort. */
-export function nextInLine(waiters: Waiter[]): Waiter | undefined {
-  const waiter = waiters.shift();
+/**
+ * Takes the next waiter off the queue, no longer listening for its abort: the first of the key
+ * whose turn it is, so the server's fair order across merchants survives the wait in the worker
+ * (up to its slots' worth of calls, a second of the PG's rate).
+ */
+export function nextInLine(waiters: Waiter[], turns: StrideShares): Waiter | undefined {
+  const keyOf = (w: Waiter) => w.fairness?.fairnessKey ?? '';
+  const backlogs = new Map<string, Backlog>();
+  for (const w of waiters) {
+    const key = keyOf(w);
+    const backlog = backlogs.get(key) ?? { key, weight: w.fairness?.fairnessWeight ?? 1, waiting: 0 };
+    backlog.waiting++;
+    backlogs.set(key, backlog);
+  }
+  const [turn] = turns.allot(1, [...backlogs.values()]);
+  const index = waiters.findIndex((w) => keyOf(w) === turn);
+  const [waiter] = index >= 0 ? waiters.splice(index, 1) : [];
   if (waiter?.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
   return waiter;
 }
@@ -79,6 +106,7 @@ export class LocalPgAdmission implements PgAdmission {
   /** Start times of recent calls, oldest first (entries move later, never earlier). */
   private readonly starts: Array<{ at: number }> = [];
   private readonly waiters: Waiter[] = [];
+  private readonly turns = new StrideShares();
   private readonly margin: LearnedMargin;
   private open = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -99,8 +127,8 @@ export class LocalPgAdmission implements PgAdmission {
     return { used: this.open, limit: this.limits.concurrency, marginMs: this.margin.at(this.now()) };
   }
 
-  acquire(signal?: AbortSignal): Promise<PgPermit> {
-    return waitInLine(this.waiters, signal, () => this.pump());
+  acquire(signal?: AbortSignal, fairness?: Fairness): Promise<PgPermit> {
+    return waitInLine(this.waiters, signal, () => this.pump(), fairness);
   }
 
   /**
@@ -115,7 +143,7 @@ export class LocalPgAdmission implements PgAdmission {
     else this.immediate = setImmediate(() => this.pump());
   }
 
-  /** Admits waiters in arrival order for as long as both limits allow. */
+  /** Admits waiters, in turns by merchant, for as long as both limits allow. */
   private pump(): void {
     clearTimeout(this.timer);
     clearImmediate(this.immediate);
@@ -136,7 +164,7 @@ export class LocalPgAdmission implements PgAdmission {
         if (Number.isFinite(earliest)) this.wakeAt(earliest + windowMs);
         return;
       }
-      const waiter = nextInLine(this.waiters)!;
+      const waiter = nextInLine(this.waiters, this.turns)!;
       // A call's start is the moment its request is written to the socket, not its admission:
       // time between the two is jitter the margin need not cover. Until then it counts in the
       // window and cannot leave it; a call released unsent counts from its release.

@@ -18,6 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import Redis from 'ioredis';
+import { StrideShares } from '../infra/stride-shares';
 import { defineLuaCommands } from '../infra/lua-scripts';
 import { DEFAULT_MARGIN_LEARNING, type MarginLearning, lessonKeptMs } from './margin';
 import {
@@ -25,6 +26,7 @@ import {
   type PgPermit,
   type PgAdmission,
   type Waiter,
+  type Fairness,
   nextInLine,
   waitInLine,
 } from './admission';
@@ -101,6 +103,8 @@ export class RedisPgAdmission implements PgAdmission {
   private readonly owner = `${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly held = new Set<string>();
   private readonly waiters: Waiter[] = [];
+  /** This worker's waiting calls take turns by merchant; across workers, the server's order holds. */
+  private readonly turns = new StrideShares();
   private readonly renewTimer: NodeJS.Timeout;
   /** Until this resolves a release can go unheard (waiters then fall back to polling). */
   private readonly subscribed: Promise<unknown>;
@@ -165,9 +169,9 @@ export class RedisPgAdmission implements PgAdmission {
     };
   }
 
-  acquire(signal?: AbortSignal): Promise<PgPermit> {
+  acquire(signal?: AbortSignal, fairness?: Fairness): Promise<PgPermit> {
     if (this.closed) return Promise.reject(new Error('PG admission closed'));
-    return waitInLine(this.waiters, signal, () => void this.pump());
+    return waitInLine(this.waiters, signal, () => void this.pump(), fairness);
   }
 
   async close(): Promise<void> {
@@ -228,7 +232,7 @@ export class RedisPgAdmission implements PgAdmission {
           continue;
         }
         this.held.add(id);
-        const waiter = nextInLine(this.waiters);
+        const waiter = nextInLine(this.waiters, this.turns);
         if (!waiter) {
           // The waiter gave up while the script ran: hand the slot straight back.
           this.releaseLease(id);

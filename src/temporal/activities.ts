@@ -9,7 +9,7 @@ import type { ClaimOutcome, FinalRecord } from '../intake/payment-store';
 import type { PgAdmission } from '../pg-client/admission';
 import type { ChargeOutcome, PgClient } from '../pg-client/pg-client';
 import { CHARGE_HEARTBEAT_INTERVAL_MS, chargeActivityOptions } from './activity-options';
-import { ActivityErrorType, type ChargeFailureDetails, type ChargeResult } from './shared';
+import { ActivityErrorType, type ChargeFailureDetails, type ChargeResult, fairnessOf } from './shared';
 
 /** What the activities need of the payment store (intake/payment-store.ts). */
 export interface ActivityStore {
@@ -35,7 +35,7 @@ export function createActivities(deps: ActivityDeps) {
    * payment is claimed in the store between the permit and the call: from then on a cancel is refused.
    */
   async function callPg(payment: QueuedPaymentRequest, attempt: number, signal: AbortSignal): Promise<CallResult> {
-    const permit = await deps.admission.acquire(signal);
+    const permit = await deps.admission.acquire(signal, fairnessOf(payment));
     let refusedAfterMs: number | undefined;
     try {
       const startedAt = new Date();

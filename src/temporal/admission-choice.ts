@@ -9,7 +9,7 @@
 import { LocalPgAdmission, type PgAdmission } from '../pg-client/admission';
 import { RedisPgAdmission } from '../pg-client/redis-admission';
 import type { Logger } from '../infra/logger';
-import type { WorkerConfig } from './config';
+import type { AdmissionConfig, PgLane } from './config';
 
 /** The admission step a worker runs, what its log says about it, and how to close it. */
 export interface WorkerAdmission {
@@ -58,12 +58,17 @@ export async function checkRedis(url: string, timeoutMs = 3000): Promise<void> {
   }
 }
 
-export async function createPgAdmission(config: WorkerConfig, log: Logger): Promise<WorkerAdmission> {
-  const { pg, admission: settings } = config;
+/** The admission step of one PG's lane. */
+export async function createPgAdmission(
+  lane: PgLane,
+  settings: AdmissionConfig,
+  log: Logger,
+): Promise<WorkerAdmission> {
+  const { pg } = lane;
   const limits = { concurrency: pg.concurrency, ratePerSecond: pg.ratePerSecond, marginMs: settings.marginMs };
   switch (settings.kind) {
     case 'off':
-      return { admission: noAdmission(config.maxConcurrentActivities), describe: 'off', close: nothingToClose };
+      return { admission: noAdmission(lane.maxConcurrentActivities), describe: 'off', close: nothingToClose };
     case 'local':
       return { admission: new LocalPgAdmission(limits), describe: { kind: 'local', ...limits }, close: nothingToClose };
     case 'share': {
@@ -86,14 +91,15 @@ export async function createPgAdmission(config: WorkerConfig, log: Logger): Prom
       const admission = new RedisPgAdmission({
         ...limits,
         url: settings.redisUrl,
-        prefix: settings.prefix,
+        prefix: lane.admissionPrefix,
         leaseMs: settings.leaseMs,
         onLeaseLost: (count) =>
           log.warn(
-            { count, leaseMs: settings.leaseMs },
+            { pg: pg.name, count, leaseMs: settings.leaseMs },
             'PG leases expired while held (renewals failed): the PG limit may be exceeded',
           ),
-        onRedisError: (err) => log.warn({ err: err.message }, 'Redis error at the PG admission step; retrying'),
+        onRedisError: (err) =>
+          log.warn({ pg: pg.name, err: err.message }, 'Redis error at the PG admission step; retrying'),
       });
       try {
         await admission.ready();
@@ -106,7 +112,7 @@ export async function createPgAdmission(config: WorkerConfig, log: Logger): Prom
         describe: {
           kind: 'redis',
           redis: redactUrl(settings.redisUrl),
-          prefix: settings.prefix,
+          prefix: lane.admissionPrefix,
           leaseMs: settings.leaseMs,
           ...limits,
         },

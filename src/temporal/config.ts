@@ -1,7 +1,9 @@
 /** Settings of the Temporal engine's processes (docs/design.md §6), each read and validated once. */
 import { z } from 'zod';
 import { ADMISSION_KINDS, type AdmissionKind, withCurrentAdmissionNames } from '../config/admission-settings';
-import { env, readEnv } from '../config/env';
+import { ConfigError, env, readEnv } from '../config/env';
+import { DEFAULT_PG } from './routing';
+import { type PgSettings, pgsOf, pgsShape } from '../config/pgs';
 import { merchantsFileShape } from '../merchants/config';
 import { httpLimitsOf, httpLimitsShape } from '../config/http-settings';
 import type { ConnectionLimits } from '../infra/connection-guard';
@@ -44,16 +46,24 @@ const storeShape = {
   PAYMENT_STORE_PREFIX: env.string('payments:'),
 };
 
+/** One PG's lane in a worker: its PG, and the worker options of its own task queue. */
+export interface PgLane {
+  pg: PgSettings;
+  /** maxConcurrentActivityTaskExecutions (Java: maxConcurrentActivityExecutionSize), per worker. */
+  maxConcurrentActivities: number;
+  /** maxTaskQueueActivitiesPerSecond: enforced by the server for the lane's whole task queue. */
+  taskQueueActivitiesPerSecond: number;
+  /** The lane's admission step's Redis prefix when shared: workers of one PG share it. */
+  admissionPrefix: string;
+}
+
 export interface WorkerConfig {
   temporal: TemporalConnectionConfig;
   role: WorkerRole;
   store: StoreConfig;
-  /** maxConcurrentActivityTaskExecutions (Java: maxConcurrentActivityExecutionSize), per worker. */
-  maxConcurrentActivities: number;
-  /** maxTaskQueueActivitiesPerSecond: enforced by the server for the whole task queue. */
-  taskQueueActivitiesPerSecond: number;
-  pg: { url: string; concurrency: number; ratePerSecond: number };
-  /** The exact admission step in front of the PG, and which one (see temporal/admission-choice.ts). */
+  /** The PGs this worker calls (WORKER_PGS of PGS_FILE, all by default), one lane each. */
+  lanes: PgLane[];
+  /** The exact admission step in front of each PG, and which one (see temporal/admission-choice.ts). */
   admission: AdmissionConfig;
   /** The worker's payment metrics endpoint (port 0: any free one; the API finds it) and the SDK's own exporter (off when unset). */
   metrics: { host: string; port: number; sdkPort?: number };
@@ -69,8 +79,6 @@ export interface AdmissionConfig {
   /** Added to the one-second window. */
   marginMs: number;
   redisUrl: string;
-  /** Redis key prefix; workers of one PG share it. */
-  prefix: string;
   /** A dead worker's slots come back within this. */
   leaseMs: number;
   /** This worker's place among WORKER_COUNT, for `share`. */
@@ -92,11 +100,12 @@ export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env, warn?:
   const e = readEnv(
     {
       ...temporalConnectionShape,
-      WORKER_MAX_CONCURRENT_ACTIVITIES: env.positiveInt(10),
+      // Unset: each lane's from its PG's limits. Set: every lane's.
+      WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
       TASK_QUEUE_ACTIVITIES_PER_SECOND: z.coerce.number().positive().optional(),
-      PG_URL: env.url('http://127.0.0.1:4000'),
-      PG_MAX_CONCURRENCY: env.positiveInt(10),
-      PG_RATE_LIMIT: env.positiveInt(10),
+      ...pgsShape,
+      // Comma-separated PG names this worker calls; unset: every PG.
+      WORKER_PGS: z.string().optional(),
       PG_ADMISSION: z.enum(ADMISSION_KINDS).default('local'),
       // Covers the PG-side delay between a call's socket write and its arrival stamp (README,
       // "Why the margin is 15 ms"): at most 7.6 ms measured once the fake PG's memory-reducer GC
@@ -124,18 +133,33 @@ export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env, warn?:
       kind: e.PG_ADMISSION,
       marginMs: e.PG_RATE_MARGIN_MS,
       redisUrl: e.REDIS_URL,
-      prefix: e.PG_ADMISSION_PREFIX,
       leaseMs: e.PG_ADMISSION_LEASE_MS,
       workerIndex: e.WORKER_INDEX,
       workerCount: e.WORKER_COUNT,
     },
     metrics: { host: e.WORKER_METRICS_HOST, port: e.WORKER_METRICS_PORT, sdkPort: e.SDK_METRICS_PORT },
-    maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
-    taskQueueActivitiesPerSecond:
-      e.TASK_QUEUE_ACTIVITIES_PER_SECOND ?? defaultTaskQueueRate(e.PG_RATE_LIMIT, e.PG_ADMISSION !== 'off'),
-    pg: { url: e.PG_URL, concurrency: e.PG_MAX_CONCURRENCY, ratePerSecond: e.PG_RATE_LIMIT },
+    lanes: chosenPgs(pgsOf(e), e.WORKER_PGS).map((pg) => ({
+      pg,
+      maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES ?? pg.concurrency,
+      taskQueueActivitiesPerSecond:
+        e.TASK_QUEUE_ACTIVITIES_PER_SECOND ?? defaultTaskQueueRate(pg.ratePerSecond, e.PG_ADMISSION !== 'off'),
+      // pg-main keeps the prefix of the release before several PGs, so both share its permits.
+      admissionPrefix: pg.name === DEFAULT_PG ? e.PG_ADMISSION_PREFIX : `${e.PG_ADMISSION_PREFIX}${pg.name}:`,
+    })),
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** The PGs named by WORKER_PGS, or all of them. */
+function chosenPgs(pgs: PgSettings[], names: string | undefined): PgSettings[] {
+  if (!names) return pgs;
+  return names.split(',').map((raw) => {
+    const name = raw.trim();
+    const pg = pgs.find((p) => p.name === name);
+    if (!pg)
+      throw new ConfigError(`invalid setting WORKER_PGS: no PG named ${JSON.stringify(name)} in the PGs configured`);
+    return pg;
+  });
 }
 
 export interface ApiConfig {
@@ -154,13 +178,15 @@ export interface ApiConfig {
    */
   intake: IntakeMode;
   store: StoreConfig;
-  /** Payments started and not ended that the starter lets Temporal hold. */
-  starterWindow: number;
+  /** The PGs payments are routed to (PGS_FILE). */
+  pgs: PgSettings[];
+  /** Payments of a PG started and not ended that the starter lets Temporal hold. */
+  starterWindow(pg: string): number;
   /** Workflow queries a second that status reads may spend; past it the store answers. */
   statusQueriesPerSecond: number;
   /** Deadline of a status read's call to Temporal. */
   statusTimeoutMs: number;
-  /** The PG's concurrency limit: the engine's PG slots in `/metrics`. */
+  /** The PGs' concurrency limits together: the engine's PG slots in `/metrics`. */
   pgConcurrency: number;
   /** Who may call the API (MERCHANTS_FILE). */
   merchantsFile: string;
@@ -170,6 +196,13 @@ export interface ApiConfig {
   admissionRedisUrl?: string;
   logLevel: string;
 }
+
+/**
+ * Ten seconds of a PG's work ahead of it: enough that the PG never waits for a start. Per PG, so
+ * one that is down fills only its own.
+ */
+export const defaultStarterWindow = (pg: { concurrency: number; ratePerSecond: number }): number =>
+  Math.max(2 * pg.concurrency, 10 * pg.ratePerSecond);
 
 export const INTAKE_MODES = ['redis', 'direct'] as const;
 export type IntakeMode = (typeof INTAKE_MODES)[number];
@@ -185,13 +218,12 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
       TEMPORAL_START_CONCURRENCY: env.positiveInt(16),
       TEMPORAL_INTAKE: z.enum(INTAKE_MODES).default('redis'),
       ...storeShape,
-      // Ten seconds of the PG's work ahead of it: enough that the PG never waits for a start.
+      // Unset: each PG's defaultStarterWindow. Set: every PG's.
       STARTER_WINDOW: z.coerce.number().int().positive().optional(),
       STATUS_QUERIES_PER_SECOND: env.nonNegative(20),
       STATUS_TIMEOUT_MS: env.positiveInt(1000),
-      PG_MAX_CONCURRENCY: env.positiveInt(10),
-      PG_RATE_LIMIT: env.positiveInt(10),
       PG_ADMISSION: z.enum(ADMISSION_KINDS).default('local'),
+      ...pgsShape,
       LOG_LEVEL: env.logLevel(),
       ...merchantsFileShape,
       ...httpLimitsShape,
@@ -199,6 +231,7 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
     // The workers warn about old admission names; the API reads them silently.
     withCurrentAdmissionNames(source, () => undefined),
   );
+  const pgs = pgsOf(e);
   return {
     temporal: connectionOf(e),
     merchantsFile: e.MERCHANTS_FILE,
@@ -210,10 +243,15 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
     startConcurrency: e.TEMPORAL_START_CONCURRENCY,
     intake: e.TEMPORAL_INTAKE,
     store: { redisUrl: e.REDIS_URL, prefix: e.PAYMENT_STORE_PREFIX },
-    starterWindow: e.STARTER_WINDOW ?? Math.max(2 * e.PG_MAX_CONCURRENCY, 10 * e.PG_RATE_LIMIT),
+    pgs,
+    starterWindow: (name) => {
+      const pg = pgs.find((p) => p.name === name);
+      // A PG no lane serves (a merchant's that was removed from PGS_FILE): its payments wait.
+      return pg ? (e.STARTER_WINDOW ?? defaultStarterWindow(pg)) : 0;
+    },
     statusQueriesPerSecond: e.STATUS_QUERIES_PER_SECOND,
     statusTimeoutMs: e.STATUS_TIMEOUT_MS,
-    pgConcurrency: e.PG_MAX_CONCURRENCY,
+    pgConcurrency: pgs.reduce((sum, pg) => sum + pg.concurrency, 0),
     admissionRedisUrl: e.PG_ADMISSION === 'redis' ? e.REDIS_URL : undefined,
     logLevel: e.LOG_LEVEL,
   };

@@ -27,6 +27,7 @@ import { rethrowAsTemporal, storeUnavailable } from './engine-errors';
 import { UnknownCursor, listFromVisibility } from './payment-list';
 import { startPaymentWorkflow } from './start-payment';
 import { createStatusReader } from './status-reader';
+import { pgOfPayment } from './routing';
 
 export type TemporalEngineOptions = Pick<
   ApiConfig,
@@ -35,6 +36,7 @@ export type TemporalEngineOptions = Pick<
   | 'store'
   | 'startConcurrency'
   | 'starterWindow'
+  | 'pgs'
   | 'statusQueriesPerSecond'
   | 'statusTimeoutMs'
   | 'webUiUrl'
@@ -53,7 +55,7 @@ export function createTemporalEngine(options: TemporalEngineOptions): PaymentEng
         store,
         log: options.log,
         concurrency: options.startConcurrency,
-        window: options.starterWindow,
+        window: (pg) => options.starterWindow(pg),
         consumer: `${hostname()}-api`,
         startWorkflow: async (payment) => {
           await connection.withDeadline(Date.now() + options.timeoutMs, () =>
@@ -80,7 +82,15 @@ export function createTemporalEngine(options: TemporalEngineOptions): PaymentEng
         }
       : view;
 
-  const submit: Submit = store ? acceptIntoStore(store) : startDirectly(client, taskQueue, options);
+  const accept: Submit = store ? acceptIntoStore(store) : startDirectly(client, taskQueue, options);
+  const pgNames = new Set(options.pgs.map((pg) => pg.name));
+  // A merchant moved to a PG no lane serves (the merchants file changed while running): refused,
+  // not accepted into a lane nobody drains. Checked at start for every merchant too (api/main.ts).
+  const submit: Submit = async (payment) => {
+    const pg = pgOfPayment(payment);
+    if (!pgNames.has(pg)) throw new EngineUnavailable(`the merchant's PG ${pg} is not configured here`, 60);
+    return accept(payment);
+  };
 
   return {
     submit,

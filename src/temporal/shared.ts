@@ -3,6 +3,7 @@
  * its task queues, and the error types its activities throw.
  */
 import { defineQuery } from '@temporalio/workflow';
+import { DEFAULT_PG, merchantOfPayment } from './routing';
 import type { PaymentStatusView } from '../contract/payment';
 
 /** The payment workflow's type: the name of its function in workflows.ts, which clients start by it. */
@@ -12,11 +13,20 @@ export const WORKFLOW_TYPE = 'paymentWorkflow';
 export const getStatusQuery = defineQuery<PaymentStatusView>('getStatus');
 
 /**
- * The PG activity's own task queue, beside the workflows' queue: its worker throttles it
- * (maxTaskQueueActivitiesPerSecond applies to it alone), and status queries, which land on
- * workflow workers, never share a process with the PG calls when the roles run apart.
+ * A PG's lane: the PG activity's own task queue, one per PG, beside the workflows' queue. Its
+ * worker throttles it (maxTaskQueueActivitiesPerSecond applies to it alone, so to this PG alone),
+ * a PG that is down holds up only its own queue, and status queries, which land on workflow
+ * workers, never share a process with the PG calls when the roles run apart. `pg-main` keeps the
+ * name it had before there were several PGs, so running workflows find it after an upgrade.
  */
-export const pgTaskQueue = (workflowTaskQueue: string): string => `${workflowTaskQueue}.pg`;
+export const pgTaskQueue = (workflowTaskQueue: string, pg: string = DEFAULT_PG): string =>
+  pg === DEFAULT_PG ? `${workflowTaskQueue}.pg` : `${workflowTaskQueue}.pg.${pg}`;
+
+/** A payment's fairness key and weight on its PG's task queue: its merchant and the merchant's weight. */
+export const fairnessOf = (payment: { merchantId?: string; weight?: number }) => ({
+  fairnessKey: merchantOfPayment(payment),
+  fairnessWeight: payment.weight ?? 1,
+});
 
 /** Error types thrown by the activity (`ApplicationFailure.type`). */
 export const ActivityErrorType = {

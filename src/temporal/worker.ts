@@ -1,8 +1,8 @@
 /**
  * The payment worker. WORKER_ROLE chooses what it polls:
  * - `workflows`: the workflows' task queue (workflow tasks, status queries, the bookkeeping activity);
- * - `pg`: the PG activity's task queue, with the study document's two worker options plus the
- *   exact admission step in front of the PG (see pg-client/admission.ts for why the built-in
+ * - `pg`: each PG's lane (its own activity task queue, PGS_FILE), with the study document's two
+ *   worker options from that PG's limits plus the exact admission step in front of it (see pg-client/admission.ts for why the built-in
  *   options alone do not keep the PG's limits);
  * - `all`: both, in one process.
  */
@@ -11,19 +11,60 @@ import type { Logger } from '../infra/logger';
 import { PaymentStore } from '../intake/payment-store';
 import { startWorkerMetrics } from '../metrics/worker-metrics';
 import type { PgAdmission } from '../pg-client/admission';
-import { createPgClient } from '../pg-client/pg-client';
+import { type PgClient, createPgClient } from '../pg-client/pg-client';
 import { createActivities, createBookkeepingActivities } from './activities';
-import { createPgAdmission } from './admission-choice';
-import type { WorkerConfig } from './config';
+import { type WorkerAdmission, createPgAdmission } from './admission-choice';
+import type { PgLane, WorkerConfig } from './config';
 import { pgTaskQueue } from './shared';
 
 export interface RunningWorker {
   workers: Worker[];
-  admission?: PgAdmission;
+  /** Each PG lane's admission step, by PG name. */
+  admissions: Map<string, PgAdmission>;
   /** Resolves when the worker has stopped. */
   done: Promise<void>;
   stop(): Promise<void>;
 }
+
+/** One PG's lane: its client, its admission step, and how to close them. */
+interface OpenLane {
+  lane: PgLane;
+  pg: PgClient;
+  chosen: WorkerAdmission;
+}
+
+async function openLane(lane: PgLane, config: WorkerConfig, log: Logger): Promise<OpenLane> {
+  const pg = createPgClient({
+    baseUrl: lane.pg.url,
+    connections: Math.max(lane.pg.concurrency, lane.maxConcurrentActivities),
+  });
+  try {
+    const chosen = await createPgAdmission(lane, config.admission, log);
+    await pg.warmUp();
+    return { lane, pg, chosen };
+  } catch (err) {
+    await pg.close();
+    throw err;
+  }
+}
+
+/** The slots of every lane together, for the worker's semaphore gauges. */
+const allSlots = (admissions: PgAdmission[]): Pick<PgAdmission, 'usage'> | undefined =>
+  admissions.length === 0
+    ? undefined
+    : {
+        usage: () =>
+          admissions
+            .map((a) => a.usage())
+            .reduce(
+              (sum, u) => ({
+                used: sum.used + u.used,
+                limit: sum.limit + u.limit,
+                readable: sum.readable && u.readable !== false,
+              }),
+              { used: 0, limit: 0, readable: true },
+            ),
+      };
 
 export async function startPaymentWorker(config: WorkerConfig, log: Logger): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ address: config.temporal.address });
@@ -31,26 +72,25 @@ export async function startPaymentWorker(config: WorkerConfig, log: Logger): Pro
   const closing: Array<() => Promise<unknown>> = [() => store.close()];
   const { namespace, taskQueue } = config.temporal;
   const workers: Worker[] = [];
-  let admission: PgAdmission | undefined;
   const described: Record<string, unknown> = {};
-  const pgRole = config.role !== 'workflows';
-  const pg = pgRole
-    ? createPgClient({
-        baseUrl: config.pg.url,
-        connections: Math.max(config.pg.concurrency, config.maxConcurrentActivities),
-      })
-    : undefined;
-  const chosen = pg ? await createPgAdmission(config, log) : undefined;
-  if (pg && chosen) {
-    await pg.warmUp();
-    admission = chosen.admission;
-    closing.push(
-      () => chosen.close(),
-      () => pg.close(),
-    );
+  const lanes: OpenLane[] = [];
+  if (config.role !== 'workflows') {
+    for (const lane of config.lanes) {
+      const open = await openLane(lane, config, log);
+      lanes.push(open);
+      closing.push(
+        () => open.chosen.close(),
+        () => open.pg.close(),
+      );
+    }
   }
+  const admissions = new Map(lanes.map((l) => [l.lane.pg.name, l.chosen.admission]));
   // Payment metrics where they are born; the API finds this endpoint through the worker identity.
-  const metrics = await startWorkerMetrics({ host: config.metrics.host, port: config.metrics.port, admission });
+  const metrics = await startWorkerMetrics({
+    host: config.metrics.host,
+    port: config.metrics.port,
+    admission: allSlots([...admissions.values()]),
+  });
   closing.push(() => metrics.close());
 
   if (config.role !== 'pg') {
@@ -69,27 +109,31 @@ export async function startPaymentWorker(config: WorkerConfig, log: Logger): Pro
     );
     described.workflows = taskQueue;
   }
-  if (pg && admission && chosen) {
+  // One worker per PG lane: its own task queue, slots and rate, so a PG that is down or slow
+  // holds up only its own payments.
+  const pgLanes: Record<string, unknown> = {};
+  for (const { lane, pg, chosen } of lanes) {
+    const laneQueue = pgTaskQueue(taskQueue, lane.pg.name);
     workers.push(
       await Worker.create({
         connection,
         namespace,
-        taskQueue: pgTaskQueue(taskQueue),
-        activities: createActivities({ pg, admission, store, observe: metrics.activityObserver }),
-        maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
-        maxTaskQueueActivitiesPerSecond: config.taskQueueActivitiesPerSecond,
+        taskQueue: laneQueue,
+        activities: createActivities({ pg, admission: chosen.admission, store, observe: metrics.activityObserver }),
+        maxConcurrentActivityTaskExecutions: lane.maxConcurrentActivities,
+        maxTaskQueueActivitiesPerSecond: lane.taskQueueActivitiesPerSecond,
         shutdownGraceTime: '10 seconds',
         identity: metrics.identity,
       }),
     );
-    Object.assign(described, {
-      pg: pgTaskQueue(taskQueue),
-      maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
-      maxTaskQueueActivitiesPerSecond: config.taskQueueActivitiesPerSecond,
+    pgLanes[lane.pg.name] = {
+      taskQueue: laneQueue,
+      maxConcurrentActivityTaskExecutions: lane.maxConcurrentActivities,
+      maxTaskQueueActivitiesPerSecond: lane.taskQueueActivitiesPerSecond,
       admission: chosen.describe,
-      metrics: metrics.url,
-    });
+    };
   }
+  if (lanes.length > 0) Object.assign(described, { pgs: pgLanes, metrics: metrics.url });
 
   const done = Promise.all(workers.map((w) => w.run()))
     .then(
@@ -106,7 +150,7 @@ export async function startPaymentWorker(config: WorkerConfig, log: Logger): Pro
   log.info(described, `worker polling task queue "${taskQueue}" (${config.role}) on ${config.temporal.address}`);
   return {
     workers,
-    admission,
+    admissions,
     done,
     stop: async () => {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();

@@ -15,8 +15,9 @@ import {
 import type { PaymentStatusView, QueuedPaymentRequest } from '../contract/payment';
 import type { createActivities, createBookkeepingActivities } from './activities';
 import { chargeActivityOptions } from './activity-options';
+import { pgOfPayment } from './routing';
 import { PaymentStatusAttribute } from './search-attributes';
-import { ActivityErrorType, type ChargeFailureDetails, getStatusQuery, pgTaskQueue } from './shared';
+import { ActivityErrorType, type ChargeFailureDetails, fairnessOf, getStatusQuery, pgTaskQueue } from './shared';
 
 export async function paymentWorkflow(payment: QueuedPaymentRequest): Promise<PaymentStatusView> {
   const state: PaymentStatusView = {
@@ -30,7 +31,11 @@ export async function paymentWorkflow(payment: QueuedPaymentRequest): Promise<Pa
 
   const { chargePayment } = proxyActivities<ReturnType<typeof createActivities>>({
     ...chargeActivityOptions,
-    taskQueue: pgTaskQueue(workflowInfo().taskQueue),
+    // The payment's PG lane, from its input: the same on every replay.
+    taskQueue: pgTaskQueue(workflowInfo().taskQueue, pgOfPayment(payment)),
+    // With the server's fairness on, the lane's backlog is served round-robin across merchants by
+    // weight, so one merchant's flash sale does not put another's payment behind all of it.
+    priority: fairnessOf(payment),
     // A cancel waits for the activity: one whose PG call is open finishes it, and the payment ends
     // as the PG answered, never CANCELLED with a charge behind it.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,

@@ -7,10 +7,11 @@ import { loadWorkerConfig } from '../../src/temporal/config';
 /** The worker's admission settings read from `env`, and every warning line. */
 function worker(env: NodeJS.ProcessEnv) {
   const warnings: string[] = [];
-  const { admission, taskQueueActivitiesPerSecond } = loadWorkerConfig(env, (line) => warnings.push(line));
+  const { admission, lanes } = loadWorkerConfig(env, (line) => warnings.push(line));
+  const { taskQueueActivitiesPerSecond, admissionPrefix } = lanes[0]!;
   return {
     kind: admission.kind,
-    prefix: admission.prefix,
+    prefix: admissionPrefix,
     leaseMs: admission.leaseMs,
     taskQueueActivitiesPerSecond,
     warnings,

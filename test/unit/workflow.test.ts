@@ -63,12 +63,14 @@ beforeAll(async () => {
   };
   workers = await Promise.all([
     Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle, activities: { recordOutcome } }),
-    // The charge activity runs on the PG's own task queue, as on the real workers.
-    Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: pgTaskQueue(taskQueue),
-      activities: { chargePayment },
-    }),
+    // The charge activity runs on its PG's own task queue, as on the real workers: pg-main's and pg-alt's.
+    ...[undefined, 'pg-alt'].map((pg) =>
+      Worker.create({
+        connection: env.nativeConnection,
+        taskQueue: pgTaskQueue(taskQueue, pg),
+        activities: { chargePayment },
+      }),
+    ),
   ]);
   running = workers.map((worker) => worker.run());
 }, 60_000);
@@ -104,13 +106,18 @@ const failure = (type: string, code: string, attempt: number, nonRetryable: bool
  * Runs one payment workflow to its end with the charge activity answering as `answer` says;
  * resolves with the workflow's result, the status query's answer after it, and the activities' calls.
  */
-async function runPayment(answer: Answer): Promise<{
+async function runPayment(
+  answer: Answer,
+  route: Partial<Pick<QueuedPaymentRequest, 'merchantId' | 'pg' | 'weight'>> = {},
+): Promise<{
   result: PaymentStatusView;
   queried: PaymentStatusView;
   calls: number;
   recorded: PaymentStatusView[];
+  /** The charge activity's scheduling as the server recorded it: its task queue and priority. */
+  scheduled?: { taskQueue?: string | null; fairnessKey?: string | null; fairnessWeight?: number | null };
 }> {
-  const input = payment();
+  const input = { ...payment(), ...route };
   const script: Script = { answer, calls: 0, recorded: [] };
   scripts.set(input.requestId, script);
   const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
@@ -120,10 +127,40 @@ async function runPayment(answer: Answer): Promise<{
   });
   const result = (await handle.result()) as PaymentStatusView;
   const queried = await handle.query(getStatusQuery);
-  return { result, queried, calls: script.calls, recorded: script.recorded };
+  const history = await handle.fetchHistory();
+  const attributes = history.events?.find(
+    (e) => e.activityTaskScheduledEventAttributes,
+  )?.activityTaskScheduledEventAttributes;
+  const scheduled = attributes
+    ? {
+        taskQueue: attributes.taskQueue?.name,
+        fairnessKey: attributes.priority?.fairnessKey,
+        fairnessWeight: attributes.priority?.fairnessWeight,
+      }
+    : undefined;
+  return { result, queried, calls: script.calls, recorded: script.recorded, scheduled };
 }
 
 describe('the payment workflow with the charge activity mocked', () => {
+  test("when the payment names a PG and a merchant then its charge runs on that PG's lane with the merchant as fairness key", async () => {
+    const { result, scheduled } = await runPayment(() => ({ transactionId: 'TXN-2', attempt: 1, replayed: false }), {
+      merchantId: 'shop-b',
+      pg: 'pg-alt',
+      weight: 3,
+    });
+    expect(result.status).toBe('SUCCESS');
+    expect(scheduled?.taskQueue).toMatch(/\.pg\.pg-alt$/);
+    expect({ ...scheduled, taskQueue: undefined }).toEqual({ fairnessKey: 'shop-b', fairnessWeight: 3 });
+  });
+
+  test("when an outside producer's payment names neither PG nor merchant then its charge runs on pg-main's lane as merchant default", async () => {
+    const { scheduled } = await runPayment(() => ({ transactionId: 'TXN-3', attempt: 1, replayed: false }), {
+      merchantId: '',
+    });
+    expect(scheduled?.taskQueue).toMatch(/\.pg$/);
+    expect({ ...scheduled, taskQueue: undefined }).toEqual({ fairnessKey: 'default', fairnessWeight: 1 });
+  });
+
   test('when the PG approves then the payment is SUCCESS with its transaction id, and the status query says so', async () => {
     const { result, queried } = await runPayment(() => ({
       transactionId: 'TXN-1',

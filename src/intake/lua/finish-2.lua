@@ -11,5 +11,10 @@ redis.call('HSET', KEYS[1], 'status', ARGV[1], 'attempts', ARGV[2], 'completedAt
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'transactionId', ARGV[4]) end
 if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'error', ARGV[5]) end
 if ARGV[6] ~= '' then redis.call('HSETNX', KEYS[1], 'startedAt', ARGV[6]) end
-if redis.call('HGET', KEYS[1], 'workflow') == '1' then redis.call('HINCRBY', KEYS[2], 'ended', 1) end
+if redis.call('HGET', KEYS[1], 'workflow') == '1' then
+  -- A record from before PGs were named was pg-main's.
+  local pg = redis.call('HGET', KEYS[1], 'pg') or 'pg-main'
+  redis.call('HINCRBY', KEYS[2], 'ended', 1)
+  redis.call('HINCRBY', KEYS[2], 'ended:' .. pg, 1)
+end
 return 1
