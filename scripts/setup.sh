@@ -68,3 +68,14 @@ else
   SUDO=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo"
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq redis-server
 fi
+
+# 5. For the tests only (`npm test` passes --tests): headless Chromium, which checks the Web UI.
+if [ "${1:-}" = "--tests" ]; then
+  if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then
+    step "chromium: $(command -v chromium || command -v chromium-browser)"
+  else
+    step "installing chromium for the Web UI check (apt-get)…"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo"
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium
+  fi
+fi

@@ -4,6 +4,7 @@
  * message written by the study document's own producer code is processed.
  */
 import { randomUUID } from 'node:crypto';
+import { statusViewOf } from '../../../compare/baseline/status-store';
 import type { BaselineMode } from '../../../compare/baseline/config';
 import { paymentBodies } from '../../../src/load/payments-client';
 import { pollUntil } from '../../support/answers';
@@ -77,13 +78,16 @@ describe.each<BaselineMode>(['list', 'list-reliable', 'stream'])('the %s baselin
     const orderId = `study-order-${randomUUID().slice(0, 8)}`;
     await pushLikeTheStudy(stack, mode, requestId, orderId);
 
+    // Read from the result table as a Phase 2-A system would: the message names no merchant, so
+    // through the API it is no merchant's payment (docs/merchants.md).
     const view = await pollUntil('the study-shaped payment to finish', async () => {
-      const answer = await stack.http.status(requestId);
-      return answer.status === 200 && answer.body.status === 'SUCCESS' ? answer.body : undefined;
+      const stored = statusViewOf(await fx.client.hgetall(stack.keys.status(requestId)));
+      return stored?.status === 'SUCCESS' ? stored : undefined;
     });
     expect(view).toMatchObject({ requestId, status: 'SUCCESS', attempts: 1 });
     expect(view.transactionId).toMatch(/^TXN-/);
     const pg = await fx.pg.client.stats();
     expect(pg.charges).toBe(1);
+    expect((await stack.http.status(requestId)).status).toBe(404);
   });
 });
