@@ -95,7 +95,8 @@ export function createTemporalMetricsSource(options: TemporalMetricsOptions): En
       const used = admissionUp
         ? workers.reduce((sum, json) => sum + (gaugeValue(json, METRIC.semaphoreUsed) ?? 0), 0)
         : NaN;
-      const perLane = options.store ? await lanesOf(options.store) : undefined;
+      // A store that does not answer leaves these series out; the rest of /metrics still answers.
+      const perLane = options.store ? await lanesOf(options.store).catch(() => undefined) : undefined;
       return {
         ...(perLane ? { lanes: perLane } : {}),
         queueSize: lanes.reduce((sum, lane) => sum + Number(lane.stats?.approximateBacklogCount ?? 0), 0),

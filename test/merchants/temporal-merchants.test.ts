@@ -97,10 +97,11 @@ describe('merchants on the Temporal engine', () => {
     const finalB = await shopB.waitForFinal([b.requestId!], { timeoutMs: 60_000 });
     expect(finalA.get(a.requestId!)).toMatchObject({ status: 'SUCCESS', merchantId: 'shop-a' });
     expect(finalB.get(b.requestId!)).toMatchObject({ status: 'SUCCESS', merchantId: 'shop-b' });
-    // Counted by the PG under each payment's own key: earlier tests' payments may still be charging.
+    // Counted by the PG under each payment's own key (earlier tests' payments may still be
+    // charging). The PG's duplicateCharges would count this pair, one orderId charged twice: here
+    // that is two shops' orders, which is the point.
     const { callsByKey } = await stack.pg.client.timeline();
     expect([a.requestId!, b.requestId!].map((id) => callsByKey[id]?.length ?? 0)).toEqual([1, 1]);
-    expect((await stack.pg.client.stats()).duplicateCharges).toBe(0);
   });
 
   test("when a merchant reads another merchant's payment then it answers 404, exactly as for an unknown id", async () => {
