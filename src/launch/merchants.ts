@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PaymentsClient } from '../load/payments-client';
 import { addMerchant, removeMerchant, writeMerchantsFile } from '../merchants/merchants-file';
 
 /** The merchant a launcher makes when the caller brings none. */
@@ -45,3 +46,7 @@ export function createMerchantsFixture(ids: string[] = [TEST_MERCHANT]): Merchan
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/** A client for each of `ids`, each sending that merchant's key. */
+export const merchantClients = (apiUrl: string, fixture: MerchantsFixture, ids: string[]): PaymentsClient[] =>
+  ids.map((id) => new PaymentsClient(apiUrl, { apiKey: fixture.keys.get(id) }));

@@ -69,18 +69,18 @@ describe('the API under the security probe', () => {
     }
   });
 
+  /** The first lines of a raw POST /payments as this merchant, before the lines a test adds. */
+  const postHead = () => [
+    'POST /payments HTTP/1.1',
+    'Host: 127.0.0.1',
+    `Authorization: ${auth.authorization}`,
+    'Content-Type: application/json',
+  ];
+
   test('when a body declares more than 16 KiB then 413 comes at once, read from the header, and the connection closes', async () => {
     const answer = await raw(
       port,
-      [
-        'POST /payments HTTP/1.1',
-        'Host: 127.0.0.1',
-        `Authorization: ${auth.authorization}`,
-        'Content-Type: application/json',
-        'Content-Length: 10485760',
-        '',
-        '{"orderId":"big","amount":1,',
-      ].join('\r\n'),
+      [...postHead(), 'Content-Length: 10485760', '', '{"orderId":"big","amount":1,'].join('\r\n'),
     );
     expect(answer.head).toMatch(/^HTTP\/1\.1 413/);
     expect(answer.closed).toBe(true);
@@ -92,10 +92,7 @@ describe('the API under the security probe', () => {
     const answer = await raw(
       port,
       [
-        'POST /payments HTTP/1.1',
-        'Host: 127.0.0.1',
-        `Authorization: ${auth.authorization}`,
-        'Content-Type: application/json',
+        ...postHead(),
         'Idempotency-Key: A',
         'Idempotency-Key: B',
         `Content-Length: ${Buffer.byteLength(body)}`,

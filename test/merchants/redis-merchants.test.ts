@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { startBaselineStack } from '../../compare/baseline/launch';
 import { startBullmqStack } from '../../compare/bullmq/launch';
 import { requestIdForKey } from '../../src/contract/payment';
-import { type MerchantsFixture, createMerchantsFixture } from '../../src/launch/merchants';
+import { type MerchantsFixture, createMerchantsFixture, merchantClients } from '../../src/launch/merchants';
 import { PaymentsClient, bearer } from '../../src/load/payments-client';
 import { type Fixture, startFixture } from '../compare/baseline/fixture';
 
@@ -42,8 +42,7 @@ describe.each(Object.keys(engines) as Array<keyof typeof engines>)('merchants on
   let shopB: PaymentsClient;
   beforeAll(async () => {
     stack = await engines[engine]();
-    shopA = new PaymentsClient(stack.apiUrl, { apiKey: merchants.keys.get('shop-a') });
-    shopB = new PaymentsClient(stack.apiUrl, { apiKey: merchants.keys.get('shop-b') });
+    [shopA, shopB] = merchantClients(stack.apiUrl, merchants, ['shop-a', 'shop-b']) as [PaymentsClient, PaymentsClient];
   });
   afterAll(async () => {
     await shopA?.close();

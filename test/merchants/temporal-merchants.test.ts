@@ -5,7 +5,7 @@ import { requestIdForKey } from '../../src/contract/payment';
 import { toolPath } from '../../src/infra/paths';
 import { freePort } from '../../src/infra/ports';
 import { type RunningDevServer, startDevServer } from '../../src/infra/temporal-dev-server';
-import { type MerchantsFixture, createMerchantsFixture } from '../../src/launch/merchants';
+import { type MerchantsFixture, createMerchantsFixture, merchantClients } from '../../src/launch/merchants';
 import { type TemporalStack, startTemporalStack } from '../../src/launch/temporal-stack';
 import { PaymentsClient, bearer } from '../../src/load/payments-client';
 import { looksLikeStackTrace, pollUntil } from '../support/answers';
@@ -28,8 +28,7 @@ describe('merchants on the Temporal engine', () => {
     temporal = await startDevServer({ port: await freePort(), uiPort: await freePort() });
     merchants = createMerchantsFixture(['shop-a', 'shop-b', 'shop-gone']);
     stack = await startTemporalStack({ temporal, merchants, pgEnv: { PG_LATENCY_MS: '20-50' } });
-    shopA = new PaymentsClient(stack.apiUrl, { apiKey: merchants.keys.get('shop-a') });
-    shopB = new PaymentsClient(stack.apiUrl, { apiKey: merchants.keys.get('shop-b') });
+    [shopA, shopB] = merchantClients(stack.apiUrl, merchants, ['shop-a', 'shop-b']) as [PaymentsClient, PaymentsClient];
   });
   afterAll(async () => {
     await shopA?.close();
