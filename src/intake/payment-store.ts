@@ -70,7 +70,7 @@ export interface Intake {
 }
 
 /** Key names under one prefix; tests and several stacks on one Redis use their own. */
-export const storeKeys = (prefix: string) => ({
+const storeKeys = (prefix: string) => ({
   record: (requestId: string) => `${prefix}payment:${requestId}`,
   order: (merchantId: string, orderId: string) => `${prefix}order:${merchantId}:${orderId}`,
   /**
@@ -102,7 +102,7 @@ const STATUS_FIELDS = [
   'merchantId',
 ];
 
-export function viewOf(requestId: string, fields: Array<string | null>): StoredPayment | null {
+function viewOf(requestId: string, fields: Array<string | null>): StoredPayment | null {
   const [status, attempts, acceptedAt, startedAt, completedAt, transactionId, error, workflow, merchantId] = fields;
   if (!status || !acceptedAt || !(PAYMENT_STATUSES as readonly string[]).includes(status)) return null;
   const view: PaymentStatusView = {

@@ -48,7 +48,6 @@ export class IntakeStarter {
   private readonly reader: Redis;
   private readonly group: string;
   private readonly consumer: string;
-  private startedHere = 0;
   /** Streams whose group exists, and those whose own pending entries have all been read again. */
   private readonly grouped = new Set<string>();
   private readonly caughtUp = new Set<string>();
@@ -65,11 +64,6 @@ export class IntakeStarter {
 
   start(): void {
     this.running ??= this.loop();
-  }
-
-  /** Workflows this starter has started since it began. */
-  get started(): number {
-    return this.startedHere;
   }
 
   async stop(): Promise<void> {
@@ -236,7 +230,6 @@ export class IntakeStarter {
       if (stored?.view.status !== 'CANCELLED') {
         await this.options.startWorkflow(payment);
         await store.markStarted(payment.requestId);
-        this.startedHere++;
       }
     }
     const key = this.streamOf.get(entry)!;
