@@ -34,6 +34,8 @@ export const WAVES: ReadonlyArray<readonly string[]> = [
   ['polling-clients'],
   ['surge'],
   ['noisy-neighbour'],
+  // With pg-alt down and up side by side, so the two pg-main figures share the machine's load.
+  ['pg-outage'],
   ['ceiling'],
 ];
 /** Groups measured one run at a time even in a wave: their figure is the engine's CPU cost. */

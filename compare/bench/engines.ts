@@ -18,12 +18,16 @@ import { startTemporalStack } from '../../src/launch/temporal-stack';
 import { defaultTaskQueueRate } from '../../src/temporal/config';
 import type { BenchRedis } from './bench-redis';
 import { killTree } from './kill-tree';
-import type { Scenario } from './scenarios';
+import { PG_ALT, PG_MAIN, type Scenario } from './scenarios';
+import { stackPerPg } from './stack-per-pg';
+import { writePgsFile } from './two-pgs';
 import type { EngineName } from './types';
 
 export interface EngineSetup {
   scenario: Scenario;
   pg: FakePgHandle;
+  /** pg-outage's second PG; merchant B's payments go to it. */
+  pgAlt?: FakePgHandle;
   redis: BenchRedis;
   /** A directory of this run's own, removed afterwards (Temporal's database file). */
   dir: string;
@@ -44,7 +48,7 @@ export interface RunningEngine {
   startWorker(): Promise<string>;
   restartServer(): Promise<string>;
   leakedPermits(): Promise<number | null>;
-  /** A client that posts as a second merchant of the engine's (noisy-neighbour's B). */
+  /** A client that posts as a second merchant of the engine's (noisy-neighbour's B; pg-outage's pg-alt merchant). */
   neighbourClient?(): PaymentsClient;
   /** What the engine does with several merchants. */
   merchants?: string;
@@ -64,9 +68,10 @@ const limitsEnv = (s: Scenario) => ({
 /**
  * noisy-neighbour's merchant B: a second merchant in the engine's merchants file, which its API
  * reloads within a second (long before the warm-up ends), and a client that posts with its key.
+ * `pg` routes it to another PG (pg-outage).
  */
-function neighbourOf(apiUrl: string, merchants: MerchantsFixture, how: string) {
-  const apiKey = merchants.add('shop-neighbour');
+function neighbourOf(apiUrl: string, merchants: MerchantsFixture, how: string, pg?: string) {
+  const apiKey = merchants.add('shop-neighbour', pg ? { pg } : {});
   return { neighbourClient: () => new PaymentsClient(apiUrl, { connections: 8, apiKey }), merchants: how };
 }
 
@@ -94,7 +99,7 @@ async function restartRedis(redis: BenchRedis): Promise<string> {
  */
 const temporalEngine = (name: EngineName, intake?: 'direct'): EngineAdapter => ({
   name,
-  async start({ scenario, pg, redis, dir, sqliteSynchronous }) {
+  async start({ scenario, pg, pgAlt, redis, dir, sqliteSynchronous }) {
     const partitions = scenario.temporal?.partitions ?? 1;
     const admission = scenario.temporal?.admission ?? 'on';
     const port = await freePort();
@@ -105,9 +110,12 @@ const temporalEngine = (name: EngineName, intake?: 'direct'): EngineAdapter => (
     const shared = scenario.workers > 1 && admission === 'on';
     const taskQueueRate = defaultTaskQueueRate(scenario.engineLimits.ratePerSecond, admission === 'on');
     const intakeEnv = intake ? { TEMPORAL_INTAKE: intake } : {};
+    // pg-outage: both PGs in PGS_FILE, for the API and the workers alike: a lane each.
+    const pgsEnv = pgAlt ? { PGS_FILE: writePgsFile(dir, scenario, { [PG_MAIN]: pg, [PG_ALT]: pgAlt }) } : {};
     const workerEnv: NodeJS.ProcessEnv = {
       ...limitsEnv(scenario),
       ...intakeEnv,
+      ...pgsEnv,
       WORKER_MAX_CONCURRENT_ACTIVITIES: String(scenario.engineLimits.concurrency),
       TASK_QUEUE_ACTIVITIES_PER_SECOND: String(taskQueueRate),
       PG_ADMISSION: admission === 'off' ? 'off' : shared ? 'redis' : 'local',
@@ -118,7 +126,7 @@ const temporalEngine = (name: EngineName, intake?: 'direct'): EngineAdapter => (
         pg,
         workerEnv,
         // The API paces its starter by the same limits (STARTER_WINDOW follows the PG's rate).
-        apiEnv: { ...limitsEnv(scenario), ...intakeEnv },
+        apiEnv: { ...limitsEnv(scenario), ...intakeEnv, ...pgsEnv },
         workers: scenario.workers,
         temporal: server,
         // The payment store and the shared admission step on the run's Redis, at its durability.
@@ -136,9 +144,12 @@ const temporalEngine = (name: EngineName, intake?: 'direct'): EngineAdapter => (
         ...neighbourOf(
           stack.apiUrl,
           stack.merchants,
-          intake
-            ? "two merchants, each workflow started by its request; the server's fairness by merchant"
-            : "two merchants, an intake stream each taken in turns; the server's fairness by merchant",
+          pgAlt
+            ? `two merchants on two PGs (PGS_FILE), one routed to ${PG_ALT}: a lane per PG (activity task queue, admission step, starter window)`
+            : intake
+              ? "two merchants, each workflow started by its request; the server's fairness by merchant"
+              : "two merchants, an intake stream each taken in turns; the server's fairness by merchant",
+          pgAlt ? PG_ALT : undefined,
         ),
         variant: `${intake ? `TEMPORAL_INTAKE=${intake}, ` : ''}${scenario.workers} worker(s), ${admissionNote}, ${partitions} task-queue partition(s), maxConcurrentActivityTaskExecutions=${scenario.engineLimits.concurrency}, maxTaskQueueActivitiesPerSecond=${taskQueueRate}`,
         durability:
@@ -168,10 +179,40 @@ const temporalEngine = (name: EngineName, intake?: 'direct'): EngineAdapter => (
 
 const bullmq: EngineAdapter = {
   name: 'bullmq',
-  async start({ scenario, pg, redis }) {
-    const stack = await startBullmqStack({
-      workers: scenario.workers,
-      pgUrl: pg.url,
+  start: (setup) => stackPerPg(setup, (pgUrl, lane) => startBullmq(setup, pgUrl, lane)),
+};
+
+async function startBullmq({ scenario, redis }: EngineSetup, pgUrl: string, lane: string): Promise<RunningEngine> {
+  const stack = await startBullmqStack({
+    workers: scenario.workers,
+    pgUrl,
+    redisUrl: redis.url,
+    // pg-main's stack keeps BullMQ's default prefix; another PG's gets its own keys.
+    prefix: lane === PG_MAIN ? 'bull' : `bull-${lane}`,
+    env: limitsEnv(scenario),
+  });
+  return {
+    apiUrl: stack.apiUrl,
+    apiKey: stack.merchants.apiKey,
+    ...neighbourOf(stack.apiUrl, stack.merchants, FIFO),
+    durability: REDIS_DURABILITY,
+    pids: () => pidsOf(stack.api, ...stack.workers).concat(redis.pid() ?? []),
+    variant: `${scenario.workers} worker(s), limiter {max: ${scenario.engineLimits.ratePerSecond}, duration: 1000}, queue global concurrency ${scenario.engineLimits.concurrency}, worker concurrency ${scenario.engineLimits.concurrency}, attempts 10 + exponential backoff, stalled-job check defaults`,
+    killWorker: () => killFirstAlive(stack.workers),
+    startWorker: async () => `started ${(await stack.startWorker()).name}`,
+    restartServer: () => restartRedis(redis),
+    leakedPermits: () => Promise.resolve(null),
+    stop: () => stack.stop(),
+  };
+}
+
+function baseline(name: EngineName, mode: BaselineMode): EngineAdapter {
+  // Each stack under the launcher's random key prefix, so stacks of two PGs never share a key.
+  const startOne = async ({ scenario, redis }: EngineSetup, pgUrl: string): Promise<RunningEngine> => {
+    const stack = await startBaselineStack({
+      mode,
+      consumers: scenario.workers,
+      pgUrl,
       redisUrl: redis.url,
       env: limitsEnv(scenario),
     });
@@ -180,43 +221,16 @@ const bullmq: EngineAdapter = {
       apiKey: stack.merchants.apiKey,
       ...neighbourOf(stack.apiUrl, stack.merchants, FIFO),
       durability: REDIS_DURABILITY,
-      pids: () => pidsOf(stack.api, ...stack.workers).concat(redis.pid() ?? []),
-      variant: `${scenario.workers} worker(s), limiter {max: ${scenario.engineLimits.ratePerSecond}, duration: 1000}, queue global concurrency ${scenario.engineLimits.concurrency}, worker concurrency ${scenario.engineLimits.concurrency}, attempts 10 + exponential backoff, stalled-job check defaults`,
-      killWorker: () => killFirstAlive(stack.workers),
-      startWorker: async () => `started ${(await stack.startWorker()).name}`,
+      pids: () => pidsOf(stack.api, ...stack.consumers).concat(redis.pid() ?? []),
+      variant: `BASELINE_MODE=${mode}, ${scenario.workers} consumer(s), semaphore of ${scenario.engineLimits.concurrency} permits`,
+      killWorker: () => killFirstAlive(stack.consumers),
+      startWorker: async () => `started ${(await stack.startConsumer()).name}`,
       restartServer: () => restartRedis(redis),
-      leakedPermits: () => Promise.resolve(null),
+      leakedPermits: () => stack.permitsInUse(),
       stop: () => stack.stop(),
     };
-  },
-};
-
-function baseline(name: EngineName, mode: BaselineMode): EngineAdapter {
-  return {
-    name,
-    async start({ scenario, pg, redis }) {
-      const stack = await startBaselineStack({
-        mode,
-        consumers: scenario.workers,
-        pgUrl: pg.url,
-        redisUrl: redis.url,
-        env: limitsEnv(scenario),
-      });
-      return {
-        apiUrl: stack.apiUrl,
-        apiKey: stack.merchants.apiKey,
-        ...neighbourOf(stack.apiUrl, stack.merchants, FIFO),
-        durability: REDIS_DURABILITY,
-        pids: () => pidsOf(stack.api, ...stack.consumers).concat(redis.pid() ?? []),
-        variant: `BASELINE_MODE=${mode}, ${scenario.workers} consumer(s), semaphore of ${scenario.engineLimits.concurrency} permits`,
-        killWorker: () => killFirstAlive(stack.consumers),
-        startWorker: async () => `started ${(await stack.startConsumer()).name}`,
-        restartServer: () => restartRedis(redis),
-        leakedPermits: () => stack.permitsInUse(),
-        stop: () => stack.stop(),
-      };
-    },
   };
+  return { name, start: (setup) => stackPerPg(setup, (pgUrl) => startOne(setup, pgUrl)) };
 }
 
 export const ENGINES: Record<EngineName, EngineAdapter> = {

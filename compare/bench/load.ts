@@ -13,7 +13,7 @@ export interface SentPayment {
   status: number;
   acceptMs: number;
   requestId?: string;
-  /** noisy-neighbour: the flash sale's merchant (A) or its neighbour (B). */
+  /** noisy-neighbour: the flash sale's merchant (A) or its neighbour (B); pg-outage: pg-main's (A) or pg-alt's (B). */
   merchant?: 'A' | 'B';
 }
 
@@ -27,8 +27,8 @@ export interface LoadHooks {
 }
 
 /**
- * `neighbour` posts merchant B's payments of a `neighbours` load; it is `client` itself for an
- * engine that knows no merchants (all its payments are one line's).
+ * `neighbour` posts merchant B's payments of a `neighbours` or `two-pgs` load; it is `client`
+ * itself for an engine that knows no merchants (all its payments are one line's).
  */
 export async function sendLoad(
   client: PaymentsClient,
@@ -59,6 +59,7 @@ export async function sendLoad(
   };
   if (load.kind === 'burst') return Promise.all(bodies.map((body) => send(body)));
   if (load.kind === 'paced') return paced(bodies, 1000 / load.perSecond, (body) => send(body));
+  if (load.kind === 'two-pgs') return Promise.all(bodies.map((body, i) => send(body, i < load.main ? 'A' : 'B')));
   const flashSale = bodies.slice(0, load.surge).map((body) => send(body, 'A'));
   const neighbours = paced(bodies.slice(load.surge), load.everyMs, (body) => send(body, 'B'));
   return [...(await Promise.all(flashSale)), ...(await neighbours)];

@@ -5,7 +5,7 @@
  */
 import { buildClaims } from './claims';
 import { PALETTE, lineChart } from './svg';
-import { ceilingLine, shortDurability } from './table';
+import { LANES, ceilingLine, outageLine, shortDurability } from './table';
 import type { BenchReport, BenchResult, ResultSeries } from './types';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -123,6 +123,17 @@ function intakeTable(results: BenchResult[]): string {
   return `<h2>Intake and status reads</h2><table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+/** pg-outage: each PG's figures per engine, and pg-main's utilisation with pg-alt down beside up. */
+function lanesTable(results: BenchResult[]): string {
+  const shown = results.filter((r) => r.detail.lanes);
+  if (shown.length === 0) return '';
+  const rows = shown.map((r) => `<tr>${LANES.map(([, text, bad]) => cell(text(r), bad?.(r))).join('')}</tr>`);
+  const line = outageLine(results);
+  return `<h2>Two PGs, one down (pg-outage)</h2>
+<p class="small">Merchant A's payments go to pg-main, merchant B's to pg-alt. Each PG's score is its own: most calls at once / in a sliding second / 429s / charged twice.</p>
+<table><thead><tr>${LANES.map(([title]) => `<th>${esc(title)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>${line ? `<p><b>${esc(line)}</b></p>` : ''}`;
+}
+
 function durabilityNote(report: BenchReport): string {
   const classes = [...new Set(report.results.map((r) => `${r.engine}: ${r.detail.durability}`))];
   const marked = report.run.belowPaymentClass
@@ -222,6 +233,7 @@ ${report.run.skipped.length ? `<p class="small">Not run: ${esc(report.run.skippe
 ${ceilingLine(report.results) ? `<p><b>${esc(ceilingLine(report.results)!)}</b></p>` : ''}
 ${durabilityNote(report)}
 ${intakeTable(report.results)}
+${lanesTable(report.results)}
 <h2>The study document's §6.2 table, measured</h2>${claimsTable(report.results)}
 ${sections}
 </body></html>

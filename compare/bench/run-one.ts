@@ -17,8 +17,9 @@ import { type Place, alone } from './lineup';
 import { idealMakespanMs, inFlightSeries, meanLatencyMs, percentiles, utilisation } from './figures';
 import { type SentPayment, sendLoad } from './load';
 import { TreeSampler } from './proc-tree';
-import { type Scenario, arrivalsMsOf, chaosTimes } from './scenarios';
+import { PG_MAIN, type Scenario, arrivalsMsOf, chaosTimes, isBurst } from './scenarios';
 import { StatusPollers } from './status-pollers';
+import { armPgAlt, bothScores, laneFigures, pgOfSent } from './two-pgs';
 import type { BenchResult, CodeCounts, ResultDetail, ResultSeries } from './types';
 
 export type Progress = (text: string) => void;
@@ -28,8 +29,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)))
 const WARM_UP_WINDOW_MS = 1500;
 /** How long a run waits without progress before it counts what is left as lost. Chaos runs wait
  * longer: a killed BullMQ worker's jobs come back only after its stalled-job check (30 s lock + 30 s
- * interval by default), a killed Temporal worker's activity after its 30 s start-to-close timeout. */
-const stallMsOf = (s: Scenario) => (s.chaos ? 75_000 : 20_000);
+ * interval by default), a killed Temporal worker's activity after its 30 s start-to-close timeout;
+ * so do outage runs, whose pg-alt charges nothing for its outage and then a retry's backoff. */
+const stallMsOf = (s: Scenario) => (s.chaos || s.pgAlt?.outageSeconds ? 75_000 : 20_000);
 const STATUS_PARALLEL = 16;
 
 interface Settled {
@@ -91,9 +93,9 @@ async function settle(
   }
 }
 
-/** settle() for each client's own payments in turn, the findings together. */
+/** settle() for each client's own payments in turn (at its own PG, if it has one), the findings together. */
 async function settleEach(
-  groups: Array<{ reader: PaymentsClient; ids: string[] }>,
+  groups: Array<{ reader: PaymentsClient; ids: string[]; pg?: FakePgHandle }>,
   run: Parameters<typeof settle>[1],
   stallMs: number,
   deadline: number,
@@ -101,9 +103,9 @@ async function settleEach(
 ): Promise<Settled> {
   const all: Settled = { finals: new Map(), forgotten: 0, settled: '' };
   const why: string[] = [];
-  for (const { reader, ids } of groups) {
+  for (const { reader, ids, pg } of groups) {
     if (ids.length === 0) continue;
-    const one = await settle(reader, run, ids, stallMs, deadline, progress);
+    const one = await settle(reader, pg ? { pg: pg.client } : run, ids, stallMs, deadline, progress);
     for (const [id, view] of one.finals) all.finals.set(id, view);
     all.forgotten += one.forgotten;
     why.push(one.settled);
@@ -139,22 +141,27 @@ export async function runOne(
   }
 }
 
-/** The run's own referee and store: a fresh fake PG, a fresh Redis and a directory. */
+/** The run's own referee and store: a fresh fake PG (two in pg-outage), a fresh Redis and a directory. */
 async function startGround(scenario: Scenario, engine: string) {
-  const pg = await startFakePg({
+  const pgEnv = {
     PG_MAX_CONCURRENCY: String(scenario.pg.concurrency),
     PG_RATE_LIMIT: String(scenario.pg.ratePerSecond),
     PG_LATENCY_MS: scenario.pg.latencyMs,
     PG_FAILURE_RATE: String(scenario.pg.failureRate),
     ...(scenario.pg.arrivalJitterMs ? { PG_ARRIVAL_JITTER_MS: scenario.pg.arrivalJitterMs } : {}),
-  });
-  const redis = await startBenchRedis().catch(async (err) => {
-    await pg.process.stop();
+  };
+  const pg = await startFakePg(pgEnv);
+  let pgAlt: FakePgHandle | undefined;
+  try {
+    pgAlt = scenario.pgAlt ? await startFakePg(pgEnv) : undefined;
+    const redis = await startBenchRedis();
+    // Made once the PGs and Redis are up, so a failed start leaves no directory behind.
+    const dir = mkdtempSync(path.join(tmpdir(), `bench-${engine}-`));
+    return { pg, pgAlt, redis, dir };
+  } catch (err) {
+    await Promise.allSettled([pg.process.stop(), pgAlt?.process.stop()]);
     throw err;
-  });
-  // Made once the PG and Redis are up, so a failed start leaves no directory behind.
-  const dir = mkdtempSync(path.join(tmpdir(), `bench-${engine}-`));
-  return { pg, redis, dir };
+  }
 }
 
 /**
@@ -239,7 +246,13 @@ const isAccepted = (p: { status: number; requestId?: string }) => p.status >= 20
 async function measure(
   scenario: Scenario,
   adapterName: string,
-  ground: { pg: FakePgHandle; engine: RunningEngine; client: PaymentsClient; neighbour?: PaymentsClient },
+  ground: {
+    pg: FakePgHandle;
+    pgAlt?: FakePgHandle;
+    engine: RunningEngine;
+    client: PaymentsClient;
+    neighbour?: PaymentsClient;
+  },
   { lineup, place }: Place,
   progress: Progress,
 ): Promise<Observed> {
@@ -259,6 +272,7 @@ async function measure(
   try {
     const load = async () => {
       await pg.client.reset();
+      if (ground.pgAlt) await armPgAlt(ground.pgAlt, scenario);
       t0 = Date.now();
       sampler = new TreeSampler(() => engine.pids());
       chaos.schedule(scenario, engine, idealAll, t0);
@@ -275,8 +289,8 @@ async function measure(
       );
     };
     // A burst's intake takes its turn; a paced load lasts the whole run, so it shares the machine.
-    if (scenario.load.kind !== 'burst') lineup.pass(place);
-    const sent = scenario.load.kind === 'burst' ? await lineup.intake(place, load) : await load();
+    if (!isBurst(scenario.load)) lineup.pass(place);
+    const sent = isBurst(scenario.load) ? await lineup.intake(place, load) : await load();
     const ids = [...new Set(sent.filter(isAccepted).map((p) => p.requestId!))];
     const deadline = t0 + idealAll * 3 + 180_000;
     // Each merchant reads its own payments' statuses: another merchant's answer 404.
@@ -284,7 +298,7 @@ async function measure(
     const groups = ground.neighbour
       ? [
           { reader: client, ids: ids.filter((id) => !ofB.has(id)) },
-          { reader: ground.neighbour, ids: ids.filter((id) => ofB.has(id)) },
+          { reader: ground.neighbour, ids: ids.filter((id) => ofB.has(id)), pg: ground.pgAlt },
         ]
       : [{ reader: client, ids }];
     const settled = await settleEach(groups, { pg: pg.client }, stallMsOf(scenario), deadline, progress);
@@ -314,6 +328,9 @@ function intakeFigures(sent: SentPayment[], t0: number): ResultDetail['intake'] 
 }
 
 const conditionsOf = (s: Scenario): string[] => [
+  ...(s.pgAlt?.outageSeconds
+    ? [`pg-alt answers 503 to every charge for ${s.pgAlt.outageSeconds} s from the first POST`]
+    : []),
   ...(s.pg.arrivalJitterMs ? [`PG_ARRIVAL_JITTER_MS=${s.pg.arrivalJitterMs} before the PG stamps a call`] : []),
   ...(s.busyCore ? ['one core kept busy by src/load/cpu-burner.ts for the whole wave'] : []),
   ...(s.pollStatusMs ? [`every client reads its status each ${s.pollStatusMs} ms until its payment ends`] : []),
@@ -347,17 +364,19 @@ function neighbourFigures(
 async function score(
   adapterName: BenchResult['engine'],
   scenario: Scenario,
-  ground: { pg: FakePgHandle; engine: RunningEngine },
+  ground: { pg: FakePgHandle; pgAlt?: FakePgHandle; engine: RunningEngine },
   observed: Observed,
   wallStart: number,
 ): Promise<RunOutput> {
-  const { pg, engine } = ground;
+  const { pg, pgAlt, engine } = ground;
   const { t0, sent, settled, chaos } = observed;
-  const [stats, timeline, leakedPermits] = await Promise.all([
+  const [mainStats, altStats, timeline, leakedPermits] = await Promise.all([
     pg.client.stats(),
+    pgAlt?.client.stats(),
     pg.client.timeline(),
     engine.leakedPermits().catch(() => null),
   ]);
+  const stats = altStats ? bothScores(mainStats, altStats) : mainStats;
   const accepted = sent.filter(isAccepted);
   const refused: CodeCounts = {};
   for (const p of sent) if (!isAccepted(p)) refused[String(p.status)] = (refused[String(p.status)] ?? 0) + 1;
@@ -366,11 +385,14 @@ async function score(
   const arrivalsMs = arrivalsMsOf(scenario.load);
   const sentAt = new Map(accepted.map((p) => [p.requestId!, p.sentAt]));
   const done = [...settled.finals.values()];
+  // pg-outage: the timing figures are pg-main's burst's, against its own ideal; the counts cover both PGs.
+  const timedIds = altStats ? new Set(accepted.filter((p) => pgOfSent(p) === PG_MAIN).map((p) => p.requestId!)) : null;
+  const timed = timedIds ? done.filter((v) => timedIds.has(v.requestId)) : done;
   const completedAt = (v: PaymentStatusView) => (v.completedAt ? Date.parse(v.completedAt) : t0);
-  const lastFinal = done.reduce((last, v) => Math.max(last, completedAt(v)), t0);
+  const lastFinal = timed.reduce((last, v) => Math.max(last, completedAt(v)), t0);
   const makespanMs = Math.max(0, lastFinal - t0);
-  const ideal = idealMakespanMs(ids.length, scenario.pg, L, arrivalsMs);
-  const endToEnd = done.map((v) => completedAt(v) - (sentAt.get(v.requestId) ?? t0));
+  const ideal = idealMakespanMs(timedIds?.size ?? ids.length, scenario.pg, L, arrivalsMs);
+  const endToEnd = timed.map((v) => completedAt(v) - (sentAt.get(v.requestId) ?? t0));
   const acceptMs = accepted.map((p) => p.acceptMs);
   const { cpuMs, peakRssMb, processes } = observed.cost;
 
@@ -405,6 +427,14 @@ async function score(
       intake: intakeFigures(sent, t0),
       ...(observed.statusReads ? { statusReads: observed.statusReads } : {}),
       ...(scenario.load.kind === 'neighbours' ? { neighbour: neighbourFigures(accepted, settled.finals, engine) } : {}),
+      ...(altStats
+        ? {
+            lanes: {
+              routing: engine.merchants ?? 'one merchant per PG',
+              pgs: laneFigures(scenario, accepted, settled.finals, t0, { main: mainStats, alt: altStats }),
+            },
+          }
+        : {}),
       cost: {
         cpuMs,
         cpuMsPerPayment: ids.length ? Math.round((cpuMs / ids.length) * 10) / 10 : 0,
@@ -414,7 +444,7 @@ async function score(
       ...(chaos.restartMs !== undefined ? { restartMs: chaos.restartMs } : {}),
       forgotten: settled.forgotten,
       leakedPermits,
-      throughputPerSecond: makespanMs > 0 ? Math.round((done.length / makespanMs) * 100_000) / 100 : 0,
+      throughputPerSecond: makespanMs > 0 ? Math.round((timed.length / makespanMs) * 100_000) / 100 : 0,
       events: chaos.events,
       settled: settled.settled,
       wallMs: Date.now() - wallStart,
@@ -423,12 +453,12 @@ async function score(
   const series: ResultSeries = {
     engine: adapterName,
     scenario: scenario.name,
-    completionsMs: done.map((v) => completedAt(v) - t0).sort((a, b) => a - b),
+    completionsMs: timed.map((v) => completedAt(v) - t0).sort((a, b) => a - b),
     inFlight: inFlightSeries(timeline, timeline.startedAtEpochMs - t0),
     endToEndMs: endToEnd,
     acceptMs,
     idealMakespanMs: ideal,
-    requests: ids.length,
+    requests: timedIds?.size ?? ids.length,
     ideal: { concurrency: scenario.pg.concurrency, ratePerSecond: scenario.pg.ratePerSecond, latencyMs: L },
   };
   return { result, series };
@@ -443,30 +473,31 @@ async function runOneInLine(
   markReady: () => void,
 ): Promise<RunOutput> {
   const wallStart = Date.now();
-  const { pg, redis, dir }: { pg: FakePgHandle; redis: BenchRedis; dir: string } = await startGround(
-    scenario,
-    adapter.name,
-  );
+  const { pg, pgAlt, redis, dir }: { pg: FakePgHandle; pgAlt?: FakePgHandle; redis: BenchRedis; dir: string } =
+    await startGround(scenario, adapter.name);
   let engine: RunningEngine | undefined;
   let client: PaymentsClient | undefined;
   let neighbour: PaymentsClient | undefined;
   try {
     progress('starting');
-    engine = await adapter.start({ scenario, pg, redis, dir, sqliteSynchronous: settings.sqliteSynchronous });
+    engine = await adapter.start({ scenario, pg, pgAlt, redis, dir, sqliteSynchronous: settings.sqliteSynchronous });
     client = new PaymentsClient(engine.apiUrl, { connections: 64, apiKey: engine.apiKey });
     neighbour = engine.neighbourClient?.();
     await warmUp(client);
+    // pg-alt's lane pays its own cold start outside the measured run too.
+    if (pgAlt && neighbour) await warmUp(neighbour);
     markReady();
     progress('ready, waiting for the other runs of this wave');
     await at.lineup.ready();
-    const observed = await measure(scenario, adapter.name, { pg, engine, client, neighbour }, at, progress);
-    return await score(adapter.name, scenario, { pg, engine }, observed, wallStart);
+    const observed = await measure(scenario, adapter.name, { pg, pgAlt, engine, client, neighbour }, at, progress);
+    return await score(adapter.name, scenario, { pg, pgAlt, engine }, observed, wallStart);
   } finally {
     await client?.close().catch(() => undefined);
     await neighbour?.close().catch(() => undefined);
     await engine?.stop().catch(() => undefined);
     await redis.stop().catch(() => undefined);
     await pg.process.stop().catch(() => undefined);
+    await pgAlt?.process.stop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
 }

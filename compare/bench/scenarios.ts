@@ -4,8 +4,10 @@
  * `--requests N`: the burst, `jitter`, `busy-machine` and `polling-clients` send N; the others send
  * N / 5 (at least min(N, 60)), so every scenario keeps enough payments to show its point; `surge`
  * sends `--surge N` (5,000 by default) at once; in `noisy-neighbour` merchant A posts 4 N (at most
- * 2,000) at once and merchant B one payment every 500 ms for 30 s.
+ * 2,000) at once and merchant B one payment every 500 ms for 30 s; in `pg-outage` merchant A posts
+ * 3 N / 5 to `pg-main` (300 at the default) and merchant B a third of that to `pg-alt`, at once.
  */
+import { DEFAULT_PG } from '../../src/temporal/routing';
 import { ENGINE_NAMES, type EngineName } from './types';
 
 export interface Limits {
@@ -22,10 +24,15 @@ export type Load =
   | { kind: 'burst' }
   | { kind: 'paced'; perSecond: number; durationMs: number }
   /** Merchant A posts `surge` at once, then merchant B one every `everyMs` for `durationMs`. */
-  | { kind: 'neighbours'; surge: number; everyMs: number; durationMs: number };
+  | { kind: 'neighbours'; surge: number; everyMs: number; durationMs: number }
+  /** Merchant A posts its first `main` payments and merchant B the rest, all at once (pg-outage). */
+  | { kind: 'two-pgs'; main: number };
+
+/** Every payment posted at once: the intake takes its turn in the wave (lineup.ts). */
+export const isBurst = (load: Load): boolean => load.kind === 'burst' || load.kind === 'two-pgs';
 
 /** How long the load's arrivals last: the last payment cannot end before it arrived. */
-export const arrivalsMsOf = (load: Load): number => (load.kind === 'burst' ? 0 : load.durationMs);
+export const arrivalsMsOf = (load: Load): number => ('durationMs' in load ? load.durationMs : 0);
 export type Chaos = 'kill-worker' | 'restart-server';
 
 export interface Scenario {
@@ -52,6 +59,12 @@ export interface Scenario {
   pollStatusMs?: number;
   /** Temporal only: task-queue partitions and whether the exact admission step runs. */
   temporal?: { partitions: number; admission: 'on' | 'off' };
+  /**
+   * pg-outage: a second PG, `pg-alt`, with the same limits as `pg`, serving merchant B (the load's
+   * payments after its `main` ones); it answers 503 to every charge for `outageSeconds` from the
+   * first POST (0: it stays up, the run to compare with).
+   */
+  pgAlt?: { outageSeconds: number };
 }
 
 /** Every engine with a queue: all but semaphore-only, which charges inside the request. */
@@ -72,13 +85,22 @@ export const SCENARIO_GROUPS = [
   'surge',
   'polling-clients',
   'noisy-neighbour',
+  'pg-outage',
 ] as const;
 
 export const SURGE_DEFAULT = 5000;
+/** How long pg-alt is down in `pg-outage` (issue 16). */
+export const PG_ALT_OUTAGE_SECONDS = 20;
+
+/** The PG names of `pg-outage`, as in PGS_FILE (docs/pgs.md): the default PG and a second one. */
+export const PG_MAIN = DEFAULT_PG;
+export const PG_ALT = 'pg-alt';
 
 export function buildScenarios(n: number, options: { surge?: number } = {}): Scenario[] {
   const surge = options.surge ?? SURGE_DEFAULT;
   const flashSale = Math.min(2000, 4 * n);
+  const mainBurst = Math.max(1, Math.round((3 * n) / 5));
+  const altBurst = Math.max(1, Math.round(mainBurst / 3));
   const neighbour = { everyMs: 500, durationMs: 30_000 };
   const small = Math.max(Math.min(n, 60), Math.round(n / 5));
   const pg = { ...PG_DEFAULT, failureRate: 0 };
@@ -211,6 +233,16 @@ export function buildScenarios(n: number, options: { surge?: number } = {}): Sce
       requests: flashSale + neighbour.durationMs / neighbour.everyMs,
       load: { kind: 'neighbours', surge: flashSale, ...neighbour },
     },
+    ...[PG_ALT_OUTAGE_SECONDS, 0].map((outageSeconds): Scenario => ({
+      ...base,
+      name: outageSeconds ? 'pg-outage' : 'pg-outage-none',
+      group: 'pg-outage',
+      summary: `two PGs, each ${pg.concurrency} at once and ${pg.ratePerSecond}/s: merchant A posts ${mainBurst} to ${PG_MAIN} and merchant B ${altBurst} to ${PG_ALT}, at once; ${outageSeconds ? `${PG_ALT} answers 503 to every charge for ${outageSeconds} s from the first POST` : `${PG_ALT} stays up (the run to compare ${PG_MAIN}'s utilisation with)`}. Utilisation, makespan and latency are ${PG_MAIN}'s burst's; the counts cover both PGs`,
+      engines: QUEUES,
+      requests: mainBurst + altBurst,
+      load: { kind: 'two-pgs', main: mainBurst },
+      pgAlt: { outageSeconds },
+    })),
   ];
 }
 

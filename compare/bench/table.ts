@@ -2,11 +2,13 @@
  * The terminal's side-by-side tables, one row per result, grouped by scenario: the PG's score and
  * the timing; then what each run cost and promised (durability, CPU and memory per payment, a
  * restart's length); then, for the scenarios that have them, the intake's answers and the status
- * reads, and merchant B's wait beside a flash sale; last, the ceiling's payments per second.
+ * reads, merchant B's wait beside a flash sale, and each PG's figures when one of two is down;
+ * last, the ceiling's payments per second.
  */
-import type { BenchResult, CodeCounts } from './types';
+import type { BenchResult, CodeCounts, LaneFigures } from './types';
 
-type Columns = Array<[string, (r: BenchResult) => string]>;
+/** Title, cell, and (for the HTML report) whether the cell shows a broken promise. */
+export type Columns = Array<[string, (r: BenchResult) => string, ((r: BenchResult) => boolean)?]>;
 
 const s1 = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
@@ -101,6 +103,63 @@ const NEIGHBOUR: Columns = [
   ['merchants', (r) => r.detail.neighbour?.merchants ?? ''],
 ];
 
+const lane = (r: BenchResult, i: number): LaneFigures | undefined => r.detail.lanes?.pgs[i];
+const laneScore = (l?: LaneFigures) =>
+  l ? `${l.score.maxInFlight}/${l.score.maxPerSecond}/${l.score.rejected429}/${l.score.duplicateCharges}` : '';
+const overLimits = (r: BenchResult, l?: LaneFigures) =>
+  !!l &&
+  (l.score.maxInFlight > r.detail.pgLimits.concurrency ||
+    l.score.maxPerSecond > r.detail.pgLimits.ratePerSecond ||
+    l.score.rejected429 > 0 ||
+    l.score.duplicateCharges > 0);
+const notAllOnce = (l?: LaneFigures) => !!l && (l.succeeded < l.payments || l.score.charges !== l.payments);
+
+/**
+ * pg-outage: each PG's merchant's payments and the PG's own score (at once / in a second / 429 /
+ * charged twice), pg-main's utilisation against its own burst's ideal, and when pg-alt's first
+ * payment succeeded.
+ */
+export const LANES: Columns = [
+  ['scenario', (r) => r.scenario],
+  ['engine', (r) => r.engine],
+  ['pg-main util', (r) => lane(r, 0)?.utilisation.toFixed(3) ?? ''],
+  [
+    'pg-main SUCCESS',
+    (r) => (lane(r, 0) ? `${lane(r, 0)!.succeeded}/${lane(r, 0)!.payments}` : ''),
+    (r) => notAllOnce(lane(r, 0)),
+  ],
+  ['pg-main inFl/max/s/429/dup', (r) => laneScore(lane(r, 0)), (r) => overLimits(r, lane(r, 0))],
+  ['pg-alt down', (r) => (lane(r, 1) ? s1(lane(r, 1)!.outageSeconds * 1000) : '')],
+  [
+    'pg-alt SUCCESS',
+    (r) => (lane(r, 1) ? `${lane(r, 1)!.succeeded}/${lane(r, 1)!.payments}` : ''),
+    (r) => notAllOnce(lane(r, 1)),
+  ],
+  [
+    'pg-alt first SUCCESS at',
+    (r) => {
+      const at = lane(r, 1)?.firstSuccessMs;
+      return at == null ? '' : s1(at);
+    },
+  ],
+  ['pg-alt 503s', (r) => String(lane(r, 1)?.score.outage503 ?? '')],
+  ['pg-alt inFl/max/s/429/dup', (r) => laneScore(lane(r, 1)), (r) => overLimits(r, lane(r, 1))],
+  ['routing', (r) => r.detail.lanes?.routing ?? ''],
+];
+
+/** pg-main's utilisation with pg-alt down beside the run with it up, per engine: issue 16's "within 0.02". */
+export function outageLine(results: BenchResult[]): string | undefined {
+  const util = (scenario: string, engine: string) =>
+    results.find((r) => r.scenario === scenario && r.engine === engine)?.detail.lanes?.pgs[0]?.utilisation;
+  const pairs = [...new Set(results.map((r) => r.engine))].flatMap((engine) => {
+    const [down, up] = [util('pg-outage', engine), util('pg-outage-none', engine)];
+    if (down === undefined || up === undefined) return [];
+    const delta = down - up;
+    return [`${engine} ${down.toFixed(3)} vs ${up.toFixed(3)} (${delta >= 0 ? '+' : ''}${delta.toFixed(3)})`];
+  });
+  return pairs.length ? `pg-main's utilisation with pg-alt down vs up: ${pairs.join(', ')}` : undefined;
+}
+
 /** Scenarios whose intake or status reads are their point. */
 const INTAKE_SCENARIOS = new Set(['surge', 'polling-clients']);
 
@@ -129,6 +188,7 @@ export function ceilingLine(results: BenchResult[]): string | undefined {
 export function formatTable(results: BenchResult[]): string {
   const intake = results.filter((r) => INTAKE_SCENARIOS.has(r.scenario));
   const neighbours = results.filter((r) => r.detail.neighbour);
+  const lanes = results.filter((r) => r.detail.lanes);
   const durabilities = [...new Set(results.map((r) => r.detail.durability))];
   return [
     render(MAIN, results),
@@ -137,6 +197,7 @@ export function formatTable(results: BenchResult[]): string {
     ...durabilities.map((d) => `  ${shortDurability(d)}: ${d}`),
     ...(intake.length ? ['', render(INTAKE, intake)] : []),
     ...(neighbours.length ? ['', render(NEIGHBOUR, neighbours)] : []),
+    ...(lanes.length ? ['', render(LANES, lanes), ...(outageLine(results) ? [outageLine(results)!] : [])] : []),
     ...(ceilingLine(results) ? ['', ceilingLine(results)!] : []),
   ].join('\n');
 }

@@ -68,6 +68,8 @@ export interface ResultDetail {
     aPayments: number;
     aSucceeded: number;
   };
+  /** pg-outage: how the engine routes by PG, and each PG's own figures. */
+  lanes?: { routing: string; pgs: LaneFigures[] };
   /** restart-server chaos: how long the kill and the restart took until the store answered again. */
   restartMs?: number;
   /** How the engine was set up for this run (workers, admission, partitions, persistence). */
@@ -94,6 +96,33 @@ export interface ResultDetail {
   settled: string;
   /** Wall time of the whole run, start-up and settling included. */
   wallMs: number;
+}
+
+/** pg-outage: one PG's merchant's payments and the PG's own score. */
+export interface LaneFigures {
+  pg: string;
+  /** How long it answered 503 to every charge from the first POST (0: up throughout). */
+  outageSeconds: number;
+  payments: number;
+  succeeded: number;
+  failed: number;
+  lost: number;
+  /** The PG's own score over the run. */
+  score: {
+    charges: number;
+    duplicateCharges: number;
+    maxInFlight: number;
+    maxPerSecond: number;
+    rejected429: number;
+    outage503: number;
+  };
+  /** From the first POST to its last payment's final status. */
+  makespanMs: number;
+  /** The ideal of its own burst at its limits, after its outage. */
+  idealMakespanMs: number;
+  utilisation: number;
+  /** ms after the first POST at which its first payment ended SUCCESS, or null if none did. */
+  firstSuccessMs: number | null;
 }
 
 export interface BenchReport {

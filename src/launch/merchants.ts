@@ -6,7 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PaymentsClient } from '../load/payments-client';
+import type { Merchant } from '../merchants/merchant';
 import { addMerchant, removeMerchant, writeMerchantsFile } from '../merchants/merchants-file';
+
+/** A merchant's PG and fairness weight, as in MERCHANTS_FILE. */
+type MerchantExtra = Partial<Pick<Merchant, 'pg' | 'weight'>>;
 
 /** The merchant a launcher makes when the caller brings none. */
 export const TEST_MERCHANT = 'shop-test';
@@ -18,7 +22,8 @@ export interface MerchantsFixture {
   keys: Map<string, string>;
   /** The key of the first merchant. */
   apiKey: string;
-  add(id: string): string;
+  /** Adds a merchant (routed to `extra.pg`, if given) and returns its key. */
+  add(id: string, extra?: MerchantExtra): string;
   remove(id: string): void;
   dispose(): void;
 }
@@ -28,12 +33,12 @@ export function createMerchantsFixture(ids: string[] = [TEST_MERCHANT]): Merchan
   const file = path.join(dir, 'merchants.json');
   writeMerchantsFile(file, []);
   const keys = new Map<string, string>();
-  const add = (id: string) => {
-    const key = addMerchant(file, id);
+  const add = (id: string, extra: MerchantExtra = {}) => {
+    const key = addMerchant(file, id, extra);
     keys.set(id, key);
     return key;
   };
-  const apiKey = ids.map(add)[0]!;
+  const apiKey = ids.map((id) => add(id))[0]!;
   return {
     file,
     keys,
