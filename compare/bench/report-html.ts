@@ -5,7 +5,7 @@
  */
 import { buildClaims } from './claims';
 import { PALETTE, lineChart } from './svg';
-import { LANES, ceilingLine, outageLine, shortDurability } from './table';
+import { LANES, ceilingLine, outageLine, routingLines, shortDurability } from './table';
 import type { BenchReport, BenchResult, ResultSeries } from './types';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -131,7 +131,10 @@ function lanesTable(results: BenchResult[]): string {
   const line = outageLine(results);
   return `<h2>Two PGs, one down (pg-outage)</h2>
 <p class="small">Merchant A's payments go to pg-main, merchant B's to pg-alt. Each PG's score is its own: most calls at once / in a sliding second / 429s / charged twice.</p>
-<table><thead><tr>${LANES.map(([title]) => `<th>${esc(title)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>${line ? `<p><b>${esc(line)}</b></p>` : ''}`;
+<table><thead><tr>${LANES.map(([title]) => `<th>${esc(title)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>
+<ul class="small">${routingLines(shown)
+    .map((l) => `<li>${esc(l)}</li>`)
+    .join('')}</ul>${line ? `<p><b>${esc(line)}</b></p>` : ''}`;
 }
 
 function durabilityNote(report: BenchReport): string {

@@ -129,7 +129,7 @@ export const LANES: Columns = [
     (r) => notAllOnce(lane(r, 0)),
   ],
   ['pg-main inFl/max/s/429/dup', (r) => laneScore(lane(r, 0)), (r) => overLimits(r, lane(r, 0))],
-  ['pg-alt down', (r) => (lane(r, 1) ? s1(lane(r, 1)!.outageSeconds * 1000) : '')],
+  ['pg-alt down', (r) => (lane(r, 1)?.outageSeconds ? `${lane(r, 1)!.outageSeconds} s` : 'no')],
   [
     'pg-alt SUCCESS',
     (r) => (lane(r, 1) ? `${lane(r, 1)!.succeeded}/${lane(r, 1)!.payments}` : ''),
@@ -144,8 +144,15 @@ export const LANES: Columns = [
   ],
   ['pg-alt 503s', (r) => String(lane(r, 1)?.score.outage503 ?? '')],
   ['pg-alt inFl/max/s/429/dup', (r) => laneScore(lane(r, 1)), (r) => overLimits(r, lane(r, 1))],
-  ['routing', (r) => r.detail.lanes?.routing ?? ''],
 ];
+
+/** How each engine routes by PG, once per engine. */
+export function routingLines(results: BenchResult[]): string[] {
+  const routing = new Map(
+    results.flatMap((r) => (r.detail.lanes ? [[r.engine, r.detail.lanes.routing] as const] : [])),
+  );
+  return [...routing].map(([engine, how]) => `${engine}: ${how}`);
+}
 
 /** pg-main's utilisation with pg-alt down beside the run with it up, per engine: issue 16's "within 0.02". */
 export function outageLine(results: BenchResult[]): string | undefined {
@@ -197,7 +204,9 @@ export function formatTable(results: BenchResult[]): string {
     ...durabilities.map((d) => `  ${shortDurability(d)}: ${d}`),
     ...(intake.length ? ['', render(INTAKE, intake)] : []),
     ...(neighbours.length ? ['', render(NEIGHBOUR, neighbours)] : []),
-    ...(lanes.length ? ['', render(LANES, lanes), ...(outageLine(results) ? [outageLine(results)!] : [])] : []),
+    ...(lanes.length
+      ? ['', render(LANES, lanes), ...routingLines(lanes).map((l) => `  ${l}`), outageLine(results) ?? '']
+      : []),
     ...(ceilingLine(results) ? ['', ceilingLine(results)!] : []),
   ].join('\n');
 }
