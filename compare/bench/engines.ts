@@ -182,6 +182,38 @@ const bullmq: EngineAdapter = {
   start: (setup) => stackPerPg(setup, (pgUrl, lane) => startBullmq(setup, pgUrl, lane)),
 };
 
+/** What the Redis-backed stacks (BullMQ's and the baseline's) have in common, as a running engine. */
+interface RedisStack {
+  apiUrl: string;
+  merchants: MerchantsFixture;
+  api: ManagedProcess;
+  /** Its workers or consumers. */
+  workers: ManagedProcess[];
+  startWorker(): Promise<ManagedProcess>;
+  stop(): Promise<void>;
+}
+
+function redisStackEngine(
+  redis: BenchRedis,
+  stack: RedisStack,
+  variant: string,
+  leakedPermits: () => Promise<number | null>,
+): RunningEngine {
+  return {
+    apiUrl: stack.apiUrl,
+    apiKey: stack.merchants.apiKey,
+    ...neighbourOf(stack.apiUrl, stack.merchants, FIFO),
+    durability: REDIS_DURABILITY,
+    pids: () => pidsOf(stack.api, ...stack.workers).concat(redis.pid() ?? []),
+    variant,
+    killWorker: () => killFirstAlive(stack.workers),
+    startWorker: async () => `started ${(await stack.startWorker()).name}`,
+    restartServer: () => restartRedis(redis),
+    leakedPermits,
+    stop: () => stack.stop(),
+  };
+}
+
 async function startBullmq({ scenario, redis }: EngineSetup, pgUrl: string, lane: string): Promise<RunningEngine> {
   const stack = await startBullmqStack({
     workers: scenario.workers,
@@ -191,19 +223,12 @@ async function startBullmq({ scenario, redis }: EngineSetup, pgUrl: string, lane
     prefix: lane === PG_MAIN ? 'bull' : `bull-${lane}`,
     env: limitsEnv(scenario),
   });
-  return {
-    apiUrl: stack.apiUrl,
-    apiKey: stack.merchants.apiKey,
-    ...neighbourOf(stack.apiUrl, stack.merchants, FIFO),
-    durability: REDIS_DURABILITY,
-    pids: () => pidsOf(stack.api, ...stack.workers).concat(redis.pid() ?? []),
-    variant: `${scenario.workers} worker(s), limiter {max: ${scenario.engineLimits.ratePerSecond}, duration: 1000}, queue global concurrency ${scenario.engineLimits.concurrency}, worker concurrency ${scenario.engineLimits.concurrency}, attempts 10 + exponential backoff, stalled-job check defaults`,
-    killWorker: () => killFirstAlive(stack.workers),
-    startWorker: async () => `started ${(await stack.startWorker()).name}`,
-    restartServer: () => restartRedis(redis),
-    leakedPermits: () => Promise.resolve(null),
-    stop: () => stack.stop(),
-  };
+  return redisStackEngine(
+    redis,
+    stack,
+    `${scenario.workers} worker(s), limiter {max: ${scenario.engineLimits.ratePerSecond}, duration: 1000}, queue global concurrency ${scenario.engineLimits.concurrency}, worker concurrency ${scenario.engineLimits.concurrency}, attempts 10 + exponential backoff, stalled-job check defaults`,
+    () => Promise.resolve(null),
+  );
 }
 
 function baseline(name: EngineName, mode: BaselineMode): EngineAdapter {
@@ -216,19 +241,12 @@ function baseline(name: EngineName, mode: BaselineMode): EngineAdapter {
       redisUrl: redis.url,
       env: limitsEnv(scenario),
     });
-    return {
-      apiUrl: stack.apiUrl,
-      apiKey: stack.merchants.apiKey,
-      ...neighbourOf(stack.apiUrl, stack.merchants, FIFO),
-      durability: REDIS_DURABILITY,
-      pids: () => pidsOf(stack.api, ...stack.consumers).concat(redis.pid() ?? []),
-      variant: `BASELINE_MODE=${mode}, ${scenario.workers} consumer(s), semaphore of ${scenario.engineLimits.concurrency} permits`,
-      killWorker: () => killFirstAlive(stack.consumers),
-      startWorker: async () => `started ${(await stack.startConsumer()).name}`,
-      restartServer: () => restartRedis(redis),
-      leakedPermits: () => stack.permitsInUse(),
-      stop: () => stack.stop(),
-    };
+    return redisStackEngine(
+      redis,
+      { ...stack, workers: stack.consumers, startWorker: () => stack.startConsumer() },
+      `BASELINE_MODE=${mode}, ${scenario.workers} consumer(s), semaphore of ${scenario.engineLimits.concurrency} permits`,
+      () => stack.permitsInUse(),
+    );
   };
   return { name, start: (setup) => stackPerPg(setup, (pgUrl) => startOne(setup, pgUrl)) };
 }

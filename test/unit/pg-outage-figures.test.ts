@@ -1,5 +1,5 @@
 import type { PaymentStatusView } from '../../src/contract/payment';
-import type { PgStats } from '../../src/fake-pg/scoreboard';
+import { type PgStats, Scoreboard } from '../../src/fake-pg/scoreboard';
 import type { SentPayment } from '../../compare/bench/load';
 import { PG_ALT_OUTAGE_SECONDS, buildScenarios } from '../../compare/bench/scenarios';
 import { bothScores, laneFigures } from '../../compare/bench/two-pgs';
@@ -40,20 +40,9 @@ describe('the pg-outage scenario', () => {
     acceptedAt: new Date(t0).toISOString(),
     completedAt: new Date(t0 + atMs).toISOString(),
   });
+  // A fresh PG's score with the figures a test sets.
   const score = (over: Partial<PgStats>): PgStats => ({
-    requests: 0,
-    charges: 0,
-    replays: 0,
-    declined: 0,
-    rejected429: 0,
-    rejectedBy: { concurrency: 0, rate: 0 },
-    injected5xx: 0,
-    outage503: 0,
-    inFlight: 0,
-    maxInFlight: 0,
-    maxPerSecond: 0,
-    duplicateCharges: 0,
-    limits: { concurrency: 10, ratePerSecond: 10 },
+    ...new Scoreboard({ concurrency: 10, ratePerSecond: 10 }).stats(),
     ...over,
   });
 
