@@ -271,6 +271,7 @@ async function measure(
   let t0 = Date.now();
   try {
     const load = async () => {
+      await pollers?.open();
       await pg.client.reset();
       if (ground.pgAlt) await armPgAlt(ground.pgAlt, scenario);
       t0 = Date.now();
