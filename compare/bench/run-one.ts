@@ -423,6 +423,7 @@ async function score(
       pgReplays: stats.replays,
       injected5xx: stats.injected5xx,
       rejectedBy: stats.rejectedBy ?? { concurrency: 0, rate: 0 },
+      rejectedAtMs: timeline.rejections.map((t) => Math.round(t + timeline.startedAtEpochMs - t0)),
       refused,
       intake: intakeFigures(sent, t0),
       ...(observed.statusReads ? { statusReads: observed.statusReads } : {}),
