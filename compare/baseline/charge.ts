@@ -59,6 +59,10 @@ export async function chargeWithRetries(
         request: payment.request,
         onSent: slot && ((at) => slot.sent(at)),
       });
+      // The 429 is what the shared gate learns its margin from, once for every consumer; told
+      // before the release, so the lesson is in Redis before the slot is free again (as the
+      // Temporal activity does). Unheard, the margin stayed at its floor and each short window cost a 429.
+      if (outcome.kind === 'rate_limited') slot?.refused(outcome.retryAfterMs);
     } finally {
       slot?.release();
       await permit.release().catch(() => undefined);

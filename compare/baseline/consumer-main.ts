@@ -83,7 +83,7 @@ runMain(async () => {
     config.rateLimit > 0
       ? new RedisPgAdmission({
           url: config.redisUrl,
-          prefix: `${config.keyPrefix}pg:rate:`,
+          prefix: keys.pgGate,
           concurrency: config.permits,
           ratePerSecond: config.rateLimit,
           marginMs: config.rateMarginMs,

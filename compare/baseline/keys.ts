@@ -15,6 +15,11 @@ export interface BaselineKeys {
   deadLetter: string;
   /** list-reliable: consumers known to the reaper. */
   consumers: string;
+  /**
+   * The fixed modes' shared PG gate (src/pg-client/redis-admission.ts): the prefix of its leases,
+   * starts and learnt margin (`<pgGate>margin`).
+   */
+  pgGate: string;
   /** The payment histograms and outcome counts (src/metrics/redis-observations.ts). */
   metrics: string;
   status(requestId: string): string;
@@ -33,6 +38,7 @@ export function baselineKeys(prefix = ''): BaselineKeys {
     group: 'payment-processors',
     deadLetter: `${prefix}stream:payment:dead`,
     consumers: `${prefix}queue:payment:consumers`,
+    pgGate: `${prefix}pg:rate:`,
     metrics: `${prefix}metrics:payment`,
     status: (requestId) => `${prefix}payment:status:${requestId}`,
     merchantPayments: (merchantId) => `${prefix}payment:merchant:${merchantId}`,

@@ -72,7 +72,12 @@ function resultsTable(results: BenchResult[]): string {
       cell(String(r.duplicateCharges), r.duplicateCharges > 0),
       cell(`${r.pg.maxInFlight} / ${r.detail.pgLimits.concurrency}`, overC),
       cell(`${r.pg.maxPerSecond} / ${r.detail.pgLimits.ratePerSecond}`, overR),
-      cell(String(r.pg.rejected429), r.pg.rejected429 > 0),
+      cell(
+        r.detail.rejectedAtMs.length
+          ? `${r.pg.rejected429} (last at ${s1(Math.max(...r.detail.rejectedAtMs))} s)`
+          : String(r.pg.rejected429),
+        r.pg.rejected429 > 0,
+      ),
       cell(s1(r.makespanMs)),
       cell(s1(r.idealMakespanMs)),
       cell(r.utilisation.toFixed(3), r.utilisation > 1),

@@ -371,10 +371,11 @@ async function score(
 ): Promise<RunOutput> {
   const { pg, pgAlt, engine } = ground;
   const { t0, sent, settled, chaos } = observed;
-  const [mainStats, altStats, timeline, leakedPermits] = await Promise.all([
+  const [mainStats, altStats, timeline, altTimeline, leakedPermits] = await Promise.all([
     pg.client.stats(),
     pgAlt?.client.stats(),
     pg.client.timeline(),
+    pgAlt?.client.timeline(),
     engine.leakedPermits().catch(() => null),
   ]);
   const stats = altStats ? bothScores(mainStats, altStats) : mainStats;
@@ -424,6 +425,10 @@ async function score(
       pgReplays: stats.replays,
       injected5xx: stats.injected5xx,
       rejectedBy: stats.rejectedBy ?? { concurrency: 0, rate: 0 },
+      // Both PGs' refusals where there are two, as rejectedBy counts them.
+      rejectedAtMs: [timeline, altTimeline]
+        .flatMap((tl) => tl?.rejections.map((t) => Math.round(t + tl.startedAtEpochMs - t0)) ?? [])
+        .sort((a, b) => a - b),
       refused,
       intake: intakeFigures(sent, t0),
       ...(observed.statusReads ? { statusReads: observed.statusReads } : {}),

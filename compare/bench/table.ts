@@ -23,6 +23,7 @@ const MAIN: Columns = [
   ['maxInFl', (r) => `${r.pg.maxInFlight}/${r.detail.pgLimits.concurrency}`],
   ['max/s', (r) => `${r.pg.maxPerSecond}/${r.detail.pgLimits.ratePerSecond}`],
   ['429', (r) => String(r.pg.rejected429)],
+  ['last 429', (r) => (r.detail.rejectedAtMs.length ? s1(Math.max(...r.detail.rejectedAtMs)) : '-')],
   ['makespan', (r) => s1(r.makespanMs)],
   ['ideal', (r) => s1(r.idealMakespanMs)],
   ['util', (r) => r.utilisation.toFixed(3)],

@@ -83,6 +83,11 @@ export interface ResultDetail {
   pgReplays: number;
   injected5xx: number;
   rejectedBy: { concurrency: number; rate: number };
+  /**
+   * When the PG answered each 429, ms after the first POST (its own timeline): whether refusals
+   * stopped once a learnt margin settled (issue 14: none after the first 10 s).
+   */
+  rejectedAtMs: number[];
   /** Answers other than 202 to POST /payments, by status code. */
   refused: Record<string, number>;
   /** Accepted payments whose status answered 404 (the engine forgot them). */

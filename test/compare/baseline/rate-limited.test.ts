@@ -1,7 +1,8 @@
 /**
  * A 429 is the PG asking us to wait, not the payment failing: with one attempt allowed, payments
  * that meet 429s still end SUCCESS on that one attempt, and each waited the PG's Retry-After
- * before it called again. The engine's own rate is set at twice the PG's, so the PG refuses for real.
+ * before it called again. The engine's own rate is set at twice the PG's, so the PG refuses for real,
+ * and the shared gate hears each refusal and widens its margin.
  */
 import { randomUUID } from 'node:crypto';
 import { paymentBodies } from '../../../src/load/payments-client';
@@ -10,6 +11,8 @@ import { type Fixture, type TestStack, startFixture, startStack } from './fixtur
 
 const count = 12;
 const retryAfterMs = 1000;
+/** The gate's configured margin (BASELINE_RATE_MARGIN_MS), the least it learns. */
+const marginFloorMs = 15;
 
 let fx: Fixture;
 let stack: TestStack;
@@ -20,7 +23,11 @@ beforeAll(async () => {
     PG_MAX_CONCURRENCY: '10',
     PG_RETRY_AFTER_S: String(retryAfterMs / 1000),
   });
-  stack = await startStack(fx, 'stream', 1, { PG_RATE_LIMIT: '6', BASELINE_MAX_ATTEMPTS: '1' });
+  stack = await startStack(fx, 'stream', 1, {
+    PG_RATE_LIMIT: '6',
+    BASELINE_MAX_ATTEMPTS: '1',
+    BASELINE_RATE_MARGIN_MS: String(marginFloorMs),
+  });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -43,4 +50,11 @@ test('when the PG answers 429 then the attempt count stays where it was and the 
   expect(waitsMs).toHaveLength(pg.rejected429);
   expect(endedRefused).toEqual([]);
   expect(waitsMs.filter((w) => w === undefined || w < retryAfterMs)).toEqual([]);
+
+  // The consumer told the shared gate of its 429s: the margin every consumer adds to the window
+  // widened from its floor (unheard, the gate kept the floor and each short window cost a 429).
+  // Against a PG at half the engine's rate it widens on to its cap; how far is not the point here.
+  const lesson = await fx.client.hgetall(`${stack.keys.pgGate}margin`);
+  expect(Number(lesson.failed)).toBeGreaterThanOrEqual(marginFloorMs);
+  expect(Number(lesson.widened)).toBeGreaterThan(marginFloorMs);
 });
