@@ -137,8 +137,8 @@ export function createApp({ engine, log, merchants, extend, health }: AppDeps): 
   });
 
   app.get('/healthz', async (_req, res) => {
-    const { ok, checks } = await healthy();
-    if (ok) res.json({ status: 'ok', checks });
+    const { ok, degraded, checks } = await healthy();
+    if (ok) res.json({ status: degraded ? 'degraded' : 'ok', checks });
     else res.status(503).set('Retry-After', '5').json({ status: 'unavailable', error: 'unavailable', checks });
   });
 

@@ -1,7 +1,9 @@
 /**
  * What the Temporal engine's API checks on `/healthz`, one named check per dependency: the
  * payment store (the Redis intake's accept path) and Temporal, or Temporal alone with the direct
- * intake; and the Redis of the workers' shared PG admission step when they use it.
+ * intake; and the Redis of the workers' shared PG admission step when they use it. Behind the
+ * Redis intake the API accepts and answers status while Temporal is down: Temporal is then
+ * reported, not required.
  */
 import { Connection } from '@temporalio/client';
 import type { ApiConfig } from '../temporal/config';
@@ -14,10 +16,11 @@ export interface ApiHealthChecks {
 }
 
 /** Temporal answers a cheap call (GetSystemInfo) within the API's deadline. */
-function temporalHealthCheck(config: ApiConfig): HealthCheck & { close(): Promise<void> } {
+function temporalHealthCheck(config: ApiConfig, required: boolean): HealthCheck & { close(): Promise<void> } {
   const connection = Connection.lazy({ address: config.temporal.address, connectTimeout: config.temporalTimeoutMs });
   return {
     name: 'temporal',
+    required,
     check: async () => {
       await connection.withDeadline(Date.now() + config.temporalTimeoutMs, () =>
         connection.workflowService.getSystemInfo({}),
@@ -34,7 +37,7 @@ export function healthChecksOf(config: ApiConfig, engine: PaymentEngine): ApiHea
   if (config.intake === 'redis') {
     // The engine's own check is its accept path, the payment store; Temporal is checked beside it.
     checks.push({ name: 'payment-store', check: () => engine.healthy() });
-    owned.push(temporalHealthCheck(config));
+    owned.push(temporalHealthCheck(config, false));
   } else {
     checks.push({ name: 'temporal', check: () => engine.healthy() });
   }

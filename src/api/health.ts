@@ -1,6 +1,8 @@
 /**
  * `GET /healthz`: one named check per dependency the process needs (Temporal; the shared PG
- * admission step's Redis when the workers use it). Healthy only while every check answers.
+ * admission step's Redis when the workers use it). Healthy only while every required check
+ * answers; a dependency the process can accept payments without (Temporal behind the Redis intake)
+ * is reported down while the answer stays 200, `degraded`, so a load balancer keeps sending surges.
  */
 import { Redis } from 'ioredis';
 
@@ -9,10 +11,15 @@ export interface HealthCheck {
   name: string;
   /** True while the dependency answers; false or a rejection means it does not. */
   check(): Promise<boolean>;
+  /** False: the process still does its job while this one is down (default true). */
+  required?: boolean;
 }
 
 export interface HealthReport {
+  /** Every required check answered. */
   ok: boolean;
+  /** Some check that is not required did not answer. */
+  degraded: boolean;
   checks: Record<string, 'up' | 'down'>;
 }
 
@@ -23,10 +30,14 @@ export async function checkHealth(checks: HealthCheck[], timeoutMs = 3000): Prom
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
       const up = await Promise.race([dependency.check().catch(() => false), late]).finally(() => clearTimeout(timer));
-      return [dependency.name, up ? 'up' : 'down'] as const;
+      return [dependency.name, up ? 'up' : 'down', dependency.required !== false] as const;
     }),
   );
-  return { ok: results.every(([, state]) => state === 'up'), checks: Object.fromEntries(results) };
+  return {
+    ok: results.every(([, state, required]) => state === 'up' || !required),
+    degraded: results.some(([, state, required]) => state === 'down' && !required),
+    checks: Object.fromEntries(results.map(([name, state]) => [name, state])),
+  };
 }
 
 /** A Redis the process depends on, checked with PING on one connection kept for the purpose. */

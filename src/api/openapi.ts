@@ -54,7 +54,8 @@ export const errorAnswerSchema = z.object({
 });
 
 const healthSchema = z.object({
-  status: z.enum(['ok', 'unavailable']),
+  /** `degraded`: a dependency the process accepts payments without (Temporal behind the Redis intake) is down. */
+  status: z.enum(['ok', 'degraded', 'unavailable']),
   error: z.literal('unavailable').optional(),
   /** Each dependency the process needs (`temporal`, `pg-admission-redis`, …) and whether it answers. */
   checks: z.record(z.string(), z.enum(['up', 'down'])),
@@ -190,7 +191,7 @@ function buildDocument() {
     path: '/healthz',
     summary: 'Whether every dependency the process needs answers, each named in checks',
     responses: {
-      200: json(healthSchema, 'ok'),
+      200: json(healthSchema, 'ok, or degraded: accepting while a dependency it can wait for is down'),
       503: { ...json(healthSchema, 'a dependency is unreachable (its check reads down)'), headers: retryAfter },
     },
   });

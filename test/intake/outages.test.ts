@@ -8,7 +8,7 @@ import { DURABLE_REDIS_ARGS, type RunningRedis, startRedis } from '../../src/inf
 import { type RunningDevServer, startDevServer } from '../../src/infra/temporal-dev-server';
 import { type TemporalStack, startTemporalStack } from '../../src/launch/temporal-stack';
 import { PaymentsClient, paymentBodies } from '../../src/load/payments-client';
-import { looksLikeStackTrace } from '../support/answers';
+import { looksLikeStackTrace, pollUntil } from '../support/answers';
 
 /**
  * The Redis intake (the default TEMPORAL_INTAKE=redis): a 202 is a payment in the payment store,
@@ -81,6 +81,20 @@ describe('Redis intake: the API, the store and the Temporal server SIGKILLed dur
     expect(replay.requestId).toBe(second[0]!.requestId);
     const conflict = await api.post({ ...secondBodies[0]!, amount: 999 });
     expect(conflict.status).toBe(409);
+    // Still accepting: /healthz stays 200, degraded, and names Temporal down.
+    const health = await pollUntil(
+      '/healthz to name Temporal down',
+      async () => {
+        const res = await fetch(`${api.baseUrl}/healthz`);
+        const body = (await res.json()) as { status: string; checks: Record<string, string> };
+        return body.checks.temporal === 'down' ? { code: res.status, body } : undefined;
+      },
+      30_000,
+    );
+    expect(health).toEqual({
+      code: 200,
+      body: { status: 'degraded', checks: { 'payment-store': 'up', temporal: 'down' } },
+    });
     temporal = await startServer();
 
     const ids = [...first, ...second].map((p) => p.requestId!);
