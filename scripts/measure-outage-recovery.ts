@@ -28,7 +28,7 @@ const LIMITS = { concurrency: 10, ratePerSecond: 10 };
 /** Every arrival with its key and its place among its key's calls, in arrival order. */
 function arrivalsOf(callsByKey: Record<string, KeyedArrival[]>) {
   return Object.entries(callsByKey)
-    .flatMap(([key, calls]) => calls.map((c, i) => ({ ...c, key: key.slice(-12), nth: i + 1 })))
+    .flatMap(([key, calls]) => calls.map((c, i) => ({ ...c, key, nth: i + 1 })))
     .sort((x, y) => x.at - y.at);
 }
 
@@ -80,10 +80,16 @@ async function main(): Promise<void> {
         const timeline = await pg.client.timeline();
         const second = fullestSecond(arrivalsOf(timeline.callsByKey));
         const origin = second[0]!.at;
-        for (const c of second)
+        const sentLog = process.env.PG_SENT_LOG ? require('node:fs').readFileSync(process.env.PG_SENT_LOG, 'utf8').split('\n').map((l: string) => l.split(' ')) : [];
+        for (const c of second) {
+          const sends = sentLog.filter((l: string[]) => l[0] === c.key);
+          const sent = sends[c.nth - 1];
+          const pgEpoch = timeline.startedAtEpochMs + c.at;
           console.log(
-            `  +${(c.at - origin).toFixed(1).padStart(7)} ms (at ${c.at.toFixed(1)})  ${c.key}  call ${c.nth}${c.refused ? `  429 ${c.refused}` : ''}`,
+            `  +${(c.at - origin).toFixed(1).padStart(7)} ms (at ${c.at.toFixed(1)})  ${c.key.slice(-12)}  call ${c.nth}${c.refused ? `  429 ${c.refused}` : ''}` +
+              (sent ? `  worker sent at +${(Number(sent[2]) - (timeline.startedAtEpochMs + origin)).toFixed(1)} attempt ${sent[1]} lag ${(pgEpoch - Number(sent[2])).toFixed(1)}` : ''),
           );
+        }
       }
       // Let the margin's and the server's state settle between rounds as between bench runs.
       await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -93,6 +99,7 @@ async function main(): Promise<void> {
     for (const burner of burners) await burner.stop();
     await store.close();
     await stack.stop();
+    await pg.process.stop();
   }
 }
 
