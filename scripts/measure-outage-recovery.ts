@@ -6,6 +6,7 @@
  * call of its key it was, and whether it was refused. Not a test: one run at a time, under the lock.
  *   npx tsx scripts/measure-outage-recovery.ts [--rounds 10] [--payments 100] [--outage 5] [--busy 0]
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { KeyedArrival } from '../src/fake-pg/scoreboard';
 import { PaymentStore } from '../src/intake/payment-store';
@@ -30,6 +31,21 @@ function arrivalsOf(callsByKey: Record<string, KeyedArrival[]>) {
   return Object.entries(callsByKey)
     .flatMap(([key, calls]) => calls.map((c, i) => ({ ...c, key, nth: i + 1 })))
     .sort((x, y) => x.at - y.at);
+}
+
+/**
+ * The worker's own send times by key, when its PG_SENT_LOG file is given (one line per call:
+ * request id, attempt, epoch ms of the send): set it in this script's environment, the worker inherits it.
+ */
+function sendsOf(file: string | undefined): Map<string, Array<{ attempt: number; epochMs: number }>> {
+  const sends = new Map<string, Array<{ attempt: number; epochMs: number }>>();
+  if (!file || !existsSync(file)) return sends;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const [key, attempt, epochMs] = line.split(' ');
+    if (!key || !attempt || !epochMs) continue;
+    sends.set(key, [...(sends.get(key) ?? []), { attempt: Number(attempt), epochMs: Number(epochMs) }]);
+  }
+  return sends;
 }
 
 /** The arrivals of the fullest sliding second (t - 1000, t]. */
@@ -80,14 +96,15 @@ async function main(): Promise<void> {
         const timeline = await pg.client.timeline();
         const second = fullestSecond(arrivalsOf(timeline.callsByKey));
         const origin = second[0]!.at;
-        const sentLog = process.env.PG_SENT_LOG ? require('node:fs').readFileSync(process.env.PG_SENT_LOG, 'utf8').split('\n').map((l: string) => l.split(' ')) : [];
+        const sends = sendsOf(process.env.PG_SENT_LOG);
         for (const c of second) {
-          const sends = sentLog.filter((l: string[]) => l[0] === c.key);
-          const sent = sends[c.nth - 1];
+          const sent = sends.get(c.key)?.[c.nth - 1];
           const pgEpoch = timeline.startedAtEpochMs + c.at;
+          const worker = sent
+            ? `  worker sent at +${(sent.epochMs - (timeline.startedAtEpochMs + origin)).toFixed(1)}, attempt ${sent.attempt}, stamped ${(pgEpoch - sent.epochMs).toFixed(1)} ms after`
+            : '';
           console.log(
-            `  +${(c.at - origin).toFixed(1).padStart(7)} ms (at ${c.at.toFixed(1)})  ${c.key.slice(-12)}  call ${c.nth}${c.refused ? `  429 ${c.refused}` : ''}` +
-              (sent ? `  worker sent at +${(Number(sent[2]) - (timeline.startedAtEpochMs + origin)).toFixed(1)} attempt ${sent[1]} lag ${(pgEpoch - Number(sent[2])).toFixed(1)}` : ''),
+            `  +${(c.at - origin).toFixed(1).padStart(7)} ms  ${c.key.slice(-12)}  call ${c.nth}${c.refused ? `  429 ${c.refused}` : ''}${worker}`,
           );
         }
       }
