@@ -13,11 +13,16 @@
  * It is fair between merchants: each merchant has its own stream per PG, and the room of a PG is
  * shared among its merchants' streams by weight, in turns (infra/stride-shares.ts), so a flash sale of
  * one merchant does not put another's payment behind all of it.
+ *
+ * It has no rounds to wait out: up to `concurrency` starts are open at once, and each lane that
+ * frees gets the next place, given to the PGs in turns and within a PG to its merchants in turns.
+ * A round of a PG's whole room (up to its window of 100) laid out before another PG's payment was
+ * accepted held that payment for seconds on Temporal; now it waits for one start at most.
  */
 import type Redis from 'ioredis';
 import type { QueuedPaymentRequest } from '../contract/payment';
 import type { Logger } from '../infra/logger';
-import { StrideShares } from '../infra/stride-shares';
+import { type Backlog, StrideShares } from '../infra/stride-shares';
 import type { PaymentStore } from './payment-store';
 
 export interface StarterOptions {
@@ -39,9 +44,6 @@ type StreamEntries = Array<[id: string, fields: string[]]>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The most a PG's room lets the starter take in one round. */
-const MAX_ROUND = 256;
-
 export class IntakeStarter {
   private stopped = false;
   private running?: Promise<void>;
@@ -51,8 +53,17 @@ export class IntakeStarter {
   /** Streams whose group exists, and those whose own pending entries have all been read again. */
   private readonly grouped = new Set<string>();
   private readonly caughtUp = new Set<string>();
+  /** The last of its own pending entries read from each stream not yet caught up. */
+  private readonly pendingRead = new Map<string, string>();
   /** Each PG's turns among its merchants. */
   private readonly shares = new Map<string, StrideShares>();
+  /** The PGs' turns at the starter's lanes. */
+  private readonly pgTurns = new StrideShares();
+  /** The starts open now, one per busy lane, and how many of them came from each intake stream. */
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly starting = new Map<string, number>();
+  /** The first start that failed since the loop last recovered. */
+  private failure: Error | undefined;
 
   constructor(private readonly options: StarterOptions) {
     // XREADGROUP BLOCK blocks its connection: it gets one of its own.
@@ -77,9 +88,16 @@ export class IntakeStarter {
     let lastClaim = 0;
     while (!this.stopped) {
       try {
-        const { keys, order } = await this.allotRoom();
+        // Every lane busy: the next place is given when one frees, so a payment accepted now
+        // waits for one start, not for a whole round laid out before it arrived.
+        const free = this.options.concurrency - this.inFlight.size;
+        if (free <= 0) {
+          await Promise.race(this.inFlight);
+          continue;
+        }
+        const { keys, order } = await this.allotRoom(free);
         if (keys.length === 0) {
-          await sleep(50);
+          await this.pause(50);
           continue;
         }
         for (const key of keys) await this.ensureGroup(key);
@@ -88,42 +106,101 @@ export class IntakeStarter {
           for (const key of new Set(order)) await this.startAll(await this.claimAbandoned(key, order.length));
         }
         const entries = await this.take(order);
-        if (entries.length > 0) await this.startAll(entries);
+        if (entries.length > 0) this.launch(entries);
         // Nothing waiting in the streams of the PGs with room: wait there for the next payment.
-        else await this.waitForEntries(keys);
+        else if (this.inFlight.size === 0) await this.waitForEntries(keys);
+        else await this.pause(50);
+        this.throwFailure();
       } catch (err) {
         if (this.stopped) break;
-        // Redis or Temporal is down: the entries stay pending and are read again from the start.
+        // Redis or Temporal is down: the entries stay pending and are read again from the start,
+        // once the starts still open have settled (they are pending too, and must not start twice).
+        await Promise.allSettled(this.inFlight);
+        this.failure = undefined;
         log.warn({ err: (err as Error).message }, 'starter: retrying in 1 s');
         this.caughtUp.clear();
+        this.pendingRead.clear();
         await sleep(1000);
       }
     }
+    await Promise.allSettled(this.inFlight);
   }
 
-  /** Every intake whose PG may take more workflows now, with its places in the order given. */
-  private async allotRoom(): Promise<{ keys: string[]; order: string[] }> {
+  /** Waits `ms`, or less when a start ends: its lane is free again. */
+  private async pause(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([...this.inFlight, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
+  }
+
+  /** Starts each entry on a lane of its own, without waiting: the loop gives the next lane free its place. */
+  private launch(entries: StreamEntries): void {
+    for (const entry of entries) {
+      const key = this.streamOf.get(entry)!;
+      this.starting.set(key, (this.starting.get(key) ?? 0) + 1);
+      const start: Promise<void> = this.startOne(entry)
+        .catch((err: unknown) => {
+          this.failure ??= err as Error;
+        })
+        .finally(() => {
+          this.inFlight.delete(start);
+          this.starting.set(key, this.starting.get(key)! - 1);
+        });
+      this.inFlight.add(start);
+    }
+  }
+
+  /** A start that failed fails the loop, as it did when the loop waited for it. */
+  private throwFailure(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  /**
+   * Every intake whose PG may take more workflows now, and `free` places among them: given to the
+   * PGs in turns (one place each while they all wait), so no PG's burst fills the starter's lanes
+   * while another PG's payment waits, and within a PG shared among its merchants by weight.
+   */
+  private async allotRoom(free: number): Promise<{ keys: string[]; order: string[] }> {
     const { store } = this.options;
     const [intakes, perPg] = await Promise.all([store.intakes(), store.countsPerPg()]);
     const keys: string[] = [];
-    const order: string[] = [];
+    const pgs = new Map<string, { backlogs: Backlog[]; room: number }>();
     for (const pg of new Set(intakes.map((i) => i.pg))) {
-      const held = perPg.get(pg) ?? { started: 0, ended: 0 };
-      const room = Math.min(this.options.window(pg) - (held.started - held.ended), MAX_ROUND);
-      if (room <= 0) continue;
       const ofPg = intakes.filter((i) => i.pg === pg);
+      const held = perPg.get(pg) ?? { started: 0, ended: 0 };
+      // Starts still open are not counted as started yet; they hold their room all the same.
+      const starting = ofPg.reduce((sum, i) => sum + (this.starting.get(i.key) ?? 0), 0);
+      const room = this.options.window(pg) - (held.started - held.ended) - starting;
+      if (room <= 0) continue;
       const lengths = await Promise.all(ofPg.map((i) => store.connection.xlen(i.key)));
+      keys.push(...ofPg.map((i) => i.key));
+      // An entry being started is still in its stream until its start ends: it waits no more.
+      const backlogs = ofPg.map((i, n) => ({
+        key: i.key,
+        weight: i.weight,
+        waiting: Math.max(0, lengths[n]! - (this.starting.get(i.key) ?? 0)),
+      }));
+      pgs.set(pg, { backlogs, room });
+    }
+    const pgTurns = this.pgTurns.allot(
+      free,
+      [...pgs].map(([pg, p]) => ({
+        key: pg,
+        weight: 1,
+        waiting: Math.min(
+          p.room,
+          p.backlogs.reduce((sum, b) => sum + b.waiting, 0),
+        ),
+      })),
+    );
+    const ofPg = new Map<string, string[]>();
+    for (const [pg, p] of pgs) {
       const shares = this.shares.get(pg) ?? new StrideShares();
       this.shares.set(pg, shares);
-      keys.push(...ofPg.map((i) => i.key));
-      order.push(
-        ...shares.allot(
-          room,
-          ofPg.map((i, n) => ({ key: i.key, weight: i.weight, waiting: lengths[n]! })),
-        ),
-      );
+      ofPg.set(pg, shares.allot(pgTurns.filter((turn) => turn === pg).length, p.backlogs));
     }
-    return { keys, order };
+    // The PGs' places in their turns, each filled with the next of its merchants' places.
+    return { keys, order: pgTurns.map((pg) => ofPg.get(pg)!.shift()!) };
   }
 
   /** Reads each stream's places, and lays the entries out in the order the places were given. */
@@ -152,10 +229,14 @@ export class IntakeStarter {
   /** Our own pending entries first (a previous run read them and did not finish), then new ones. */
   private async read(key: string, count: number): Promise<StreamEntries> {
     if (count <= 0) return [];
-    const from = this.caughtUp.has(key) ? '>' : '0';
-    const entries = await this.readGroup(this.options.store.connection, [key], from, count);
-    if (from === '0' && entries.length < count) {
+    if (this.caughtUp.has(key)) return this.readGroup(this.options.store.connection, [key], '>', count);
+    // Pending entries after the last one read: those before it are being started already.
+    const entries = await this.readGroup(this.options.store.connection, [key], this.pendingRead.get(key) ?? '0', count);
+    const last = entries.at(-1);
+    if (last) this.pendingRead.set(key, last[0]);
+    if (entries.length < count) {
       this.caughtUp.add(key);
+      this.pendingRead.delete(key);
       if (entries.length === 0) return this.read(key, count);
     }
     return entries;
@@ -164,13 +245,14 @@ export class IntakeStarter {
   /** Nothing to start: wait up to 500 ms for a new entry in any of these streams, and start it. */
   private async waitForEntries(keys: string[]): Promise<void> {
     const entries = await this.readGroup(this.reader, keys, '>', 1, 500);
-    await this.startAll(entries);
+    this.launch(entries);
   }
 
   private async readGroup(
     connection: Redis,
     keys: string[],
-    from: '0' | '>',
+    /** '>' for new entries, or the id after which our pending ones are read again. */
+    from: string,
     count: number,
     blockMs?: number,
   ): Promise<StreamEntries> {

@@ -3,6 +3,7 @@
  * a test port. Every PG call passes the admission step first; the PG's idempotency key is the
  * request id, the same on every retry and on every worker, so a retry after a crash is a replay.
  */
+import { performance } from 'node:perf_hooks';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { PAYMENT_ERRORS, type PaymentStatusView, type QueuedPaymentRequest } from '../contract/payment';
 import type { ClaimOutcome, FinalRecord } from '../intake/payment-store';
@@ -23,6 +24,8 @@ export interface ActivityDeps {
   store: ActivityStore;
   /** Observes the wait from acceptance to the first PG call. */
   observe?: { firstCall?(queueWaitSeconds: number): void };
+  /** Hears each PG call's send (epoch ms), to set beside the PG's arrival stamps (PG_SENT_LOG). */
+  onSent?(requestId: string, attempt: number, epochMs: number): void;
 }
 
 const MAX_ATTEMPTS = chargeActivityOptions.retry?.maximumAttempts ?? Infinity;
@@ -46,6 +49,7 @@ export function createActivities(deps: ActivityDeps) {
         request: payment.request,
         onSent: (at) => {
           permit.sent(at);
+          deps.onSent?.(payment.requestId, attempt, performance.timeOrigin + at);
           if (attempt === 1) deps.observe?.firstCall?.((startedAt.getTime() - Date.parse(payment.enqueuedAt)) / 1000);
         },
       });

@@ -65,6 +65,8 @@ export interface WorkerConfig {
   lanes: PgLane[];
   /** The exact admission step in front of each PG, and which one (see temporal/admission-choice.ts). */
   admission: AdmissionConfig;
+  /** A file that gets a line per PG call sent (request id, attempt, epoch ms): a diagnostic, off when unset. */
+  sentLog?: string;
   /** The worker's payment metrics endpoint (port 0: any free one; the API finds it) and the SDK's own exporter (off when unset). */
   metrics: { host: string; port: number; sdkPort?: number };
   logLevel: string;
@@ -121,6 +123,8 @@ export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env, warn?:
       WORKER_METRICS_HOST: env.host(),
       WORKER_METRICS_PORT: env.port(0),
       SDK_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+      // Each PG call's send time, to set beside the PG's arrival stamps (scripts/measure-outage-recovery.ts).
+      PG_SENT_LOG: z.string().min(1).optional(),
       LOG_LEVEL: env.logLevel(),
     },
     withCurrentAdmissionNames(source, warn),
@@ -138,6 +142,7 @@ export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env, warn?:
       workerCount: e.WORKER_COUNT,
     },
     metrics: { host: e.WORKER_METRICS_HOST, port: e.WORKER_METRICS_PORT, sdkPort: e.SDK_METRICS_PORT },
+    sentLog: e.PG_SENT_LOG,
     lanes: chosenPgs(pgsOf(e), e.WORKER_PGS).map((pg) => ({
       pg,
       maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES ?? pg.concurrency,

@@ -6,6 +6,7 @@
  *   options alone do not keep the PG's limits);
  * - `all`: both, in one process.
  */
+import { appendFileSync } from 'node:fs';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from '../infra/logger';
 import { PaymentStore } from '../intake/payment-store';
@@ -47,6 +48,13 @@ async function openLane(lane: PgLane, config: WorkerConfig, log: Logger): Promis
     throw err;
   }
 }
+
+/** Appends a line per PG call sent to `file`; a diagnostic at the PG's rate, so a plain append. */
+const sentLogOf = (file: string | undefined) =>
+  file
+    ? (requestId: string, attempt: number, epochMs: number) =>
+        appendFileSync(file, `${requestId} ${attempt} ${epochMs.toFixed(3)}\n`)
+    : undefined;
 
 /** The slots of every lane together, for the worker's semaphore gauges. */
 const allSlots = (admissions: PgAdmission[]): Pick<PgAdmission, 'usage'> | undefined =>
@@ -119,7 +127,13 @@ export async function startPaymentWorker(config: WorkerConfig, log: Logger): Pro
         connection,
         namespace,
         taskQueue: laneQueue,
-        activities: createActivities({ pg, admission: chosen.admission, store, observe: metrics.activityObserver }),
+        activities: createActivities({
+          pg,
+          admission: chosen.admission,
+          store,
+          observe: metrics.activityObserver,
+          onSent: sentLogOf(config.sentLog),
+        }),
         maxConcurrentActivityTaskExecutions: lane.maxConcurrentActivities,
         maxTaskQueueActivitiesPerSecond: lane.taskQueueActivitiesPerSecond,
         shutdownGraceTime: '10 seconds',
