@@ -16,7 +16,7 @@ import type { EngineAdapter, RunningEngine } from './engines';
 import { type Place, alone } from './lineup';
 import { idealMakespanMs, inFlightSeries, meanLatencyMs, percentiles, utilisation } from './figures';
 import { type SentPayment, sendLoad } from './load';
-import { TreeSampler } from './proc-tree';
+import { type SampledCost, TreeSampler } from './proc-tree';
 import { PG_MAIN, type Scenario, arrivalsMsOf, chaosTimes, isBurst } from './scenarios';
 import { StatusPollers } from './status-pollers';
 import { armPgAlt, bothScores, laneFigures, pgOfSent } from './two-pgs';
@@ -232,7 +232,7 @@ interface Observed {
   sent: SentPayment[];
   settled: Settled;
   chaos: ChaosPlan;
-  cost: { cpuMs: number; peakRssMb: number; processes: number };
+  cost: SampledCost;
   statusReads?: ResultDetail['statusReads'];
 }
 
@@ -396,7 +396,8 @@ async function score(
   const ideal = idealMakespanMs(timedIds?.size ?? ids.length, scenario.pg, L, arrivalsMs);
   const endToEnd = timed.map((v) => completedAt(v) - (sentAt.get(v.requestId) ?? t0));
   const acceptMs = accepted.map((p) => p.acceptMs);
-  const { cpuMs, peakRssMb, processes } = observed.cost;
+  const { cpuMs, byProcess, peakRssMb, processes } = observed.cost;
+  const perPayment = (ms: number) => (ids.length ? Math.round((ms / ids.length) * 10) / 10 : 0);
 
   const result: BenchResult = {
     engine: adapterName,
@@ -443,7 +444,13 @@ async function score(
         : {}),
       cost: {
         cpuMs,
-        cpuMsPerPayment: ids.length ? Math.round((cpuMs / ids.length) * 10) / 10 : 0,
+        cpuMsPerPayment: perPayment(cpuMs),
+        cpuMsPerPaymentByProcess: Object.fromEntries(
+          Object.entries(byProcess)
+            .map(([name, ms]) => [name, perPayment(ms)] as const)
+            .filter(([, ms]) => ms > 0)
+            .sort((a, b) => b[1] - a[1]),
+        ),
         peakRssMb,
         processes,
       },
