@@ -55,7 +55,7 @@ export function cpuMsOf(pid: number): number | undefined {
 
 /**
  * A short name for a process, to split a tree's CPU by role: the program, and for a runtime (node)
- * the script it runs, so the API and the workers of a stack tell apart (`node api-main`).
+ * the script it runs, so the API and the workers of a stack tell apart (`node api/main`).
  */
 export function nameOf(pid: number): string {
   try {
@@ -63,7 +63,9 @@ export function nameOf(pid: number): string {
     const base = (p: string) => p.slice(p.lastIndexOf('/') + 1);
     const script = [...argv.slice(1)].reverse().find((a) => /\.(ts|js|mjs|cjs)$/.test(a) && !a.startsWith('-'));
     const program = base(argv[0] ?? '?').split(' ')[0]!;
-    return script ? `${program} ${base(script).replace(/\.(ts|js|mjs|cjs)$/, '')}` : program;
+    // The entry's folder too: `src/api/main.ts` is `node api/main`.
+    const entry = script?.split('/').slice(-2).join('/').replace(/\.(ts|js|mjs|cjs)$/, '');
+    return entry ? `${program} ${entry}` : program;
   } catch {
     return '?';
   }
