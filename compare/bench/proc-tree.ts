@@ -64,7 +64,11 @@ export function nameOf(pid: number): string {
     const script = [...argv.slice(1)].reverse().find((a) => /\.(ts|js|mjs|cjs)$/.test(a) && !a.startsWith('-'));
     const program = base(argv[0] ?? '?').split(' ')[0]!;
     // The entry's folder too: `src/api/main.ts` is `node api/main`.
-    const entry = script?.split('/').slice(-2).join('/').replace(/\.(ts|js|mjs|cjs)$/, '');
+    const entry = script
+      ?.split('/')
+      .slice(-2)
+      .join('/')
+      .replace(/\.(ts|js|mjs|cjs)$/, '');
     return entry ? `${program} ${entry}` : program;
   } catch {
     return '?';

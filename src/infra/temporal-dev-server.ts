@@ -12,6 +12,8 @@ export interface DevServerOptions {
   port: number;
   /** Web UI port; undefined runs headless. */
   uiPort?: number;
+  /** The server's own Prometheus `/metrics` port (its RPCs and persistence calls); off unless given. */
+  metricsPort?: number;
   /** SQLite file; undefined keeps everything in memory. */
   dbFile?: string;
   /** Task-queue partitions; 1 keeps the server's rate limiter in one bucket (docs/design.md §2). */
@@ -45,6 +47,7 @@ export function devServerArgs(options: DevServerOptions): string[] {
     '--port',
     String(options.port),
     ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
+    ...(options.metricsPort ? ['--metrics-port', String(options.metricsPort)] : []),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     '--log-level',
     'warn',
