@@ -62,6 +62,13 @@ export function devServerArgs(options: DevServerOptions): string[] {
     '--dynamic-config-value',
     `matching.numTaskqueueWritePartitions=${partitions}`,
     ...searchAttributeFlags(),
+    // The dev server turns the search-attribute cache off unless this key is given, and then reads
+    // the cluster metadata on every use of a search attribute: about 10 reads per payment (a start
+    // and an upsert with search attributes, their visibility tasks). The server's own default keeps
+    // the cache; the payment's attributes are in place before the first payment (the flags above,
+    // or registerSearchAttributes before the server is reported up).
+    '--dynamic-config-value',
+    'system.forceSearchAttributesCacheRefreshOnRead=false',
     ...(options.fairness === false ? [] : ['--dynamic-config-value', 'matching.enableFairness=true']),
   ];
 }
