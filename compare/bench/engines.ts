@@ -48,6 +48,8 @@ export interface RunningEngine {
   startWorker(): Promise<string>;
   restartServer(): Promise<string>;
   leakedPermits(): Promise<number | null>;
+  /** The engine server's work so far, by counter (Temporal: its RPCs by operation, its persistence calls). */
+  serverCounters?(): Promise<Record<string, number>>;
   /** A client that posts as a second merchant of the engine's (noisy-neighbour's B; pg-outage's pg-alt merchant). */
   neighbourClient?(): PaymentsClient;
   /** What the engine does with several merchants. */
@@ -94,6 +96,31 @@ async function restartRedis(redis: BenchRedis): Promise<string> {
 }
 
 /**
+ * What the dev server has done, from its own `/metrics`: the RPCs its frontend answered, by
+ * operation (`rpc StartWorkflowExecution`), and its persistence calls (`persistence`, all
+ * operations together, and by operation).
+ */
+async function temporalServerCounters(metricsPort: number): Promise<Record<string, number>> {
+  const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text());
+  const counters: Record<string, number> = {};
+  const add = (key: string, value: number) => (counters[key] = (counters[key] ?? 0) + value);
+  for (const line of text.split('\n')) {
+    const m = /^(service_requests|persistence_requests)(?:_total)?\{([^}]*)\} (\S+)$/.exec(line);
+    if (!m) continue;
+    const labels: Record<string, string | undefined> = Object.fromEntries(
+      [...m[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1]!, l[2]!]),
+    );
+    const value = Number(m[3]);
+    if (m[1] === 'service_requests' && labels.service_name === 'frontend') add(`rpc ${labels.operation}`, value);
+    if (m[1] === 'persistence_requests') {
+      add('persistence', value);
+      add(`persistence ${labels.operation}`, value);
+    }
+  }
+  return counters;
+}
+
+/**
  * The Temporal stack; `intake` sets TEMPORAL_INTAKE for its API and workers (`direct`: a workflow
  * start per request), unset for the project's default.
  */
@@ -103,9 +130,10 @@ const temporalEngine = (name: EngineName, intake?: 'direct'): EngineAdapter => (
     const partitions = scenario.temporal?.partitions ?? 1;
     const admission = scenario.temporal?.admission ?? 'on';
     const port = await freePort();
+    const metricsPort = await freePort();
     // The history on disk in every run, at the class the other engines keep (src/config/durability.ts).
     const dbFile = path.join(dir, 'temporal.db');
-    const startServer = () => startDevServer({ port, dbFile, partitions, synchronous: sqliteSynchronous });
+    const startServer = () => startDevServer({ port, dbFile, partitions, synchronous: sqliteSynchronous, metricsPort });
     let server: RunningDevServer = await startServer();
     const shared = scenario.workers > 1 && admission === 'on';
     const taskQueueRate = defaultTaskQueueRate(scenario.engineLimits.ratePerSecond, admission === 'on');
@@ -165,6 +193,7 @@ const temporalEngine = (name: EngineName, intake?: 'direct'): EngineAdapter => (
           return 'SIGKILL the Temporal dev server, restarted on the same SQLite file';
         },
         leakedPermits: () => Promise.resolve(null),
+        serverCounters: () => temporalServerCounters(metricsPort),
         async stop() {
           await stack.stop();
           await server.stop();

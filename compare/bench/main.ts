@@ -3,6 +3,13 @@ import path from 'node:path';
 import { USAGE, parseBenchArgs } from './args';
 import { runBench } from './bench';
 import { formatTable } from './table';
+import type { EngineCost } from './types';
+
+/** `temporal 20.1, node worker-main 15.2, ...`: where a run's CPU per payment went. */
+const byProcessLine = (cost: EngineCost) =>
+  Object.entries(cost.cpuMsPerPaymentByProcess ?? {})
+    .map(([name, ms]) => `${name} ${ms}`)
+    .join(', ');
 
 async function main(): Promise<void> {
   if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) {
@@ -31,7 +38,7 @@ async function main(): Promise<void> {
       log: (line) => process.stdout.write(`${tty ? '\r\x1b[2K' : ''}${line}\n`),
       result: (r) =>
         process.stdout.write(
-          `${tty ? '\r\x1b[2K' : ''}  [${r.scenario}] ${r.engine}: ${r.succeeded} ok, ${r.failed} failed, ${r.lost} lost, ${r.duplicateCharges} dup, PG max ${r.pg.maxInFlight} in flight / ${r.pg.maxPerSecond} per s / ${r.pg.rejected429} x 429, makespan ${(r.makespanMs / 1000).toFixed(1)} s (ideal ${(r.idealMakespanMs / 1000).toFixed(1)} s, utilisation ${r.utilisation})${r.detail.cost ? `, ${r.detail.cost.cpuMsPerPayment} CPU ms/payment, peak RSS ${r.detail.cost.peakRssMb} MB` : ''}${r.detail.restartMs !== undefined ? `, restart ${(r.detail.restartMs / 1000).toFixed(1)} s` : ''}\n`,
+          `${tty ? '\r\x1b[2K' : ''}  [${r.scenario}] ${r.engine}: ${r.succeeded} ok, ${r.failed} failed, ${r.lost} lost, ${r.duplicateCharges} dup, PG max ${r.pg.maxInFlight} in flight / ${r.pg.maxPerSecond} per s / ${r.pg.rejected429} x 429, makespan ${(r.makespanMs / 1000).toFixed(1)} s (ideal ${(r.idealMakespanMs / 1000).toFixed(1)} s, utilisation ${r.utilisation})${r.detail.cost ? `, ${r.detail.cost.cpuMsPerPayment} CPU ms/payment (${byProcessLine(r.detail.cost)}), peak RSS ${r.detail.cost.peakRssMb} MB` : ''}${r.detail.restartMs !== undefined ? `, restart ${(r.detail.restartMs / 1000).toFixed(1)} s` : ''}\n`,
         ),
     },
     `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),

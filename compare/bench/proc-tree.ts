@@ -53,6 +53,28 @@ export function cpuMsOf(pid: number): number | undefined {
   return f ? ((Number(f[11]) + Number(f[12])) * 1000) / clockTicks() : undefined;
 }
 
+/**
+ * A short name for a process, to split a tree's CPU by role: the program, and for a runtime (node)
+ * the script it runs, so the API and the workers of a stack tell apart (`node api/main`).
+ */
+export function nameOf(pid: number): string {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const base = (p: string) => p.slice(p.lastIndexOf('/') + 1);
+    const script = [...argv.slice(1)].reverse().find((a) => /\.(ts|js|mjs|cjs)$/.test(a) && !a.startsWith('-'));
+    const program = base(argv[0] ?? '?').split(' ')[0]!;
+    // The entry's folder too: `src/api/main.ts` is `node api/main`.
+    const entry = script
+      ?.split('/')
+      .slice(-2)
+      .join('/')
+      .replace(/\.(ts|js|mjs|cjs)$/, '');
+    return entry ? `${program} ${entry}` : program;
+  } catch {
+    return '?';
+  }
+}
+
 /** Resident set size of a process in bytes (VmRSS); 0 once it is gone. */
 export function rssBytesOf(pid: number): number {
   try {
@@ -61,6 +83,14 @@ export function rssBytesOf(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+export interface SampledCost {
+  cpuMs: number;
+  /** CPU ms by process name (nameOf): where the tree's CPU went. */
+  byProcess: Record<string, number>;
+  peakRssMb: number;
+  processes: number;
 }
 
 /**
@@ -72,9 +102,10 @@ export function rssBytesOf(pid: number): number {
 export class TreeSampler {
   private readonly atStart = new Map<number, number>();
   private readonly latest = new Map<number, number>();
+  private readonly names = new Map<number, string>();
   private peakRss = 0;
   private readonly timer: NodeJS.Timeout;
-  private result?: { cpuMs: number; peakRssMb: number; processes: number };
+  private result?: SampledCost;
 
   constructor(private readonly roots: () => number[]) {
     for (const pid of treeOf(roots())) this.atStart.set(pid, cpuMsOf(pid) ?? 0);
@@ -89,20 +120,28 @@ export class TreeSampler {
       const cpu = cpuMsOf(pid);
       if (cpu === undefined) continue;
       this.latest.set(pid, cpu);
+      if (!this.names.has(pid)) this.names.set(pid, nameOf(pid));
       rss += rssBytesOf(pid);
     }
     this.peakRss = Math.max(this.peakRss, rss);
   }
 
   /** Takes a last sample and stops; later calls give the same figures. */
-  stop(): { cpuMs: number; peakRssMb: number; processes: number } {
+  stop(): SampledCost {
     if (this.result) return this.result;
     this.sample();
     clearInterval(this.timer);
     let cpuMs = 0;
-    for (const [pid, cpu] of this.latest) cpuMs += Math.max(0, cpu - (this.atStart.get(pid) ?? 0));
+    const byProcess: Record<string, number> = {};
+    for (const [pid, cpu] of this.latest) {
+      const used = Math.max(0, cpu - (this.atStart.get(pid) ?? 0));
+      cpuMs += used;
+      const name = this.names.get(pid) ?? '?';
+      byProcess[name] = (byProcess[name] ?? 0) + used;
+    }
     this.result = {
       cpuMs: Math.round(cpuMs),
+      byProcess,
       peakRssMb: Math.round(this.peakRss / 1024 / 1024),
       processes: this.latest.size,
     };

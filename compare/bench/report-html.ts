@@ -5,7 +5,7 @@
  */
 import { buildClaims } from './claims';
 import { PALETTE, lineChart } from './svg';
-import { LANES, ceilingLine, outageLine, routingLines, shortDurability } from './table';
+import { LANES, ceilingCostLines, ceilingLine, outageLine, routingLines, shortDurability } from './table';
 import type { BenchReport, BenchResult, ResultSeries } from './types';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -239,6 +239,9 @@ Ideal makespan = max((ceil(N/R) − 1) s + L, ceil(N/C) × L); utilisation = ide
 ${report.run.skipped.length ? `<p class="small">Not run: ${esc(report.run.skipped.join('; '))}</p>` : ''}
 <h2>Results</h2>${resultsTable(report.results)}
 ${ceilingLine(report.results) ? `<p><b>${esc(ceilingLine(report.results)!)}</b></p>` : ''}
+${ceilingCostLines(report.results)
+  .map((l) => `<p>${esc(l)}</p>`)
+  .join('\n')}
 ${durabilityNote(report)}
 ${intakeTable(report.results)}
 ${lanesTable(report.results)}

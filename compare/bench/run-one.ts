@@ -16,7 +16,7 @@ import type { EngineAdapter, RunningEngine } from './engines';
 import { type Place, alone } from './lineup';
 import { idealMakespanMs, inFlightSeries, meanLatencyMs, percentiles, utilisation } from './figures';
 import { type SentPayment, sendLoad } from './load';
-import { TreeSampler } from './proc-tree';
+import { type SampledCost, TreeSampler } from './proc-tree';
 import { PG_MAIN, type Scenario, arrivalsMsOf, chaosTimes, isBurst } from './scenarios';
 import { StatusPollers } from './status-pollers';
 import { armPgAlt, bothScores, laneFigures, pgOfSent } from './two-pgs';
@@ -232,7 +232,9 @@ interface Observed {
   sent: SentPayment[];
   settled: Settled;
   chaos: ChaosPlan;
-  cost: { cpuMs: number; peakRssMb: number; processes: number };
+  cost: SampledCost;
+  /** The engine server's counters over the run (RunningEngine.serverCounters). */
+  serverCounts?: Record<string, number>;
   statusReads?: ResultDetail['statusReads'];
 }
 
@@ -268,6 +270,7 @@ async function measure(
     ? new StatusPollers(engine.apiUrl, engine.apiKey, scenario.pollStatusMs, scenario.requests)
     : undefined;
   let sampler: TreeSampler | undefined;
+  let countersAtStart: Record<string, number> | undefined;
   let t0 = Date.now();
   try {
     const load = async () => {
@@ -276,6 +279,7 @@ async function measure(
       if (ground.pgAlt) await armPgAlt(ground.pgAlt, scenario);
       t0 = Date.now();
       sampler = new TreeSampler(() => engine.pids());
+      countersAtStart = await engine.serverCounters?.().catch(() => undefined);
       chaos.schedule(scenario, engine, idealAll, t0);
       return sendLoad(
         client,
@@ -306,7 +310,15 @@ async function measure(
     await chaos.settled();
     // Every payment is final by now (or given up on): each client needs at most one more read.
     const statusReads = await pollers?.finish(2 * (scenario.pollStatusMs ?? 0) + 5000);
-    return { t0, sent, settled, chaos, cost: sampler!.stop(), statusReads };
+    const cost = sampler!.stop();
+    const countersAtEnd = countersAtStart && (await engine.serverCounters?.().catch(() => undefined));
+    const serverCounts =
+      countersAtStart && countersAtEnd
+        ? Object.fromEntries(
+            Object.entries(countersAtEnd).map(([key, n]) => [key, n - (countersAtStart?.[key] ?? 0)] as const),
+          )
+        : undefined;
+    return { t0, sent, settled, chaos, cost, serverCounts, statusReads };
   } finally {
     chaos.cancel();
     sampler?.stop();
@@ -396,7 +408,8 @@ async function score(
   const ideal = idealMakespanMs(timedIds?.size ?? ids.length, scenario.pg, L, arrivalsMs);
   const endToEnd = timed.map((v) => completedAt(v) - (sentAt.get(v.requestId) ?? t0));
   const acceptMs = accepted.map((p) => p.acceptMs);
-  const { cpuMs, peakRssMb, processes } = observed.cost;
+  const { cpuMs, byProcess, peakRssMb, processes } = observed.cost;
+  const perPayment = (ms: number) => (ids.length ? Math.round((ms / ids.length) * 10) / 10 : 0);
 
   const result: BenchResult = {
     engine: adapterName,
@@ -443,7 +456,23 @@ async function score(
         : {}),
       cost: {
         cpuMs,
-        cpuMsPerPayment: ids.length ? Math.round((cpuMs / ids.length) * 10) / 10 : 0,
+        cpuMsPerPayment: perPayment(cpuMs),
+        ...(observed.serverCounts
+          ? {
+              serverCallsPerPayment: Object.fromEntries(
+                Object.entries(observed.serverCounts)
+                  .map(([key, n]) => [key, perPayment(n)] as const)
+                  .filter(([, n]) => n > 0)
+                  .sort((a, b) => b[1] - a[1]),
+              ),
+            }
+          : {}),
+        cpuMsPerPaymentByProcess: Object.fromEntries(
+          Object.entries(byProcess)
+            .map(([name, ms]) => [name, perPayment(ms)] as const)
+            .filter(([, ms]) => ms > 0)
+            .sort((a, b) => b[1] - a[1]),
+        ),
         peakRssMb,
         processes,
       },

@@ -193,6 +193,30 @@ export function ceilingLine(results: BenchResult[]): string | undefined {
   return `ceiling (payments/s with the PG unthrottled): ${ceiling.map((r) => `${r.engine} ${r.detail.throughputPerSecond.toFixed(1)}`).join(', ')}`;
 }
 
+/**
+ * The ceiling's cost per payment, one line per engine: its CPU by process and, for Temporal, the
+ * server's RPCs and persistence calls, so a reader sees what durability and visibility cost.
+ */
+export function ceilingCostLines(results: BenchResult[]): string[] {
+  return results
+    .filter((r) => r.scenario === 'ceiling' && r.detail.cost)
+    .map((r) => {
+      const cost = r.detail.cost!;
+      const byProcess = Object.entries(cost.cpuMsPerPaymentByProcess ?? {})
+        .map(([name, ms]) => `${name} ${ms}`)
+        .join(', ');
+      const calls = cost.serverCallsPerPayment ?? {};
+      const rpcs = Object.entries(calls)
+        .filter(([key]) => key.startsWith('rpc '))
+        .reduce((sum, [, n]) => sum + n, 0);
+      const server =
+        calls.persistence === undefined
+          ? ''
+          : `; server RPCs ${Math.round(rpcs * 10) / 10}, persistence calls ${calls.persistence}`;
+      return `cost per payment, ${r.engine}: ${cost.cpuMsPerPayment} CPU ms${byProcess ? ` (${byProcess})` : ''}${server}`;
+    });
+}
+
 export function formatTable(results: BenchResult[]): string {
   const intake = results.filter((r) => INTAKE_SCENARIOS.has(r.scenario));
   const neighbours = results.filter((r) => r.detail.neighbour);
@@ -208,6 +232,6 @@ export function formatTable(results: BenchResult[]): string {
     ...(lanes.length
       ? ['', render(LANES, lanes), ...routingLines(lanes).map((l) => `  ${l}`), outageLine(results) ?? '']
       : []),
-    ...(ceilingLine(results) ? ['', ceilingLine(results)!] : []),
+    ...(ceilingLine(results) ? ['', ceilingLine(results)!, ...ceilingCostLines(results)] : []),
   ].join('\n');
 }

@@ -43,6 +43,10 @@ export interface EngineCost {
   /** CPU time (user + system) of the processes from the first POST until the run settled, per accepted payment. */
   cpuMsPerPayment: number;
   cpuMs: number;
+  /** CPU ms per accepted payment by process (`temporal`, `node api-main`, `redis-server`...). */
+  cpuMsPerPaymentByProcess?: Record<string, number>;
+  /** Temporal: the dev server's RPCs (`rpc <operation>`) and persistence calls per accepted payment. */
+  serverCallsPerPayment?: Record<string, number>;
   /** The largest resident set of the processes together, sampled once a second. */
   peakRssMb: number;
   /** Processes counted (a restarted or replaced one counts again). */

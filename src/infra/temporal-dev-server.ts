@@ -12,6 +12,8 @@ export interface DevServerOptions {
   port: number;
   /** Web UI port; undefined runs headless. */
   uiPort?: number;
+  /** The server's own Prometheus `/metrics` port (its RPCs and persistence calls); off unless given. */
+  metricsPort?: number;
   /** SQLite file; undefined keeps everything in memory. */
   dbFile?: string;
   /** Task-queue partitions; 1 keeps the server's rate limiter in one bucket (docs/design.md §2). */
@@ -45,6 +47,7 @@ export function devServerArgs(options: DevServerOptions): string[] {
     '--port',
     String(options.port),
     ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
+    ...(options.metricsPort ? ['--metrics-port', String(options.metricsPort)] : []),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     '--log-level',
     'warn',
@@ -59,6 +62,13 @@ export function devServerArgs(options: DevServerOptions): string[] {
     '--dynamic-config-value',
     `matching.numTaskqueueWritePartitions=${partitions}`,
     ...searchAttributeFlags(),
+    // The dev server turns the search-attribute cache off unless this key is given, and then reads
+    // the cluster metadata on every use of a search attribute: about 10 reads per payment (a start
+    // and an upsert with search attributes, their visibility tasks). The server's own default keeps
+    // the cache; the payment's attributes are in place before the first payment (the flags above,
+    // or registerSearchAttributes before the server is reported up).
+    '--dynamic-config-value',
+    'system.forceSearchAttributesCacheRefreshOnRead=false',
     ...(options.fairness === false ? [] : ['--dynamic-config-value', 'matching.enableFairness=true']),
   ];
 }

@@ -172,9 +172,17 @@ export class PaymentStore {
     return viewOf(requestId, await this.redis.hmget(this.keys.record(requestId), ...STATUS_FIELDS));
   }
 
-  /** Counts the payment's workflow as started, once. */
-  async markStarted(requestId: string): Promise<void> {
-    await this.redis.started(this.keys.record(requestId), this.keys.counts);
+  /**
+   * Takes an intake entry off its stream (acknowledged in the starters' group, then deleted), and
+   * counts its payment's workflow as started when there is one: one transaction, one round trip.
+   */
+  async finishIntake(entry: { stream: string; group: string; id: string }, started?: string): Promise<void> {
+    // In a transaction a script command queues itself and answers the transaction.
+    const tx = this.redis.multi() as ReturnType<Redis['multi']> & { started(record: string, counts: string): unknown };
+    if (started !== undefined) tx.started(this.keys.record(started), this.keys.counts);
+    const answers = await tx.xack(entry.stream, entry.group, entry.id).xdel(entry.stream, entry.id).exec();
+    const failed = answers?.find(([err]) => err)?.[0];
+    if (failed) throw failed;
   }
 
   async claim(requestId: string, attempt: number, startedAt: string): Promise<ClaimOutcome> {

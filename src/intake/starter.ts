@@ -305,16 +305,17 @@ export class IntakeStarter {
     const { store } = this.options;
     const [id, fields] = entry;
     const json = fields[fields.indexOf('payment') + 1];
+    let started: string | undefined;
     if (json) {
       const payment = JSON.parse(json) as QueuedPaymentRequest;
       const stored = await store.get(payment.requestId);
       // Cancelled while it waited in the intake: there is nothing to start.
       if (stored?.view.status !== 'CANCELLED') {
         await this.options.startWorkflow(payment);
-        await store.markStarted(payment.requestId);
+        started = payment.requestId;
       }
     }
-    const key = this.streamOf.get(entry)!;
-    await store.connection.multi().xack(key, this.group, id).xdel(key, id).exec();
+    // Counted started and taken off the intake together: one round trip, and never one without the other.
+    await store.finishIntake({ stream: this.streamOf.get(entry)!, group: this.group, id }, started);
   }
 }

@@ -66,8 +66,9 @@ export function createActivities(deps: ActivityDeps) {
       const context = Context.current();
       const { attempt } = context.info;
       // Alive while waiting for a permit and while the PG call is open: a killed worker falls
-      // silent, and Temporal retries its attempt after the heartbeat timeout.
-      context.heartbeat();
+      // silent, and Temporal retries its attempt after the heartbeat timeout, which runs from the
+      // attempt's start. The first beat comes after a second, not at once: an attempt that ends
+      // sooner (most do) costs the server no heartbeat call and no write of the workflow's state.
       const beating = setInterval(() => context.heartbeat(), CHARGE_HEARTBEAT_INTERVAL_MS);
       let call: CallResult;
       try {

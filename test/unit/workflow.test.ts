@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { PAYMENT_ERRORS, type PaymentStatusView, type QueuedPaymentRequest } from '../../src/contract/payment';
@@ -116,6 +117,8 @@ async function runPayment(
   recorded: PaymentStatusView[];
   /** The charge activity's scheduling as the server recorded it: its task queue and priority. */
   scheduled?: { taskQueue?: string | null; fairnessKey?: string | null; fairnessWeight?: number | null };
+  /** The history's event types, in order (`WORKFLOW_EXECUTION_STARTED`, …). */
+  events: string[];
 }> {
   const input = { ...payment(), ...route };
   const script: Script = { answer, calls: 0, recorded: [] };
@@ -138,7 +141,10 @@ async function runPayment(
         fairnessWeight: attributes.priority?.fairnessWeight,
       }
     : undefined;
-  return { result, queried, calls: script.calls, recorded: script.recorded, scheduled };
+  const events = (history.events ?? []).map((e) =>
+    String(temporal.api.enums.v1.EventType[e.eventType ?? 0]).replace(/^EVENT_TYPE_/, ''),
+  );
+  return { result, queried, calls: script.calls, recorded: script.recorded, scheduled, events };
 }
 
 describe('the payment workflow with the charge activity mocked', () => {
@@ -172,6 +178,25 @@ describe('the payment workflow with the charge activity mocked', () => {
     expect(result.startedAt).toBeDefined();
     expect(result.completedAt).toBeDefined();
     expect(queried).toEqual(result);
+  });
+
+  test('when the PG approves at once then the payment costs the server two workflow tasks, one activity task and twelve events', async () => {
+    const { events } = await runPayment(() => ({ transactionId: 'TXN-3', attempt: 1, replayed: false }));
+    // The cost line of docs/benchmark.md ("What a payment costs the server"): a change here changes it.
+    expect(events).toEqual([
+      'WORKFLOW_EXECUTION_STARTED',
+      'WORKFLOW_TASK_SCHEDULED',
+      'WORKFLOW_TASK_STARTED',
+      'WORKFLOW_TASK_COMPLETED',
+      'ACTIVITY_TASK_SCHEDULED',
+      'ACTIVITY_TASK_STARTED',
+      'ACTIVITY_TASK_COMPLETED',
+      'WORKFLOW_TASK_SCHEDULED',
+      'WORKFLOW_TASK_STARTED',
+      'WORKFLOW_TASK_COMPLETED',
+      'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES',
+      'WORKFLOW_EXECUTION_COMPLETED',
+    ]);
   });
 
   test('when the PG declines then the payment is FAILED card_declined after one attempt', async () => {
