@@ -44,6 +44,13 @@ type StreamEntries = Array<[id: string, fields: string[]]>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How many places each stream got. */
+function countPlaces(order: string[]): Map<string, number> {
+  const places = new Map<string, number>();
+  for (const key of order) places.set(key, (places.get(key) ?? 0) + 1);
+  return places;
+}
+
 export class IntakeStarter {
   private stopped = false;
   private running?: Promise<void>;
@@ -103,7 +110,13 @@ export class IntakeStarter {
         for (const key of keys) await this.ensureGroup(key);
         if (order.length > 0 && Date.now() - lastClaim > (this.options.claimIdleMs ?? 30_000) / 2) {
           lastClaim = Date.now();
-          for (const key of new Set(order)) await this.startAll(await this.claimAbandoned(key, order.length));
+          // Abandoned entries take the places given, on the lanes like any other start.
+          const claimed: StreamEntries = [];
+          for (const [key, count] of countPlaces(order)) claimed.push(...(await this.claimAbandoned(key, count)));
+          if (claimed.length > 0) {
+            this.launch(claimed);
+            continue;
+          }
         }
         const entries = await this.take(order);
         if (entries.length > 0) this.launch(entries);
@@ -162,6 +175,9 @@ export class IntakeStarter {
    */
   private async allotRoom(free: number): Promise<{ keys: string[]; order: string[] }> {
     const { store } = this.options;
+    // The starts open now, taken before the counts are read: a start that ends meanwhile is then
+    // counted twice (room given later), never in neither (a start over the window).
+    const starting = new Map(this.starting);
     const [intakes, perPg] = await Promise.all([store.intakes(), store.countsPerPg()]);
     const keys: string[] = [];
     const pgs = new Map<string, { backlogs: Backlog[]; room: number }>();
@@ -169,8 +185,8 @@ export class IntakeStarter {
       const ofPg = intakes.filter((i) => i.pg === pg);
       const held = perPg.get(pg) ?? { started: 0, ended: 0 };
       // Starts still open are not counted as started yet; they hold their room all the same.
-      const starting = ofPg.reduce((sum, i) => sum + (this.starting.get(i.key) ?? 0), 0);
-      const room = this.options.window(pg) - (held.started - held.ended) - starting;
+      const open = ofPg.reduce((sum, i) => sum + (starting.get(i.key) ?? 0), 0);
+      const room = this.options.window(pg) - (held.started - held.ended) - open;
       if (room <= 0) continue;
       const lengths = await Promise.all(ofPg.map((i) => store.connection.xlen(i.key)));
       keys.push(...ofPg.map((i) => i.key));
@@ -178,7 +194,7 @@ export class IntakeStarter {
       const backlogs = ofPg.map((i, n) => ({
         key: i.key,
         weight: i.weight,
-        waiting: Math.max(0, lengths[n]! - (this.starting.get(i.key) ?? 0)),
+        waiting: Math.max(0, lengths[n]! - (starting.get(i.key) ?? 0)),
       }));
       pgs.set(pg, { backlogs, room });
     }
@@ -205,10 +221,8 @@ export class IntakeStarter {
 
   /** Reads each stream's places, and lays the entries out in the order the places were given. */
   private async take(order: string[]): Promise<StreamEntries> {
-    const wanted = new Map<string, number>();
-    for (const key of order) wanted.set(key, (wanted.get(key) ?? 0) + 1);
     const read = new Map<string, StreamEntries>();
-    for (const [key, count] of wanted) read.set(key, await this.read(key, count));
+    for (const [key, count] of countPlaces(order)) read.set(key, await this.read(key, count));
     return order.flatMap((key) => {
       const entry = read.get(key)!.shift();
       return entry ? [entry] : [];
@@ -291,14 +305,6 @@ export class IntakeStarter {
   private tag(key: string, entry: [string, string[]]): [string, string[]] {
     this.streamOf.set(entry, key);
     return entry;
-  }
-
-  private async startAll(entries: StreamEntries): Promise<void> {
-    const queue = [...entries];
-    const lanes = Array.from({ length: Math.min(this.options.concurrency, queue.length) }, async () => {
-      for (let entry = queue.shift(); entry; entry = queue.shift()) await this.startOne(entry);
-    });
-    await Promise.all(lanes);
   }
 
   private async startOne(entry: [string, string[]]): Promise<void> {
