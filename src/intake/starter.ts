@@ -256,9 +256,13 @@ export class IntakeStarter {
     return entries;
   }
 
-  /** Nothing to start: wait up to 500 ms for a new entry in any of these streams, and start it. */
+  /**
+   * Nothing to start: wait for a new entry in any of these streams, and start it. The wait is
+   * short because a merchant's first payment opens a stream not among these: the loop sees it
+   * only when the wait ends (at 500 ms, a fresh run's first start came half a second late).
+   */
   private async waitForEntries(keys: string[]): Promise<void> {
-    const entries = await this.readGroup(this.reader, keys, '>', 1, 500);
+    const entries = await this.readGroup(this.reader, keys, '>', 1, 100);
     this.launch(entries);
   }
 

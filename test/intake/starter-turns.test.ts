@@ -7,7 +7,7 @@ import { type TemporalStack, startTemporalStack } from '../../src/launch/tempora
 import { acceptDirect, waitForStored } from '../../src/load/direct-intake';
 
 /**
- * The starter's lanes, on real servers: a PG's burst as large as its window (100) is being
+ * The starter's lanes, on real servers: a PG's burst as large as its window (100, set here) is being
  * started when another PG's payment is accepted, and that payment's workflow starts at once, not
  * after the burst's starts. The other PG is idle, so the payment's wait from acceptance to its PG
  * call is the starter's, the workflow task's and its lane's dispatch.
@@ -31,11 +31,12 @@ describe("the starter's lanes across PGs", () => {
         });
       const pgsFile = path.join(dir, 'pgs.json');
       writeFileSync(pgsFile, JSON.stringify(PGS.map((name) => ({ name, url: pgs[name]!.url, ...LIMITS }))));
-      // Each PG's default window: 100 payments started and not ended.
+      // A window of 100 payments started and not ended per PG (five times the default), so the
+      // burst's starts take long enough to hold another PG's payment if the starter did not take turns.
       stack = await startTemporalStack({
         pg: pgs['pg-main'],
         workerEnv: { PGS_FILE: pgsFile },
-        apiEnv: { PGS_FILE: pgsFile },
+        apiEnv: { PGS_FILE: pgsFile, STARTER_WINDOW: '100' },
       });
       store = PaymentStore.connect(stack.redisUrl, 'payments:');
       // The first workflow of each PG warms its lane.

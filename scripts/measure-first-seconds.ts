@@ -1,0 +1,135 @@
+/**
+ * Where a short run's first seconds go on the Temporal engine (issue: flaky-pg and scale-3 run
+ * 100 payments, so every second before the PG is busy costs 0.1 of utilisation). Accepts
+ * --payments at once into the intake of a fresh stack, waits for them, then reads each payment's
+ * workflow history and the PG's arrival stamps and prints, per step, how many payments had passed
+ * it by each second after the first acceptance: started, first workflow task done (its PG call
+ * scheduled), the PG's first arrival, closed. The stack is the benchmark's (history on disk, the
+ * server's metrics on, a warm-up payment and 1.5 s before the load). Not a test: one run at a time.
+ *   npx tsx scripts/measure-first-seconds.ts [--payments 100] [--failure-rate 0.1] [--workers 1]
+ *     [--warm 1] [--window N] [--http]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { freePort } from '../src/infra/ports';
+import { startDevServer } from '../src/infra/temporal-dev-server';
+import { PaymentStore } from '../src/intake/payment-store';
+import { startFakePg } from '../src/launch/fake-pg';
+import { type TemporalStack, startTemporalStack } from '../src/launch/temporal-stack';
+import { acceptDirect, waitForStored } from '../src/load/direct-intake';
+import { paymentBodies } from '../src/load/payments-client';
+
+const { values: a } = parseArgs({
+  options: {
+    payments: { type: 'string', default: '100' },
+    'failure-rate': { type: 'string', default: '0.1' },
+    workers: { type: 'string', default: '1' },
+    /** Payments charged before the measured ones, so the worker is warm. */
+    warm: { type: 'string', default: '1' },
+    /** STARTER_WINDOW; unset: the default (2 × the PG's rate). */
+    window: { type: 'string' },
+    /** Post through the API over HTTP, as the benchmark does, instead of into the intake directly. */
+    http: { type: 'boolean', default: false },
+  },
+});
+
+const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+  t ? Number(t.seconds) * 1000 + (t.nanos ?? 0) / 1e6 : NaN;
+
+/** How many of `times` (ms after t0) fell in each second. */
+function perSecond(times: number[], seconds: number): string {
+  const bins = new Array<number>(seconds).fill(0);
+  for (const t of times) if (t >= 0 && t < seconds * 1000) bins[Math.floor(t / 1000)]!++;
+  return bins.map((n) => String(n).padStart(3)).join('');
+}
+
+async function postAll(api: TemporalStack['api'], count: number): Promise<string[]> {
+  const answers = await Promise.all(paymentBodies(count, `first-${Date.now()}`).map((body) => api.post(body)));
+  return answers.map((answer) => answer.requestId!);
+}
+
+async function main(): Promise<void> {
+  const pg = await startFakePg({
+    PG_MAX_CONCURRENCY: '10',
+    PG_RATE_LIMIT: '10',
+    PG_LATENCY_MS: '100-300',
+    PG_FAILURE_RATE: a['failure-rate'],
+  });
+  // As the benchmark runs it: the history on disk, and several workers share one admission step.
+  const dir = mkdtempSync(path.join(tmpdir(), 'first-seconds-'));
+  const temporal = await startDevServer({
+    port: await freePort(),
+    dbFile: path.join(dir, 'temporal.db'),
+    metricsPort: await freePort(),
+  });
+  const workers = Number(a.workers);
+  const stack = await startTemporalStack({
+    pg,
+    temporal,
+    workers,
+    workerEnv: workers > 1 ? { PG_ADMISSION: 'redis' } : {},
+    apiEnv: a.window ? { STARTER_WINDOW: a.window } : {},
+  });
+  const store = PaymentStore.connect(stack.redisUrl, 'payments:');
+  const connection = await Connection.connect({ address: stack.temporal.address });
+  try {
+    // Warmed by the same merchant as the measured payments, as the benchmark's warm-up is.
+    if (Number(a.warm) > 0 && a.http)
+      await stack.api.waitForFinal(await postAll(stack.api, Number(a.warm)), { timeoutMs: 30_000, intervalMs: 200 });
+    else if (Number(a.warm) > 0)
+      await waitForStored(store, await acceptDirect(store, { merchantId: 'shop-a' }, Number(a.warm)));
+    if (a.http) await stack.api.connect();
+    // As the benchmark does: the warm-up's PG call leaves the admission step's window first.
+    if (Number(a.warm) > 0) await new Promise((resolve) => setTimeout(resolve, 1500));
+    await pg.client.reset();
+    const t0 = Date.now();
+    const ids = a.http
+      ? await postAll(stack.api, Number(a.payments))
+      : await acceptDirect(store, { merchantId: 'shop-a' }, Number(a.payments), 16);
+    const accepted = Date.now() - t0;
+    const records = await waitForStored(store, ids, 300_000);
+    const makespan = Math.max(...[...records.values()].map((r) => Date.parse(r.view.completedAt!) - t0));
+    const client = new Client({ connection });
+    const steps = { started: [] as number[], scheduled: [] as number[], closed: [] as number[] };
+    for (const id of ids) {
+      const history = await client.workflow.getHandle(id).fetchHistory();
+      const events = history.events ?? [];
+      steps.started.push(ms(events[0]?.eventTime) - t0);
+      const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes);
+      steps.scheduled.push(ms(scheduled?.eventTime) - t0);
+      steps.closed.push(ms(events.at(-1)?.eventTime) - t0);
+    }
+    const timeline = await pg.client.timeline();
+    const firstArrival = Object.values(timeline.callsByKey).map(
+      (calls) => timeline.startedAtEpochMs + calls[0]!.at - t0,
+    );
+    const allArrivals = timeline.arrivals.map((at) => timeline.startedAtEpochMs + at - t0);
+    const seconds = Math.ceil(makespan / 1000) + 1;
+    console.log(`accepted ${ids.length} in ${accepted} ms; last ended after ${(makespan / 1000).toFixed(1)} s`);
+    console.log(`second                 ${Array.from({ length: seconds }, (_, i) => String(i).padStart(3)).join('')}`);
+    console.log(`workflows started      ${perSecond(steps.started, seconds)}`);
+    console.log(`PG call scheduled      ${perSecond(steps.scheduled, seconds)}`);
+    console.log(`first PG arrival       ${perSecond(firstArrival, seconds)}`);
+    console.log(`every PG arrival       ${perSecond(allArrivals, seconds)}`);
+    console.log(`workflows closed       ${perSecond(steps.closed, seconds)}`);
+    const p = (xs: number[], q: number) => [...xs].sort((x, y) => x - y)[Math.floor(q * (xs.length - 1))]!.toFixed(0);
+    console.log(
+      `first: started ${p(steps.started, 0)} ms, scheduled ${p(steps.scheduled, 0)} ms, PG ${p(firstArrival, 0)} ms; tenth PG arrival ${p(firstArrival, 9 / (ids.length - 1))} ms`,
+    );
+  } finally {
+    await connection.close();
+    await store.close();
+    await stack.stop();
+    await pg.process.stop();
+    await temporal.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
