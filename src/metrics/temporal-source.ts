@@ -99,7 +99,12 @@ export function createTemporalMetricsSource(options: TemporalMetricsOptions): En
       const perLane = options.store ? await lanesOf(options.store).catch(() => undefined) : undefined;
       return {
         ...(perLane ? { lanes: perLane } : {}),
-        queueSize: lanes.reduce((sum, lane) => sum + Number(lane.stats?.approximateBacklogCount ?? 0), 0),
+        // Waiting for a worker: in the lanes' task queues, and with the Redis intake also in its
+        // streams, where a surge past the starter's window waits (an alert on the backlog alone
+        // would never see it).
+        queueSize:
+          lanes.reduce((sum, lane) => sum + Number(lane.stats?.approximateBacklogCount ?? 0), 0) +
+          (perLane?.intakeWaiting.reduce((sum, intake) => sum + intake.waiting, 0) ?? 0),
         semaphoreUsed: used,
         semaphoreAvailable: Math.max(0, options.pgConcurrency - used),
         admissionUp,
