@@ -58,8 +58,8 @@ describe('the API under the security probe', () => {
       ),
     );
     try {
-      // Idle past the grace a client gets to send its first request.
-      await new Promise((r) => setTimeout(r, 1500));
+      // Idle past the grace a client gets to send its first request (3 s).
+      await new Promise((r) => setTimeout(r, 3500));
       const res = await post({ orderId: `after-idle-${randomUUID().slice(0, 8)}`, amount: 1000 });
       expect(res.status).toBe(202);
       // The server made room by closing idle sockets, not by refusing the newcomer.
