@@ -3,7 +3,9 @@
  * up, then waits until all are ready (or gave up), so no engine's start-up lands in another's
  * measurement. A burst's intake (posting every payment and hearing every answer) then runs one
  * engine at a time, in the wave's order, so each engine accepts its burst with the CPU to itself;
- * after that the engines drain side by side, each against its own PG at 10 calls a second.
+ * after that the engines drain side by side, each against its own PG at 10 calls a second. A
+ * flash sale's neighbour (noisy-neighbour) starts posting once every run's flash sale is in, so
+ * its payments never queue behind another engine's intake.
  */
 export class Lineup {
   private settled = 0;
@@ -36,6 +38,11 @@ export class Lineup {
   /** The run at `place` takes no turn (a paced load shares the machine for its whole run). */
   pass(place: number): void {
     this.turnsOver[place]?.resolve();
+  }
+
+  /** Resolves once every run of the wave has had its turn or passed. */
+  everyTurnOver(): Promise<void> {
+    return Promise.all(this.turnsOver.map((t) => t.promise)).then(() => undefined);
   }
 
   /** Runs `fn` once every run placed before `place` has had its turn or passed. */

@@ -24,6 +24,8 @@ export interface LoadHooks {
   onSent?: (done: number) => void;
   /** Each answer as it comes (the polling clients start from their 202). */
   onAnswer?: (payment: SentPayment) => void;
+  /** noisy-neighbour: A's flash sale is answered; B starts posting once this resolves. */
+  flashSaleIn?: () => Promise<void>;
 }
 
 /**
@@ -60,9 +62,10 @@ export async function sendLoad(
   if (load.kind === 'burst') return Promise.all(bodies.map((body) => send(body)));
   if (load.kind === 'paced') return paced(bodies, 1000 / load.perSecond, (body) => send(body));
   if (load.kind === 'two-pgs') return Promise.all(bodies.map((body, i) => send(body, i < load.main ? 'A' : 'B')));
-  const flashSale = bodies.slice(0, load.surge).map((body) => send(body, 'A'));
-  const neighbours = paced(bodies.slice(load.surge), load.everyMs, (body) => send(body, 'B'));
-  return [...(await Promise.all(flashSale)), ...(await neighbours)];
+  // B's payments arrive behind A's backlog, not among A's posts (whose 202s would delay theirs).
+  const flashSale = await Promise.all(bodies.slice(0, load.surge).map((body) => send(body, 'A')));
+  await hooks.flashSaleIn?.();
+  return [...flashSale, ...(await paced(bodies.slice(load.surge), load.everyMs, (body) => send(body, 'B')))];
 }
 
 /** Posts one body every `everyMs` from now, without waiting for the answers in between. */

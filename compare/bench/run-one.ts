@@ -17,8 +17,8 @@ import { type Place, alone } from './lineup';
 import { idealMakespanMs, inFlightSeries, meanLatencyMs, percentiles, utilisation } from './figures';
 import { type SentPayment, sendLoad } from './load';
 import { type SampledCost, TreeSampler } from './proc-tree';
-import { PG_MAIN, type Scenario, arrivalsMsOf, chaosTimes, isBurst } from './scenarios';
-import { StatusPollers } from './status-pollers';
+import { PG_MAIN, type Scenario, arrivalsMsOf, chaosTimes, takesTurn } from './scenarios';
+import { StatusPollersThread } from './status-pollers-thread';
 import { armPgAlt, bothScores, laneFigures, pgOfSent } from './two-pgs';
 import type { BenchResult, CodeCounts, ResultDetail, ResultSeries } from './types';
 
@@ -267,7 +267,7 @@ async function measure(
   );
   const chaos = new ChaosPlan();
   const pollers = scenario.pollStatusMs
-    ? new StatusPollers(engine.apiUrl, engine.apiKey, scenario.pollStatusMs, scenario.requests)
+    ? new StatusPollersThread(engine.apiUrl, engine.apiKey, scenario.pollStatusMs, scenario.requests)
     : undefined;
   let sampler: TreeSampler | undefined;
   let countersAtStart: Record<string, number> | undefined;
@@ -289,13 +289,18 @@ async function measure(
         {
           onSent: (n) => progress(`${n}/${scenario.requests} posted`),
           onAnswer: (p) => isAccepted(p) && pollers?.add(p.requestId!),
+          // The flash sale was this run's turn; its neighbour waits for every run's flash sale.
+          flashSaleIn: () => {
+            lineup.pass(place);
+            return lineup.everyTurnOver();
+          },
         },
         ground.neighbour,
       );
     };
-    // A burst's intake takes its turn; a paced load lasts the whole run, so it shares the machine.
-    if (!isBurst(scenario.load)) lineup.pass(place);
-    const sent = isBurst(scenario.load) ? await lineup.intake(place, load) : await load();
+    // A burst's intake (or a flash sale) takes its turn; a paced load lasts the whole run, so it shares the machine.
+    if (!takesTurn(scenario.load)) lineup.pass(place);
+    const sent = takesTurn(scenario.load) ? await lineup.intake(place, load) : await load();
     const ids = [...new Set(sent.filter(isAccepted).map((p) => p.requestId!))];
     const deadline = t0 + idealAll * 3 + 180_000;
     // Each merchant reads its own payments' statuses: another merchant's answer 404.

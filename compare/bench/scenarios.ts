@@ -23,13 +23,15 @@ const CEILING_ENGINE: Limits = { concurrency: 50, ratePerSecond: 100_000 };
 export type Load =
   | { kind: 'burst' }
   | { kind: 'paced'; perSecond: number; durationMs: number }
-  /** Merchant A posts `surge` at once, then merchant B one every `everyMs` for `durationMs`. */
+  /** Merchant A posts `surge` at once, then (once they are answered) merchant B one every `everyMs` for `durationMs`. */
   | { kind: 'neighbours'; surge: number; everyMs: number; durationMs: number }
   /** Merchant A posts its first `main` payments and merchant B the rest, all at once (pg-outage). */
   | { kind: 'two-pgs'; main: number };
 
 /** Every payment posted at once: the intake takes its turn in the wave (lineup.ts). */
 export const isBurst = (load: Load): boolean => load.kind === 'burst' || load.kind === 'two-pgs';
+/** A load whose first part is posted at once: that part takes its turn in the wave. */
+export const takesTurn = (load: Load): boolean => isBurst(load) || load.kind === 'neighbours';
 
 /** How long the load's arrivals last: the last payment cannot end before it arrived. */
 export const arrivalsMsOf = (load: Load): number => ('durationMs' in load ? load.durationMs : 0);

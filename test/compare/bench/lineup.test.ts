@@ -1,4 +1,7 @@
+import { splitTemporalStacks } from '../../../compare/bench/bench';
 import { Lineup } from '../../../compare/bench/lineup';
+import { sendLoad } from '../../../compare/bench/load';
+import type { PaymentsClient } from '../../../src/load/payments-client';
 
 const tick = () => new Promise((r) => setImmediate(r));
 
@@ -37,5 +40,63 @@ describe('Lineup', () => {
     await expect(second).rejects.toThrow('b failed');
     await third;
     expect(log).toEqual(['a start', 'a end', 'b', 'c']);
+  });
+
+  it('tells when every run of the wave has had its turn, a flash sale passing its turn early', async () => {
+    const lineup = new Lineup(3);
+    let over = false;
+    void lineup.everyTurnOver().then(() => (over = true));
+    lineup.pass(2);
+    const first = lineup.intake(0, async () => {
+      lineup.pass(0);
+      await lineup.everyTurnOver();
+    });
+    await tick();
+    expect(over).toBe(false);
+    await lineup.intake(1, () => Promise.resolve());
+    await first;
+    expect(over).toBe(true);
+  });
+});
+
+describe('splitTemporalStacks', () => {
+  const names = (waves: Array<Array<{ name: string }>>) => waves.map((w) => w.map((r) => r.name));
+
+  it('keeps one Temporal stack per wave: the first with every other engine, each further one alone', () => {
+    const runs = ['temporal', 'temporal-direct', 'bullmq', 'redis-stream'].map((name) => ({ name }));
+    expect(names(splitTemporalStacks(runs))).toEqual([['temporal', 'bullmq', 'redis-stream'], ['temporal-direct']]);
+  });
+
+  it('leaves a wave with at most one Temporal stack as it is', () => {
+    const runs = ['bullmq', 'temporal-direct', 'redis-stream'].map((name) => ({ name }));
+    expect(names(splitTemporalStacks(runs))).toEqual([['bullmq', 'temporal-direct', 'redis-stream']]);
+  });
+});
+
+describe('the noisy-neighbour load', () => {
+  it("posts merchant B's payments only after A's flash sale is answered and the wave lets it", async () => {
+    const log: string[] = [];
+    let release!: () => void;
+    const clientFor = (merchant: string) =>
+      ({
+        post: (body: Record<string, unknown>) => {
+          log.push(`${merchant} ${String(body.orderId).split('-').pop()}`);
+          return Promise.resolve({ status: 202, acceptMs: 1, requestId: `${merchant}-${log.length}` });
+        },
+      }) as unknown as PaymentsClient;
+    const sent = sendLoad(
+      clientFor('A'),
+      { kind: 'neighbours', surge: 3, everyMs: 10, durationMs: 20 },
+      5,
+      'nn',
+      { flashSaleIn: () => new Promise<void>((r) => (release = r)) },
+      clientFor('B'),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    expect(log.filter((l) => l.startsWith('B'))).toEqual([]);
+    expect(log.filter((l) => l.startsWith('A'))).toHaveLength(3);
+    release();
+    const all = await sent;
+    expect(all.map((p) => p.merchant)).toEqual(['A', 'A', 'A', 'B', 'B']);
   });
 });
