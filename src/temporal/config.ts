@@ -228,7 +228,9 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
       ...storeShape,
       // Unset: each PG's defaultStarterWindow. Set: every PG's.
       STARTER_WINDOW: z.coerce.number().int().positive().optional(),
-      STATUS_QUERIES_PER_SECOND: env.nonNegative(20),
+      // Each query costs the server, the worker and the API about 14 ms of CPU together: at 20 a
+      // second beside 500 pollers they took a quarter of the machine (docs/front-door.md).
+      STATUS_QUERIES_PER_SECOND: env.nonNegative(5),
       STATUS_TIMEOUT_MS: env.positiveInt(1000),
       PG_ADMISSION: z.enum(ADMISSION_KINDS).default('local'),
       ...pgsShape,
