@@ -21,7 +21,7 @@ import type { PaymentListPage, PaymentListQuery, PaymentStatusView, QueuedPaymen
 import { BoundedConcurrency, DeadlinePassed } from '../infra/bounded-concurrency';
 import type { Logger } from '../infra/logger';
 import { PaymentStore } from '../intake/payment-store';
-import { IntakeStarter } from '../intake/starter';
+import { startStarterThread } from '../intake/starter-thread';
 import type { ApiConfig } from './config';
 import { rethrowAsTemporal, storeUnavailable } from './engine-errors';
 import { UnknownCursor, listFromVisibility } from './payment-list';
@@ -51,20 +51,18 @@ export function createTemporalEngine(options: TemporalEngineOptions): PaymentEng
   const store =
     options.intake === 'redis' ? PaymentStore.connect(options.store.redisUrl, options.store.prefix) : undefined;
   const starter = store
-    ? new IntakeStarter({
-        store,
-        log: options.log,
+    ? startStarterThread({
+        redisUrl: options.store.redisUrl,
+        prefix: options.store.prefix,
+        temporal: options.temporal,
+        taskQueue,
+        timeoutMs: options.timeoutMs,
         concurrency: options.startConcurrency,
-        window: (pg) => options.starterWindow(pg),
+        windows: Object.fromEntries(options.pgs.map((pg) => [pg.name, options.starterWindow(pg.name)])),
         consumer: `${hostname()}-api`,
-        startWorkflow: async (payment) => {
-          await connection.withDeadline(Date.now() + options.timeoutMs, () =>
-            startPaymentWorkflow(client, taskQueue, payment),
-          );
-        },
+        logLevel: options.log.level,
       })
     : undefined;
-  starter?.start();
 
   const readStatus = createStatusReader({
     client,
