@@ -6,6 +6,7 @@
  * The entry below runs in the thread; `StatusPollersThread` is its handle in the bench.
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { TS_THREAD_EXEC_ARGV } from '../../src/infra/paths';
 import type { ResultDetail } from './types';
 import { StatusPollers } from './status-pollers';
 
@@ -28,8 +29,7 @@ export class StatusPollersThread {
 
   constructor(apiUrl: string, apiKey: string, intervalMs: number, clients: number) {
     const settings: Settings = { apiUrl, apiKey, intervalMs, clients };
-    // TypeScript in the thread through tsx's CommonJS hook (its ESM loader does not reach threads).
-    this.worker = new Worker(__filename, { workerData: settings, execArgv: ['--require', require.resolve('tsx/cjs')] });
+    this.worker = new Worker(__filename, { workerData: settings, execArgv: TS_THREAD_EXEC_ARGV });
     this.worker.on('message', ({ id, reads, error }: Reply) => {
       const waiter = this.waiting.get(id);
       this.waiting.delete(id);

@@ -7,6 +7,7 @@
  * `startStarterThread` is the API's handle; the entry below runs in the thread.
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { TS_THREAD_EXEC_ARGV } from '../infra/paths';
 import { Client, Connection } from '@temporalio/client';
 import { createLogger } from '../infra/logger';
 import { startPaymentWorkflow } from '../temporal/start-payment';
@@ -36,7 +37,7 @@ export interface StarterThread {
 
 export function startStarterThread(settings: StarterThreadSettings): StarterThread {
   // TypeScript in the thread through tsx's CommonJS hook (its ESM loader does not reach threads).
-  const worker = new Worker(__filename, { workerData: settings, execArgv: ['--require', require.resolve('tsx/cjs')] });
+  const worker = new Worker(__filename, { workerData: settings, execArgv: TS_THREAD_EXEC_ARGV });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('error', (err) => createLogger('api', settings.logLevel).error({ err }, 'the starter thread failed'));
   return {
