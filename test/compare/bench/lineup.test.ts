@@ -1,4 +1,4 @@
-import { splitTemporalStacks } from '../../../compare/bench/bench';
+import { subWaves } from '../../../compare/bench/bench';
 import { Lineup } from '../../../compare/bench/lineup';
 import { sendLoad } from '../../../compare/bench/load';
 import type { PaymentsClient } from '../../../src/load/payments-client';
@@ -59,17 +59,27 @@ describe('Lineup', () => {
   });
 });
 
-describe('splitTemporalStacks', () => {
-  const names = (waves: Array<Array<{ name: string }>>) => waves.map((w) => w.map((r) => r.name));
+describe('subWaves', () => {
+  const run = (name: string, scenario: string) => ({ name, scenario: { name: scenario } });
+  const names = (waves: Array<Array<ReturnType<typeof run>>>) =>
+    waves.map((w) => w.map((r) => `${r.scenario.name}/${r.name}`));
 
-  it('keeps one Temporal stack per wave: the first with every other engine, each further one alone', () => {
-    const runs = ['temporal', 'temporal-direct', 'bullmq', 'redis-stream'].map((name) => ({ name }));
-    expect(names(splitTemporalStacks(runs))).toEqual([['temporal', 'bullmq', 'redis-stream'], ['temporal-direct']]);
+  it("puts each scenario's temporal run beside its redis-stream run, then every other run together", () => {
+    const runs = ['flaky-pg', 'scale-3'].flatMap((scenario) =>
+      ['temporal', 'temporal-direct', 'bullmq', 'redis-stream'].map((name) => run(name, scenario)),
+    );
+    runs.push(run('temporal', 'partitions-1'));
+    expect(names(subWaves(runs))).toEqual([
+      ['flaky-pg/temporal', 'flaky-pg/redis-stream'],
+      ['scale-3/temporal', 'scale-3/redis-stream'],
+      ['partitions-1/temporal'],
+      ['flaky-pg/temporal-direct', 'flaky-pg/bullmq', 'scale-3/temporal-direct', 'scale-3/bullmq'],
+    ]);
   });
 
-  it('leaves a wave with at most one Temporal stack as it is', () => {
-    const runs = ['bullmq', 'temporal-direct', 'redis-stream'].map((name) => ({ name }));
-    expect(names(splitTemporalStacks(runs))).toEqual([['bullmq', 'temporal-direct', 'redis-stream']]);
+  it('leaves a wave without a temporal run as one sub-wave', () => {
+    const runs = ['bullmq', 'temporal-direct', 'redis-stream'].map((name) => run(name, 'surge'));
+    expect(names(subWaves(runs))).toEqual([['surge/bullmq', 'surge/temporal-direct', 'surge/redis-stream']]);
   });
 });
 
