@@ -4,12 +4,14 @@
  * reached the PG 0.36 s after the burst, the next nine 0.76-1.26 s later, and a rate-limited PG
  * keeps that first second's shape for the whole run. On its own thread (and so on the other core)
  * it starts workflows while the API is still answering the burst.
- * `startStarterThread` is the API's handle; the entry below runs in the thread.
+ * `startStarterThread` is the API's handle (started again if it crashes); the entry below runs in
+ * the thread.
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { TS_THREAD_EXEC_ARGV } from '../infra/paths';
 import { Client, Connection } from '@temporalio/client';
 import { createLogger } from '../infra/logger';
+import { type SupervisedThread, superviseThread } from '../infra/supervised-thread';
 import { startPaymentWorkflow } from '../temporal/start-payment';
 import { PaymentStore } from './payment-store';
 import { IntakeStarter } from './starter';
@@ -30,26 +32,16 @@ export interface StarterThreadSettings {
   logLevel: string;
 }
 
-export interface StarterThread {
-  /** Stops reading the intake and waits for the starts in flight. */
-  stop(): Promise<void>;
-}
+/** The API's handle: started again after a crash; the new thread reads its own pending entries first. */
+export type StarterThread = Pick<SupervisedThread, 'running' | 'stop'>;
 
 export function startStarterThread(settings: StarterThreadSettings): StarterThread {
   // TypeScript in the thread through tsx's CommonJS hook (its ESM loader does not reach threads).
-  const worker = new Worker(__filename, { workerData: settings, execArgv: TS_THREAD_EXEC_ARGV });
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  worker.on('error', (err) => createLogger('api', settings.logLevel).error({ err }, 'the starter thread failed'));
-  return {
-    async stop() {
-      worker.postMessage('stop');
-      // A thread that does not end once its starts are over is ended.
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_GRACE_MS)));
-      await Promise.race([exited, late.then(() => worker.terminate())]);
-      clearTimeout(timer);
-    },
-  };
+  return superviseThread(() => new Worker(__filename, { workerData: settings, execArgv: TS_THREAD_EXEC_ARGV }), {
+    name: 'intake starter',
+    log: createLogger('api', settings.logLevel),
+    graceMs: STOP_GRACE_MS,
+  });
 }
 
 if (!isMainThread && parentPort && (workerData as Partial<StarterThreadSettings> | undefined)?.windows) {

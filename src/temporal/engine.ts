@@ -44,7 +44,12 @@ export type TemporalEngineOptions = Pick<
 
 type Submit = (payment: QueuedPaymentRequest & { fingerprint: string }) => Promise<SubmitResult>;
 
-export function createTemporalEngine(options: TemporalEngineOptions): PaymentEngine {
+export interface TemporalPaymentEngine extends PaymentEngine {
+  /** False while the intake's starter thread is down (between a crash and its restart); true with the direct intake. */
+  starterRunning(): boolean;
+}
+
+export function createTemporalEngine(options: TemporalEngineOptions): TemporalPaymentEngine {
   const { namespace, taskQueue } = options.temporal;
   const connection = Connection.lazy({ address: options.temporal.address, connectTimeout: options.timeoutMs });
   const client = new Client({ connection, namespace });
@@ -134,6 +139,8 @@ export function createTemporalEngine(options: TemporalEngineOptions): PaymentEng
         return false;
       }
     },
+
+    starterRunning: () => starter?.running() ?? true,
 
     async close() {
       await starter?.stop();

@@ -93,7 +93,7 @@ describe('Redis intake: the API, the store and the Temporal server SIGKILLed dur
     );
     expect(health).toEqual({
       code: 200,
-      body: { status: 'degraded', checks: { 'payment-store': 'up', temporal: 'down' } },
+      body: { status: 'degraded', checks: { 'payment-store': 'up', 'intake-starter': 'up', temporal: 'down' } },
     });
     temporal = await startServer();
 

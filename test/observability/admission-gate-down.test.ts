@@ -37,7 +37,7 @@ describe("the shared admission step's Redis, down and back", () => {
     await redis?.stop();
   });
 
-  const ALL_UP = { 'payment-store': 'up', temporal: 'up', 'pg-admission-redis': 'up' };
+  const ALL_UP = { 'payment-store': 'up', 'intake-starter': 'up', temporal: 'up', 'pg-admission-redis': 'up' };
 
   test('when Redis answers then /healthz is 200 naming every dependency up, and the gauges read the gate', async () => {
     const answer = await health(stack.apiUrl);
