@@ -165,14 +165,24 @@ async function startGround(scenario: Scenario, engine: string) {
 }
 
 /**
- * One payment first, so no engine pays its cold start inside the measured run. The warm-up's PG
- * call stays in the engine's rate window (1 s + margin) for a while, and an admission step cannot
- * know the PG's score is reset: the measured load starts once it has left, or it would hold back
- * the burst's tenth call until then.
+ * A few payments first, so no engine pays its cold start inside the measured run: one, or three
+ * per worker where a scenario runs several, since a payment warms only the worker that took it
+ * (a Temporal worker's first workflow task builds its sandbox). The warm-up's PG calls stay in the
+ * engine's rate window (1 s + margin) for a while, and an admission step cannot know the PG's
+ * score is reset: the measured load starts once they have left, or they would hold back the
+ * burst's first calls until then.
  */
-async function warmUp(client: PaymentsClient): Promise<void> {
-  const warm = await client.post({ orderId: `warmup-${Date.now()}`, amount: 1, currency: 'KRW' });
-  if (warm.requestId) await client.waitForFinal([warm.requestId], { timeoutMs: 30_000, intervalMs: 200 });
+const warmUpPayments = (workers: number): number => (workers > 1 ? Math.min(10, 3 * workers) : 1);
+
+async function warmUp(client: PaymentsClient, payments: number): Promise<void> {
+  const stamp = Date.now();
+  const posted = await Promise.all(
+    Array.from({ length: payments }, (_, i) =>
+      client.post({ orderId: `warmup-${stamp}-${i}`, amount: 1, currency: 'KRW' }),
+    ),
+  );
+  const ids = posted.flatMap((answer) => (answer.requestId ? [answer.requestId] : []));
+  if (ids.length > 0) await client.waitForFinal(ids, { timeoutMs: 30_000, intervalMs: 200 });
   const windowClearAt = Date.now() + WARM_UP_WINDOW_MS;
   await client.connect();
   await sleep(windowClearAt - Date.now());
@@ -523,9 +533,9 @@ async function runOneInLine(
     engine = await adapter.start({ scenario, pg, pgAlt, redis, dir, sqliteSynchronous: settings.sqliteSynchronous });
     client = new PaymentsClient(engine.apiUrl, { connections: 64, apiKey: engine.apiKey });
     neighbour = engine.neighbourClient?.();
-    await warmUp(client);
+    await warmUp(client, warmUpPayments(scenario.workers));
     // pg-alt's lane pays its own cold start outside the measured run too.
-    if (pgAlt && neighbour) await warmUp(neighbour);
+    if (pgAlt && neighbour) await warmUp(neighbour, warmUpPayments(scenario.workers));
     markReady();
     progress('ready, waiting for the other runs of this wave');
     await at.lineup.ready();
