@@ -1,9 +1,9 @@
 /**
  * What the Temporal engine's API checks on `/healthz`, one named check per dependency: the
  * payment store (the Redis intake's accept path), the intake's starter thread and Temporal, or
- * Temporal alone with the direct intake; and the Redis of the workers' shared PG admission step when they use it. Behind the
- * Redis intake the API accepts and answers status while Temporal is down: Temporal is then
- * reported, not required.
+ * Temporal alone with the direct intake; and the Redis of the workers' shared PG admission step
+ * when they use it. Behind the Redis intake the API accepts and answers status while Temporal or
+ * the starter is down: they are then reported, not required.
  */
 import { Connection } from '@temporalio/client';
 import type { ApiConfig } from '../temporal/config';

@@ -8,9 +8,9 @@
  * the thread.
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { TS_THREAD_EXEC_ARGV } from '../infra/paths';
 import { Client, Connection } from '@temporalio/client';
 import { createLogger } from '../infra/logger';
+import { TS_THREAD_EXEC_ARGV } from '../infra/paths';
 import { type SupervisedThread, superviseThread } from '../infra/supervised-thread';
 import { startPaymentWorkflow } from '../temporal/start-payment';
 import { PaymentStore } from './payment-store';
@@ -36,7 +36,6 @@ export interface StarterThreadSettings {
 export type StarterThread = Pick<SupervisedThread, 'running' | 'stop'>;
 
 export function startStarterThread(settings: StarterThreadSettings): StarterThread {
-  // TypeScript in the thread through tsx's CommonJS hook (its ESM loader does not reach threads).
   return superviseThread(() => new Worker(__filename, { workerData: settings, execArgv: TS_THREAD_EXEC_ARGV }), {
     name: 'intake starter',
     log: createLogger('api', settings.logLevel),
