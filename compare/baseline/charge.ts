@@ -58,6 +58,7 @@ export async function chargeWithRetries(
         idempotencyKey: payment.requestId,
         request: payment.request,
         onSent: slot && ((at) => slot.sent(at)),
+        onAnswered: slot && ((networkMs) => slot.answered(networkMs)),
       });
       // The 429 is what the shared gate learns its margin from, once for every consumer; told
       // before the release, so the lesson is in Redis before the slot is free again (as the

@@ -4,6 +4,7 @@
  * the one charge per key, and the failures injected before or after it.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
 import { seededRandom } from '../infra/random';
@@ -28,6 +29,21 @@ interface Answer {
 interface StoredAnswer {
   fingerprint: string;
   answer: Promise<Answer>;
+}
+
+/**
+ * Tells the caller how long the PG itself held the call, from its stamp to its answer, as a
+ * `Server-Timing` field (W3C Server Timing): `pg;dur=183.2`. The caller's round trip less this is
+ * the network's share, arrival jitter included, which is how its admission step learns the margin
+ * the network needs without waiting for a 429 (src/pg-client/network-spread.ts). Set as the head
+ * of the answer is written, whichever route answers.
+ */
+function reportOwnTime(res: Response, stampedAt: number): void {
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => Response;
+  res.writeHead = ((...args: unknown[]) => {
+    res.setHeader('Server-Timing', `pg;dur=${(performance.now() - stampedAt).toFixed(1)}`);
+    return writeHead(...args);
+  }) as Response['writeHead'];
 }
 
 export class ChargeDesk {
@@ -73,6 +89,7 @@ export class ChargeDesk {
       finish();
     });
     const stamp = () => {
+      reportOwnTime(res, performance.now());
       const admission = this.scoreboard.arrive(req.get('Idempotency-Key'));
       if (!admission.admitted) return this.refuseOverLimit(res, admission.reason);
       open = true;

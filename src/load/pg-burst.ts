@@ -49,6 +49,7 @@ export async function burstThroughAdmission(options: PgBurstOptions): Promise<Pg
           idempotencyKey: key,
           request: { orderId: key, amount: 1000, currency: 'KRW' },
           onSent: (at) => permit.sent(at),
+          onAnswered: (networkMs) => permit.answered(networkMs),
         });
         if (outcome.kind === 'rate_limited') permit.refused(outcome.retryAfterMs);
       } finally {

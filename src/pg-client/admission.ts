@@ -6,7 +6,8 @@
  * as it refills, so up to twice the rate lands in one sliding second. This step keeps a log of
  * start times instead, so no sliding second ever holds more than the rate. The margin covers the
  * jitter between our clock at send time and the PG's at arrival; it is learnt from the PG's 429s
- * (./margin.ts says how), starting from and never going below `marginMs`.
+ * and kept above the network's measured spread (./margin.ts, ./network-spread.ts), starting from
+ * and never going below `marginMs`.
  */
 import { performance } from 'node:perf_hooks';
 import { type Backlog, StrideShares } from '../infra/stride-shares';
@@ -20,6 +21,11 @@ export interface PgPermit {
    * learns its margin from this. Called before release().
    */
   refused(retryAfterMs: number): void;
+  /**
+   * The PG answered, and its round trip less the time the PG says it held the call came to
+   * `networkMs`: the admission step keeps its margin above the network's measured spread.
+   */
+  answered(networkMs: number): void;
   release(): void;
 }
 
@@ -181,6 +187,7 @@ export class LocalPgAdmission implements PgAdmission {
         refused: () => {
           if (!released) this.margin.refused(this.now(), now, marginMs);
         },
+        answered: (networkMs) => this.margin.answered(networkMs),
         release: () => {
           if (released) return;
           released = true;

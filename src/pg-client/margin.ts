@@ -2,8 +2,12 @@
  * How the admission step learns the margin it adds to the PG's one-second window.
  *
  * The margin covers the time between our send and the PG's stamp, which no one tells us: a quiet
- * loopback needs ~15 ms, a network path with 0-30 ms of jitter needs over 30. The only signal is
- * the PG refusing a call with 429, so the margin is a memory of refusals:
+ * loopback needs ~15 ms, a network path with 0-30 ms of jitter needs over 30. Two signals set it.
+ * Where the PG says how long it held each call (Server-Timing), the spread of the network's share
+ * of recent round trips is a floor the margin never goes below (./network-spread.ts): that covers
+ * a jittery network from its first answers. What that misses (the PG stamping late on a busy
+ * machine, a PG that does not say) only the PG's 429 shows, so the margin is also a memory of
+ * refusals:
  *
  * - **Widen at once, decisively.** A refusal of a call admitted with margin m sets the margin to
  *   max(2m, m + 30 ms), at most 500 ms, and remembers m as a margin that was not enough. Doubling
@@ -23,8 +27,8 @@
  *   margin is one that was not enough by little (high 20s), and the margin settles 1.25 × above it.
  * - **Forget after a long quiet spell.** Five minutes without a refusal and the memory of the
  *   failed margin goes: the margin shrinks on to the configured floor (PG_RATE_MARGIN_MS), the
- *   least it ever is, so a network that calmed down gets today's utilisation back. If it did not
- *   calm down, that costs one 429, and the memory is back.
+ *   least it ever is (or the measured spread, if more), so a network that calmed down gets today's
+ *   utilisation back. If it did not calm down, that costs one 429, and the memory is back.
  *
  * What the PG says beside the 429 does not change this. Retry-After (and the IETF RateLimit
  * fields, if any) tell the caller when to send the refused call again; the step does not stop the
@@ -39,6 +43,8 @@
  * gate keeps the same state in one hash and computes the same function in Lua
  * (lua/acquire-3.lua, lua/refused-1.lua).
  */
+
+import { NetworkSpread } from './network-spread';
 
 export interface MarginLearning {
   /** The configured margin (PG_RATE_MARGIN_MS): where it starts and the least it ever is. */
@@ -113,17 +119,31 @@ export function lessonKeptMs(learning: MarginLearning): number {
   return Math.max(learning.forgetMs, learning.holdMs + Math.max(0, steps) * learning.shrinkEveryMs);
 }
 
-/** The margin one admission step uses, learning from its own refusals. */
+/**
+ * The margin one admission step uses, learning from its own refusals, and never below what the
+ * network is measured to need (./network-spread.ts).
+ */
 export class LearnedMargin {
   readonly learning: MarginLearning;
   private memory: MarginMemory | undefined;
+  private readonly network = new NetworkSpread();
 
   constructor(floorMs: number, overrides: Partial<Omit<MarginLearning, 'floorMs'>> = {}) {
     this.learning = { ...DEFAULT_MARGIN_LEARNING, ...overrides, floorMs };
   }
 
   at(now: number): number {
-    return marginAt(this.memory, this.learning, now);
+    return marginAt(this.memory, { ...this.learning, floorMs: this.floorMs() }, now);
+  }
+
+  /** The least margin now: the configured one, or the network's measured need where that is more. */
+  floorMs(): number {
+    return Math.max(this.learning.floorMs, Math.min(this.learning.capMs, this.network.marginMs()));
+  }
+
+  /** Hears one answer's network share (round trip less the PG's own time), ms. */
+  answered(networkMs: number): void {
+    this.network.record(networkMs);
   }
 
   /** The longest the window ever is: starts older than this can be forgotten. */

@@ -5,6 +5,7 @@
 import { Agent, type IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { PaymentRequest } from '../contract/payment';
+import { pgOwnTimeMs } from './network-spread';
 
 export type ChargeOutcome =
   | { kind: 'approved'; transactionId: string; replayed: boolean }
@@ -20,6 +21,11 @@ export interface ChargeCall {
   request: Pick<PaymentRequest, 'orderId' | 'amount' | 'currency'>;
   /** Hears the moment the request has been written to the socket (performance.now()). */
   onSent?: (at: number) => void;
+  /**
+   * Hears the network's share of the round trip (ms): from the send to the answer's head, less
+   * the time the PG says it held the call (`Server-Timing` dur). Not called when the PG does not say.
+   */
+  onAnswered?: (networkMs: number) => void;
 }
 
 export interface PgClient {
@@ -83,9 +89,10 @@ export function createPgClient(options: PgClientOptions): PgClient {
     path: string,
     headers: Record<string, string>,
     body?: string,
-    onSent?: (at: number) => void,
+    hooks: Pick<ChargeCall, 'onSent' | 'onAnswered'> = {},
   ) =>
     new Promise<PgAnswer>((resolve, reject) => {
+      let sentAt: number | undefined;
       const req = httpRequest(
         {
           host: base.hostname,
@@ -96,6 +103,9 @@ export function createPgClient(options: PgClientOptions): PgClient {
           headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
         },
         (res) => {
+          const pgMs = pgOwnTimeMs(res.headers['server-timing']);
+          if (hooks.onAnswered && sentAt !== undefined && pgMs !== undefined)
+            hooks.onAnswered(performance.now() - sentAt - pgMs);
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('error', reject);
@@ -113,12 +123,15 @@ export function createPgClient(options: PgClientOptions): PgClient {
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
       req.on('error', reject);
       // 'finish': the whole request has been handed to the OS, so this time is never before the send.
-      if (onSent) req.on('finish', () => onSent(performance.now()));
+      req.on('finish', () => {
+        sentAt = performance.now();
+        hooks.onSent?.(sentAt);
+      });
       req.end(body);
     });
 
   return {
-    async charge({ idempotencyKey, request, onSent }) {
+    async charge({ idempotencyKey, request, onSent, onAnswered }) {
       let answer: PgAnswer;
       try {
         const body = JSON.stringify({ orderId: request.orderId, amount: request.amount, currency: request.currency });
@@ -127,7 +140,7 @@ export function createPgClient(options: PgClientOptions): PgClient {
           '/v1/payments',
           { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
           body,
-          onSent,
+          { onSent, onAnswered },
         );
       } catch (err) {
         return { kind: 'transient', reason: `pg_unreachable: ${(err as Error).message}` };

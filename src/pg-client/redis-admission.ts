@@ -13,7 +13,8 @@
  *
  * The margin is learnt from the PG's 429s as in LocalPgAdmission (./margin.ts says how), but once
  * for all workers: the lesson lives in Redis beside the leases and starts, so a refusal one worker
- * hears widens every worker's window at its next grant.
+ * hears widens every worker's window at its next grant. Each worker also keeps its grants' margin
+ * above the network spread it measures itself (./network-spread.ts), passed as the script's floor.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -21,6 +22,7 @@ import Redis from 'ioredis';
 import { StrideShares } from '../infra/stride-shares';
 import { defineLuaCommands } from '../infra/lua-scripts';
 import { DEFAULT_MARGIN_LEARNING, type MarginLearning, lessonKeptMs } from './margin';
+import { NetworkSpread } from './network-spread';
 import {
   type AdmissionLimits,
   type PgPermit,
@@ -97,6 +99,8 @@ export class RedisPgAdmission implements PgAdmission {
   private readonly subscriber: Redis;
   private readonly keys: { leases: string; starts: string; margin: string; channel: string };
   private readonly learning: MarginLearning;
+  /** This worker's measure of the network (./network-spread.ts): its grants use at least that margin. */
+  private readonly network = new NetworkSpread();
   /** The margin of the last grant or widening, for usage(): the truth is in Redis. */
   private marginMs: number;
   /** Lease ids start with the pid: an operator (or a test) can tell whose slots they are. */
@@ -209,7 +213,7 @@ export class RedisPgAdmission implements PgAdmission {
             id,
             concurrency,
             ratePerSecond,
-            l.floorMs,
+            this.floorMs(),
             leaseMs,
             l.capMs,
             l.holdMs,
@@ -267,12 +271,19 @@ export class RedisPgAdmission implements PgAdmission {
           })
           .catch(() => undefined);
       },
+      answered: (networkMs) => this.network.record(networkMs),
       release: () => {
         if (released) return;
         released = true;
         this.releaseLease(id);
       },
     };
+  }
+
+  /** The least margin of this worker's grants: the configured one, or the network's measured need. */
+  private floorMs(): number {
+    const l = this.learning;
+    return Math.max(l.floorMs, Math.min(l.capMs, this.network.marginMs()));
   }
 
   private releaseLease(id: string): void {

@@ -52,6 +52,7 @@ export function createActivities(deps: ActivityDeps) {
           deps.onSent?.(payment.requestId, attempt, performance.timeOrigin + at);
           if (attempt === 1) deps.observe?.firstCall?.((startedAt.getTime() - Date.parse(payment.enqueuedAt)) / 1000);
         },
+        onAnswered: (networkMs) => permit.answered(networkMs),
       });
       if (outcome.kind === 'rate_limited') refusedAfterMs = outcome.retryAfterMs;
       return { outcome, startedAt: startedAt.toISOString() };

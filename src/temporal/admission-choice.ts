@@ -29,6 +29,7 @@ const noAdmission = (limit: number): PgAdmission => {
       return Promise.resolve({
         sent: () => undefined,
         refused: () => undefined,
+        answered: () => undefined,
         release: () => void (!released && (released = true) && used--),
       });
     },

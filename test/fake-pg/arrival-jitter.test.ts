@@ -104,6 +104,37 @@ describe('a fake PG with a network in front of it', () => {
     }
   });
 
+  test("when the jitter is 40 ms then the client hears a network share of at least 40 ms from the PG's Server-Timing, and without jitter less", async () => {
+    const networkShares = async (handle: FakePgHandle, tag: string): Promise<number[]> => {
+      const pg = createPgClient({ baseUrl: handle.url, connections: 1 });
+      const heard: number[] = [];
+      try {
+        for (let i = 0; i < 5; i++) {
+          const outcome = await pg.charge({
+            idempotencyKey: `${tag}-${i}`,
+            request: { orderId: `${tag}-${i}`, amount: 1, currency: 'KRW' },
+            onAnswered: (ms) => heard.push(ms),
+          });
+          expect(outcome.kind).toBe('approved');
+        }
+      } finally {
+        await pg.close();
+      }
+      return heard.sort((a, b) => a - b);
+    };
+    const [jittery, quiet] = await Promise.all([
+      startPg({ PG_ARRIVAL_JITTER_MS: '40', PG_LATENCY_MS: '100' }),
+      startPg({ PG_LATENCY_MS: '100' }),
+    ]);
+    const [withJitter, without] = [await networkShares(jittery, 'net'), await networkShares(quiet, 'quiet')];
+    expect(withJitter).toHaveLength(5);
+    // The PG's 100 ms of its own are taken out: what is left is the path, 40 ms and the loopback.
+    for (const ms of withJitter) expect(ms).toBeGreaterThanOrEqual(39);
+    expect(withJitter[2]).toBeLessThan(90);
+    expect(without).toHaveLength(5);
+    expect(without[2]).toBeLessThan(20);
+  });
+
   test('when two PGs run with the same PG_SEED then their calls take the same delays, and with another seed other ones', async () => {
     const jitter = { PG_ARRIVAL_JITTER_MS: '0-300' };
     const [a, b, c] = await Promise.all([

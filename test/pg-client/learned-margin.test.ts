@@ -4,8 +4,9 @@ import { expectSettledEarly, marginBurst } from '../support/margin-burst';
 
 /**
  * LocalPgAdmission learning its margin from a real fake PG's 429s: with 0-30 ms of network jitter
- * in front of the PG the configured 15 ms is not enough, and the step must find that out early and
- * then keep the limit; with no jitter it must keep today's 15 ms and never be refused.
+ * in front of the PG the configured 15 ms is not enough, and the step must find that out early (from
+ * the network spread it measures, or a 429) and then keep the limit; with no jitter it must keep
+ * today's 15 ms and never be refused.
  */
 const limits = { concurrency: 10, ratePerSecond: 10, marginMs: 15 };
 
@@ -21,8 +22,8 @@ describe('the local admission step learns its margin from the PG', () => {
     const admission = new LocalPgAdmission(limits);
     const run = await marginBurst(pg, [admission], 180, `jitter-${Date.now()}`);
     expectSettledEarly(run, 5);
-    // What it learnt: wider than the jitter, where a refusal came at all.
-    if (run.stats.rejected429 > 0) expect(admission.usage().marginMs).toBeGreaterThan(30);
+    // Wider than the jitter, from the measured network spread (Server-Timing) whether or not a 429 came.
+    expect(admission.usage().marginMs).toBeGreaterThan(30);
   }, 60_000);
 
   test('when the PG has no jitter then a burst of 60 gets no 429 and the margin stays at 15 ms', async () => {
