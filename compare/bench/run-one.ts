@@ -374,15 +374,20 @@ function neighbourFigures(
   engine: RunningEngine,
 ): NonNullable<ResultDetail['neighbour']> {
   const ofB = accepted.filter((p) => p.merchant === 'B');
-  const waits = ofB.flatMap((p) => {
+  const firstPost = Math.min(...accepted.map((p) => p.sentAt));
+  // Where a slow one falls (the flash sale's first seconds, or later) says where to look.
+  const bWaits = ofB.flatMap((p): Array<[number, number]> => {
     const startedAt = finals.get(p.requestId!)?.startedAt;
-    return startedAt ? [Date.parse(startedAt) - (p.sentAt + p.acceptMs)] : [];
+    const acceptedAt = p.sentAt + p.acceptMs;
+    return startedAt ? [[Math.round(acceptedAt - firstPost), Math.round(Date.parse(startedAt) - acceptedAt)]] : [];
   });
+  const waits = bWaits.map(([, wait]) => wait);
   const ofA = accepted.filter((p) => p.merchant === 'A');
   return {
     merchants: engine.merchants ?? 'one merchant: B posts as A',
     bPayments: ofB.length,
     bWaitMs: { ...percentiles(waits), max: Math.round(Math.max(0, ...waits)) },
+    bWaits,
     aSucceeded: ofA.filter((p) => finals.get(p.requestId!)?.status === 'SUCCESS').length,
     aPayments: ofA.length,
   };

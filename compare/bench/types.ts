@@ -69,6 +69,8 @@ export interface ResultDetail {
     merchants: string;
     bPayments: number;
     bWaitMs: Percentiles & { max: number };
+    /** Each B payment in posting order: when its 202 came (ms after the first POST) and its wait, ms. */
+    bWaits: Array<[acceptedAtMs: number, waitMs: number]>;
     aPayments: number;
     aSucceeded: number;
   };

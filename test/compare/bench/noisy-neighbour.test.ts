@@ -36,6 +36,11 @@ describe('the noisy-neighbour scenario at a tiny size', () => {
       expect({ b: n.bPayments, a: n.aPayments, aSucceeded: n.aSucceeded }).toEqual({ b: 60, a: 40, aSucceeded: 40 });
       expect(n.bWaitMs.p50).toBeLessThanOrEqual(n.bWaitMs.p99);
       expect(n.bWaitMs.p99).toBeLessThanOrEqual(n.bWaitMs.max);
+      // Every B payment's wait, in posting order, B posting every 500 ms after A's burst.
+      expect(n.bWaits).toHaveLength(60);
+      expect(Math.max(...n.bWaits.map(([, wait]) => wait))).toBe(n.bWaitMs.max);
+      const acceptedAt = n.bWaits.map(([at]) => at);
+      expect(acceptedAt[59]! - acceptedAt[0]!).toBeGreaterThan(25_000);
       expect(n.merchants).toMatch(/two merchants/);
     }
   });
