@@ -15,7 +15,7 @@ import type { FakePgHandle } from '../../src/launch/fake-pg';
 import { PaymentsClient } from '../../src/load/payments-client';
 import type { MerchantsFixture } from '../../src/launch/merchants';
 import { startTemporalStack } from '../../src/launch/temporal-stack';
-import { defaultTaskQueueRate } from '../../src/temporal/config';
+import { defaultActivitySlots, defaultTaskQueueRate } from '../../src/temporal/config';
 import type { BenchRedis } from './bench-redis';
 import { killTree } from './kill-tree';
 import { PG_ALT, PG_MAIN, type Scenario } from './scenarios';
@@ -144,7 +144,6 @@ const temporalEngine = (name: EngineName, intake?: 'direct'): EngineAdapter => (
       ...limitsEnv(scenario),
       ...intakeEnv,
       ...pgsEnv,
-      WORKER_MAX_CONCURRENT_ACTIVITIES: String(scenario.engineLimits.concurrency),
       TASK_QUEUE_ACTIVITIES_PER_SECOND: String(taskQueueRate),
       PG_ADMISSION: admission === 'off' ? 'off' : shared ? 'redis' : 'local',
       ...(shared ? { PG_ADMISSION_PREFIX: `bench:${path.basename(dir)}:` } : {}),
@@ -179,7 +178,7 @@ const temporalEngine = (name: EngineName, intake?: 'direct'): EngineAdapter => (
               : "two merchants, an intake stream each taken in turns; the server's fairness by merchant",
           pgAlt ? PG_ALT : undefined,
         ),
-        variant: `${intake ? `TEMPORAL_INTAKE=${intake}, ` : ''}${scenario.workers} worker(s), ${admissionNote}, ${partitions} task-queue partition(s), maxConcurrentActivityTaskExecutions=${scenario.engineLimits.concurrency}, maxTaskQueueActivitiesPerSecond=${taskQueueRate}`,
+        variant: `${intake ? `TEMPORAL_INTAKE=${intake}, ` : ''}${scenario.workers} worker(s), ${admissionNote}, ${partitions} task-queue partition(s), maxConcurrentActivityTaskExecutions=${defaultActivitySlots(scenario.engineLimits, admission === 'on')}, maxTaskQueueActivitiesPerSecond=${taskQueueRate}`,
         durability:
           intake === 'direct'
             ? sqliteDurability(sqliteSynchronous)

@@ -92,6 +92,10 @@ export function marginAt(memory: MarginMemory | undefined, learning: MarginLearn
   return Math.max(learning.floorMs, Math.min(memory.widenedMs, Math.max(shrunk, remembered)));
 }
 
+/** The least margin now: the configured floor, or the network's measured need (up to the cap) where that is more. */
+export const measuredFloorMs = (learning: Pick<MarginLearning, 'floorMs' | 'capMs'>, network: NetworkSpread): number =>
+  Math.max(learning.floorMs, Math.min(learning.capMs, network.marginMs()));
+
 /**
  * The lesson of a refusal at `now` of a call admitted at `admittedAt` with margin
  * `admittedMarginMs`, or undefined when it teaches nothing new (admitted before the last widening).
@@ -136,9 +140,9 @@ export class LearnedMargin {
     return marginAt(this.memory, { ...this.learning, floorMs: this.floorMs() }, now);
   }
 
-  /** The least margin now: the configured one, or the network's measured need where that is more. */
+  /** The least margin now (measuredFloorMs). */
   floorMs(): number {
-    return Math.max(this.learning.floorMs, Math.min(this.learning.capMs, this.network.marginMs()));
+    return measuredFloorMs(this.learning, this.network);
   }
 
   /** Hears one answer's network share (round trip less the PG's own time), ms. */

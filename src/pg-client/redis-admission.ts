@@ -21,7 +21,7 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { StrideShares } from '../infra/stride-shares';
 import { defineLuaCommands } from '../infra/lua-scripts';
-import { DEFAULT_MARGIN_LEARNING, type MarginLearning, lessonKeptMs } from './margin';
+import { DEFAULT_MARGIN_LEARNING, type MarginLearning, lessonKeptMs, measuredFloorMs } from './margin';
 import { NetworkSpread } from './network-spread';
 import {
   type AdmissionLimits,
@@ -213,7 +213,7 @@ export class RedisPgAdmission implements PgAdmission {
             id,
             concurrency,
             ratePerSecond,
-            this.floorMs(),
+            measuredFloorMs(l, this.network),
             leaseMs,
             l.capMs,
             l.holdMs,
@@ -278,12 +278,6 @@ export class RedisPgAdmission implements PgAdmission {
         this.releaseLease(id);
       },
     };
-  }
-
-  /** The least margin of this worker's grants: the configured one, or the network's measured need. */
-  private floorMs(): number {
-    const l = this.learning;
-    return Math.max(l.floorMs, Math.min(l.capMs, this.network.marginMs()));
   }
 
   private releaseLease(id: string): void {

@@ -98,11 +98,22 @@ export interface AdmissionConfig {
 export const defaultTaskQueueRate = (pgRatePerSecond: number, admission: boolean): number =>
   admission ? 2 * pgRatePerSecond : pgRatePerSecond;
 
+/**
+ * A lane's activity slots when none are set. Without the admission step they are the PG's
+ * concurrency limit itself. With it, the step keeps the limits, and an activity waiting there for
+ * the rate holds a slot: with slots = concurrency, each second's calls took every slot, so another
+ * merchant's task waited for the next second's cluster (noisy-neighbour: B's p99 1.5-2.7 s,
+ * docs/pgs.md). Twice the concurrency is the starter's window at the default 10/s and 10 at once:
+ * every payment the API lets Temporal hold has a slot, and none waits behind a full worker.
+ */
+export const defaultActivitySlots = (pg: { concurrency: number }, admission: boolean): number =>
+  admission ? 2 * pg.concurrency : pg.concurrency;
+
 export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env, warn?: (line: string) => void): WorkerConfig {
   const e = readEnv(
     {
       ...temporalConnectionShape,
-      // Unset: each lane's from its PG's limits. Set: every lane's.
+      // Unset: each lane's defaultActivitySlots. Set: every lane's.
       WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().optional(),
       TASK_QUEUE_ACTIVITIES_PER_SECOND: z.coerce.number().positive().optional(),
       ...pgsShape,
@@ -145,7 +156,7 @@ export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env, warn?:
     sentLog: e.PG_SENT_LOG,
     lanes: chosenPgs(pgsOf(e), e.WORKER_PGS).map((pg) => ({
       pg,
-      maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES ?? pg.concurrency,
+      maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES ?? defaultActivitySlots(pg, e.PG_ADMISSION !== 'off'),
       taskQueueActivitiesPerSecond:
         e.TASK_QUEUE_ACTIVITIES_PER_SECOND ?? defaultTaskQueueRate(pg.ratePerSecond, e.PG_ADMISSION !== 'off'),
       // pg-main keeps the prefix of the release before several PGs, so both share its permits.

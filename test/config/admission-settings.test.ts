@@ -8,12 +8,13 @@ import { loadWorkerConfig } from '../../src/temporal/config';
 function worker(env: NodeJS.ProcessEnv) {
   const warnings: string[] = [];
   const { admission, lanes } = loadWorkerConfig(env, (line) => warnings.push(line));
-  const { taskQueueActivitiesPerSecond, admissionPrefix } = lanes[0]!;
+  const { taskQueueActivitiesPerSecond, maxConcurrentActivities, admissionPrefix } = lanes[0]!;
   return {
     kind: admission.kind,
     prefix: admissionPrefix,
     leaseMs: admission.leaseMs,
     taskQueueActivitiesPerSecond,
+    maxConcurrentActivities,
     warnings,
   };
 }
@@ -25,6 +26,7 @@ describe('the admission settings', () => {
       prefix: 'pg:permits:',
       leaseMs: 5000,
       taskQueueActivitiesPerSecond: 20,
+      maxConcurrentActivities: 20,
       warnings: [],
     });
   });
@@ -35,8 +37,15 @@ describe('the admission settings', () => {
       const read = worker({ PG_ADMISSION: kind, PG_ADMISSION_PREFIX: 'p:', PG_ADMISSION_LEASE_MS: '700' });
       expect(read).toEqual(expect.objectContaining({ kind, prefix: 'p:', leaseMs: 700, warnings: [] }));
       expect(read.taskQueueActivitiesPerSecond).toBe(kind === 'off' ? 10 : 20);
+      // Without the step the slots are the concurrency limit; behind it, room for the starter's window.
+      expect(read.maxConcurrentActivities).toBe(kind === 'off' ? 10 : 20);
     },
   );
+
+  test('when WORKER_MAX_CONCURRENT_ACTIVITIES is set then every lane has that many slots, else twice its concurrency', () => {
+    expect(worker({ WORKER_MAX_CONCURRENT_ACTIVITIES: '7' }).maxConcurrentActivities).toBe(7);
+    expect(worker({ PG_MAX_CONCURRENCY: '4' }).maxConcurrentActivities).toBe(8);
+  });
 
   test('when PG_ADMISSION has another value then the worker stops, naming it', () => {
     expect(() => worker({ PG_ADMISSION: 'shared' })).toThrow(ConfigError);
