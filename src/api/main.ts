@@ -26,8 +26,7 @@ runMain(async () => {
   const engine = createTemporalEngine({ ...config, timeoutMs: config.temporalTimeoutMs, log });
   const metrics = createTemporalMetricsSource({
     temporal: config.temporal,
-    pgConcurrency: config.pgConcurrency,
-    pgNames: config.pgs.map((pg) => pg.name),
+    pgs: config.pgs,
     store: config.intake === 'redis' ? PaymentStore.connect(config.store.redisUrl, config.store.prefix) : undefined,
     timeoutMs: config.temporalTimeoutMs,
   });

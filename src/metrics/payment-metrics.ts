@@ -19,6 +19,10 @@ export const METRIC = {
   admissionUp: 'payment_admission_up',
   intakeWaiting: 'payment_intake_waiting',
   startedNotEnded: 'payment_started_not_ended',
+  pgCalls: 'payment_pg_calls_total',
+  pgInFlight: 'payment_pg_calls_in_flight',
+  pgLimit: 'payment_pg_limit',
+  merchantQueueWait: 'payment_merchant_queue_wait_seconds',
 } as const;
 
 /** Seconds, from a PG call's latency (0.1 s) to the study document's "act now" backlog (minutes). */
@@ -37,6 +41,10 @@ export const HELP = {
   intakeWaiting:
     "Payments accepted and not yet started, by merchant and PG (Temporal's Redis intake: each merchant's intake stream; the server reports no backlog per fairness key)",
   startedNotEnded: "Payments started and not ended, by PG: the fill of the starter's window for that PG",
+  pgCalls: 'PG calls answered, by PG and by how the PG answered (rate() is the rate per PG)',
+  pgInFlight: "PG calls in flight now, by PG (permits held in that PG's admission step)",
+  pgLimit: "Each PG's configured limits (PGS_FILE): concurrency and rate_per_second",
+  merchantQueueWait: 'Seconds from acceptance (202) to the first PG call of a payment, by merchant and PG',
 } as const;
 
 /** What a worker or consumer reports as a payment moves; both engines call the same two. */

@@ -38,6 +38,8 @@ export interface EngineSnapshot {
     intakeWaiting: Array<{ pg: string; merchant: string; waiting: number }>;
     startedNotEnded: Array<{ pg: string; count: number }>;
   };
+  /** Each PG's configured limits, where the engine routes to several (Temporal's PGS_FILE). */
+  pgLimits?: Array<{ pg: string; concurrency: number; ratePerSecond: number }>;
 }
 
 /** What an engine tells `/metrics`, read at every scrape. Throws when the engine is unreachable. */
@@ -46,7 +48,15 @@ export interface EngineMetricsSource {
   close?(): Promise<void>;
 }
 
-const SUMMED: readonly string[] = [METRIC.queueWait, METRIC.processing, METRIC.outcomes];
+const SUMMED: readonly string[] = [
+  METRIC.queueWait,
+  METRIC.processing,
+  METRIC.outcomes,
+  // The Temporal workers' series per PG lane and merchant (lane-metrics.ts).
+  METRIC.pgCalls,
+  METRIC.pgInFlight,
+  METRIC.merchantQueueWait,
+];
 
 /** Sums the histograms and counters of many processes, with zero series when there are none. */
 export async function sumObservations(observations: MetricsJson[]): Promise<Registry> {
@@ -76,6 +86,12 @@ export function createMetricsRoutes(source: EngineMetricsSource, log: Logger): (
     labelNames: ['pg'],
     registers: [own],
   });
+  const pgLimit = new Gauge({
+    name: METRIC.pgLimit,
+    help: HELP.pgLimit,
+    labelNames: ['pg', 'limit'],
+    registers: [own],
+  });
 
   return (app) => {
     app.get('/metrics', async (_req, res) => {
@@ -97,6 +113,11 @@ export function createMetricsRoutes(source: EngineMetricsSource, log: Logger): (
       for (const { pg, merchant, waiting } of snapshot.lanes?.intakeWaiting ?? [])
         intakeWaiting.set({ pg, merchant }, waiting);
       for (const { pg, count } of snapshot.lanes?.startedNotEnded ?? []) startedNotEnded.set({ pg }, count);
+      pgLimit.reset();
+      for (const { pg, concurrency, ratePerSecond } of snapshot.pgLimits ?? []) {
+        pgLimit.set({ pg, limit: 'concurrency' }, concurrency);
+        pgLimit.set({ pg, limit: 'rate_per_second' }, ratePerSecond);
+      }
       const merged = Registry.merge([own, await sumObservations(snapshot.observations)]);
       res.type(merged.contentType).send(await merged.metrics());
     });

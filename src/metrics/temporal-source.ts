@@ -3,7 +3,8 @@
  * - queue size: the PG lanes' activity task queues' backlog from DescribeTaskQueue (`reportStats`); the
  *   server caches it for `matching.TaskQueueInfoByBuildIdTTL` (5 s by default), so it lags by up to 5 s;
  * - semaphore: the PG calls in flight summed over every worker polling the task queue, against
- *   the PG's own concurrency limit, which is one number for the whole engine;
+ *   the PGs' concurrency limits together, one number for the whole engine; per PG, the workers'
+ *   lane series (lane-metrics.ts) and each PG's configured limits;
  * - histograms and outcomes: each worker's `/metrics.json`, summed.
  * The workers are found through the same DescribeTaskQueue answer: each one's identity carries
  * its metrics URL (worker-metrics.ts), so any number of workers on any port are counted, and a
@@ -17,6 +18,7 @@ import { METRIC } from './payment-metrics';
 import { pgTaskQueue } from '../temporal/shared';
 import { metricsUrlOfIdentity } from './worker-metrics';
 import type { PaymentStore } from '../intake/payment-store';
+import type { PgSettings } from '../config/pgs';
 
 /** Each merchant's intake backlog per PG and each PG's started-not-ended count, from the store. */
 async function lanesOf(store: PaymentStore): Promise<NonNullable<EngineSnapshot['lanes']>> {
@@ -30,10 +32,11 @@ async function lanesOf(store: PaymentStore): Promise<NonNullable<EngineSnapshot[
 
 export interface TemporalMetricsOptions {
   temporal: TemporalConnectionConfig;
-  /** The PGs' concurrency limits together: the engine's number of slots. */
-  pgConcurrency: number;
-  /** Every PG's name: each has its lane, whose backlog is part of the queue. */
-  pgNames: string[];
+  /**
+   * Every PG: each has its lane, whose backlog is part of the queue; their concurrency limits
+   * together are the engine's number of slots.
+   */
+  pgs: ReadonlyArray<Pick<PgSettings, 'name' | 'concurrency' | 'ratePerSecond'>>;
   /** Deadline of each call to Temporal and to a worker. */
   timeoutMs: number;
   /** The payment store, with the Redis intake: the backlog per merchant and the window per PG. */
@@ -63,6 +66,12 @@ async function fetchJson(url: string, timeoutMs: number): Promise<MetricsJson | 
 export function createTemporalMetricsSource(options: TemporalMetricsOptions): EngineMetricsSource {
   const { address, namespace, taskQueue } = options.temporal;
   const connection = Connection.lazy({ address, connectTimeout: options.timeoutMs });
+  const pgConcurrency = options.pgs.reduce((sum, pg) => sum + pg.concurrency, 0);
+  const pgLimits = options.pgs.map(({ name, concurrency, ratePerSecond }) => ({
+    pg: name,
+    concurrency,
+    ratePerSecond,
+  }));
 
   return {
     async snapshot(): Promise<EngineSnapshot> {
@@ -78,8 +87,8 @@ export function createTemporalMetricsSource(options: TemporalMetricsOptions): En
       // The PG lanes' queues are the payments' queue; workflow workers record the outcomes.
       const [workflowQueue, ...lanes] = await Promise.all([
         describe(taskQueue, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW),
-        ...options.pgNames.map((pg) =>
-          describe(pgTaskQueue(taskQueue, pg), temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
+        ...options.pgs.map((pg) =>
+          describe(pgTaskQueue(taskQueue, pg.name), temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY),
         ),
       ]);
       const urls = new Set(
@@ -106,7 +115,8 @@ export function createTemporalMetricsSource(options: TemporalMetricsOptions): En
           lanes.reduce((sum, lane) => sum + Number(lane.stats?.approximateBacklogCount ?? 0), 0) +
           (perLane?.intakeWaiting.reduce((sum, intake) => sum + intake.waiting, 0) ?? 0),
         semaphoreUsed: used,
-        semaphoreAvailable: Math.max(0, options.pgConcurrency - used),
+        semaphoreAvailable: Math.max(0, pgConcurrency - used),
+        pgLimits,
         admissionUp,
         observations: workers,
       };

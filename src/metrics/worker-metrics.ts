@@ -1,6 +1,7 @@
 /**
  * A payment worker's own metrics endpoint: its semaphore gauges (from its PG admission step), the
- * queue-wait and processing histograms and the outcome counter it records, and its process metrics.
+ * queue-wait and processing histograms and the outcome counter it records, the series per PG lane
+ * and merchant (lane-metrics.ts), and its process metrics.
  *
  * `/metrics` is Prometheus text; `/metrics.json` is the payment series in prom-client's JSON form,
  * which the API gathers from every worker and sums into the engine's view. The worker's Temporal
@@ -13,6 +14,7 @@ import express from 'express';
 import { Gauge, Registry } from 'prom-client';
 import { listen } from '../infra/http-server';
 import type { PgAdmission } from '../pg-client/admission';
+import { type LaneObserver, createLaneMetrics } from './lane-metrics';
 import { HELP, METRIC, type PaymentObserver, createPaymentObservations } from './payment-metrics';
 import { collectProcessMetrics } from './process-metrics';
 import type { PaymentMetricsSinks } from './workflow-interceptors';
@@ -22,8 +24,8 @@ export interface WorkerMetrics {
   /** The worker identity to give Temporal: the default `pid@host`, plus where its metrics are. */
   identity: string;
   observer: PaymentObserver;
-  /** The activity factory's `observe` hook. */
-  activityObserver: { firstCall(queueWaitSeconds: number): void };
+  /** The activity factory's `observe` hook for the lane of PG `pg`: the totals and the lane's series. */
+  activityObserver(pg: string): LaneObserver;
   /** The worker's `sinks` option, heard by `workflow-interceptors.ts`. */
   sinks: InjectedSinks<PaymentMetricsSinks>;
   /** The workflow interceptor module, for `interceptors.workflowModules`. */
@@ -45,10 +47,13 @@ export async function startWorkerMetrics(options: {
   port: number;
   /** Absent on a worker that makes no PG calls (WORKER_ROLE=workflows): it has no PG slots to show. */
   admission?: Pick<PgAdmission, 'usage'>;
+  /** Each PG lane's admission step, for the series per PG (lane-metrics.ts). */
+  lanes?: ReadonlyArray<{ pg: string; admission: Pick<PgAdmission, 'usage'> }>;
 }): Promise<WorkerMetrics> {
   const payments = createPaymentObservations();
   const { admission } = options;
   if (admission) registerSlotGauges(payments.registry, admission);
+  const lanes = createLaneMetrics(payments.registry, options.lanes ?? []);
   const processRegistry = new Registry();
   collectProcessMetrics(processRegistry);
 
@@ -68,7 +73,16 @@ export async function startWorkerMetrics(options: {
     url,
     identity: `${process.pid}@${hostname()} ${IDENTITY_MARK}${url}`,
     observer: payments,
-    activityObserver: { firstCall: (seconds) => payments.queueWait(seconds) },
+    activityObserver: (pg) => {
+      const lane = lanes.lane(pg);
+      return {
+        firstCall: (seconds, merchant) => {
+          payments.queueWait(seconds);
+          lane.firstCall(seconds, merchant);
+        },
+        answered: (kind) => lane.answered(kind),
+      };
+    },
     sinks: {
       paymentMetrics: {
         final: {

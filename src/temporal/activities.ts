@@ -10,6 +10,7 @@ import type { ClaimOutcome, FinalRecord } from '../intake/payment-store';
 import type { PgAdmission } from '../pg-client/admission';
 import type { ChargeOutcome, PgClient } from '../pg-client/pg-client';
 import { CHARGE_HEARTBEAT_INTERVAL_MS, chargeActivityOptions } from './activity-options';
+import { merchantOfPayment } from './routing';
 import { ActivityErrorType, type ChargeFailureDetails, type ChargeResult, fairnessOf } from './shared';
 
 /** What the activities need of the payment store (intake/payment-store.ts). */
@@ -22,8 +23,11 @@ export interface ActivityDeps {
   pg: PgClient;
   admission: PgAdmission;
   store: ActivityStore;
-  /** Observes the wait from acceptance to the first PG call. */
-  observe?: { firstCall?(queueWaitSeconds: number): void };
+  /** Observes the wait from acceptance to the first PG call, and each answer of the PG. */
+  observe?: {
+    firstCall?(queueWaitSeconds: number, merchant: string): void;
+    answered?(kind: ChargeOutcome['kind']): void;
+  };
   /** Hears each PG call's send (epoch ms), to set beside the PG's arrival stamps (PG_SENT_LOG). */
   onSent?(requestId: string, attempt: number, epochMs: number): void;
 }
@@ -50,10 +54,15 @@ export function createActivities(deps: ActivityDeps) {
         onSent: (at) => {
           permit.sent(at);
           deps.onSent?.(payment.requestId, attempt, performance.timeOrigin + at);
-          if (attempt === 1) deps.observe?.firstCall?.((startedAt.getTime() - Date.parse(payment.enqueuedAt)) / 1000);
+          if (attempt === 1)
+            deps.observe?.firstCall?.(
+              (startedAt.getTime() - Date.parse(payment.enqueuedAt)) / 1000,
+              merchantOfPayment(payment),
+            );
         },
         onAnswered: (networkMs) => permit.answered(networkMs),
       });
+      deps.observe?.answered?.(outcome.kind);
       if (outcome.kind === 'rate_limited') refusedAfterMs = outcome.retryAfterMs;
       return { outcome, startedAt: startedAt.toISOString() };
     } finally {

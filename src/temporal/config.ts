@@ -202,8 +202,6 @@ export interface ApiConfig {
   statusQueriesPerSecond: number;
   /** Deadline of a status read's call to Temporal. */
   statusTimeoutMs: number;
-  /** The PGs' concurrency limits together: the engine's PG slots in `/metrics`. */
-  pgConcurrency: number;
   /** Who may call the API (MERCHANTS_FILE). */
   merchantsFile: string;
   /** Timeouts and the cap on connections (HTTP_MAX_CONNECTIONS). */
@@ -272,7 +270,6 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
     },
     statusQueriesPerSecond: e.STATUS_QUERIES_PER_SECOND,
     statusTimeoutMs: e.STATUS_TIMEOUT_MS,
-    pgConcurrency: pgs.reduce((sum, pg) => sum + pg.concurrency, 0),
     admissionRedisUrl: e.PG_ADMISSION === 'redis' ? e.REDIS_URL : undefined,
     logLevel: e.LOG_LEVEL,
   };

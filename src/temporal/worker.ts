@@ -98,6 +98,7 @@ export async function startPaymentWorker(config: WorkerConfig, log: Logger): Pro
     host: config.metrics.host,
     port: config.metrics.port,
     admission: allSlots([...admissions.values()]),
+    lanes: [...admissions].map(([pg, admission]) => ({ pg, admission })),
   });
   closing.push(() => metrics.close());
 
@@ -131,7 +132,7 @@ export async function startPaymentWorker(config: WorkerConfig, log: Logger): Pro
           pg,
           admission: chosen.admission,
           store,
-          observe: metrics.activityObserver,
+          observe: metrics.activityObserver(lane.pg.name),
           onSent: sentLogOf(config.sentLog),
         }),
         maxConcurrentActivityTaskExecutions: lane.maxConcurrentActivities,

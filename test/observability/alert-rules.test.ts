@@ -8,7 +8,7 @@ const OPS = path.join(__dirname, '../../ops/prometheus');
 const run = (cmd: string, args: string[]) =>
   execFileSync(cmd, args, { cwd: OPS, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
 
-describe('the alert rules of the study document §5.2 (ops/prometheus/alerts.yml)', () => {
+describe('the alert rules of the study document §5.2 and per PG (ops/prometheus/alerts.yml)', () => {
   let promtool: string;
 
   beforeAll(() => {
@@ -19,21 +19,24 @@ describe('the alert rules of the study document §5.2 (ops/prometheus/alerts.yml
       .pop()!;
   });
 
-  test('when promtool checks the rules then all four are valid', () => {
-    expect(run(promtool, ['check', 'rules', 'alerts.yml'])).toMatch(/SUCCESS: 4 rules found/);
+  test('when promtool checks the rules then all seven are valid', () => {
+    expect(run(promtool, ['check', 'rules', 'alerts.yml'])).toMatch(/SUCCESS: 7 rules found/);
   });
 
   test('when promtool runs the unit tests beside them then each alert fires exactly when the study document says', () => {
     expect(run(promtool, ['test', 'rules', 'alerts.test.yml'])).toMatch(/SUCCESS/);
   });
 
-  test('when the rules name a metric then both engines export it', () => {
+  test('when the rules name a metric then the engines export it under that name', () => {
     const rules = (
       parse(readFileSync(path.join(OPS, 'alerts.yml'), 'utf8')) as {
         groups: Array<{ rules: Array<{ alert: string; expr: string }> }>;
       }
     ).groups.flatMap((g) => g.rules);
     expect(rules.map((r) => r.alert).sort()).toEqual([
+      'PaymentMerchantWaiting',
+      'PaymentPgAtItsRate',
+      'PaymentPgFailing',
       'PaymentPgSemaphoreExhausted',
       'PaymentProcessingSlow',
       'PaymentQueueBacklog',

@@ -5,6 +5,7 @@ import { PaymentStore } from '../../src/intake/payment-store';
 import { acceptDirect, waitForStored } from '../../src/load/direct-intake';
 import { type FakePgHandle, startFakePg } from '../../src/launch/fake-pg';
 import { type TemporalStack, startTemporalStack } from '../../src/launch/temporal-stack';
+import { parsePrometheusText } from '../observability/support';
 
 /**
  * Two PGs with different limits, each with its own lane, on real servers: every payment is
@@ -91,6 +92,28 @@ describe('several PGs, one lane each', () => {
     await expectHeldToItsLimits('pg-alt', 15);
     // Each PG was kept busy up to its own limit, not the other's.
     expect((await pgs['pg-main'].client.stats()).maxPerSecond).toBeGreaterThan(LIMITS['pg-alt'].ratePerSecond);
+    // /metrics counts them per PG and per merchant, beside each PG's limits (the first test: the
+    // counters start here).
+    const metrics = parsePrometheusText(await (await fetch(`${stack.apiUrl}/metrics`)).text());
+    expect({
+      mainApproved: metrics.get('payment_pg_calls_total{pg="pg-main",outcome="approved"}'),
+      altApproved: metrics.get('payment_pg_calls_total{pg="pg-alt",outcome="approved"}'),
+      altRefused: metrics.get('payment_pg_calls_total{pg="pg-alt",outcome="rate_limited"}'),
+      shopAWaits: metrics.get('payment_merchant_queue_wait_seconds_count{pg="pg-main",merchant="shop-a"}'),
+      shopBWaits: metrics.get('payment_merchant_queue_wait_seconds_count{pg="pg-alt",merchant="shop-b"}'),
+      altInFlight: metrics.get('payment_pg_calls_in_flight{pg="pg-alt"}'),
+      altConcurrency: metrics.get('payment_pg_limit{pg="pg-alt",limit="concurrency"}'),
+      altRate: metrics.get('payment_pg_limit{pg="pg-alt",limit="rate_per_second"}'),
+    }).toEqual({
+      mainApproved: 30,
+      altApproved: 15,
+      altRefused: 0,
+      shopAWaits: 30,
+      shopBWaits: 15,
+      altInFlight: 0,
+      altConcurrency: LIMITS['pg-alt'].concurrency,
+      altRate: LIMITS['pg-alt'].ratePerSecond,
+    });
   });
 
   test("when merchant A's backlog is waiting then merchant B's payments are charged before most of A's", async () => {
@@ -123,6 +146,9 @@ describe('several PGs, one lane each', () => {
     expect(gauge('payment_started_not_ended{pg="pg-alt"}')).toBe(6);
     expect(gauge('payment_intake_waiting{pg="pg-alt",merchant="shop-b"}')).toBe(6);
     expect(gauge('payment_started_not_ended{pg="pg-main"}')).toBe(0);
+    // Its calls so far answered 503: counted against pg-alt alone.
+    expect(gauge('payment_pg_calls_total{pg="pg-alt",outcome="transient"}')).toBeGreaterThan(0);
+    expect(gauge('payment_pg_calls_total{pg="pg-main",outcome="transient"}')).toBe(0);
     const altFinal = await waitForFinal(alt);
     expect([...altFinal.values()].map((r) => r.view.status)).toEqual(alt.map(() => 'SUCCESS'));
     await expectHeldToItsLimits('pg-main', 20);
