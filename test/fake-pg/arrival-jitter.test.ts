@@ -129,10 +129,14 @@ describe('a fake PG with a network in front of it', () => {
     const [withJitter, without] = [await networkShares(jittery, 'net'), await networkShares(quiet, 'quiet')];
     expect(withJitter).toHaveLength(5);
     // The PG's 100 ms of its own are taken out: what is left is the path, 40 ms and the loopback.
-    for (const ms of withJitter) expect(ms).toBeGreaterThanOrEqual(39);
+    // The client stamps its send at the request's 'finish', which on a busy machine runs a few ms
+    // after the write (37 ms heard once in CI), so a call may hear a little less than the path.
+    for (const ms of withJitter) expect(ms).toBeGreaterThanOrEqual(30);
+    expect(withJitter[2]).toBeGreaterThanOrEqual(36);
     expect(withJitter[2]).toBeLessThan(90);
     expect(without).toHaveLength(5);
     expect(without[2]).toBeLessThan(20);
+    expect(withJitter[2]! - without[2]!).toBeGreaterThanOrEqual(25);
   });
 
   test('when two PGs run with the same PG_SEED then their calls take the same delays, and with another seed other ones', async () => {
