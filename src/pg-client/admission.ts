@@ -23,7 +23,8 @@ export interface PgPermit {
   refused(retryAfterMs: number): void;
   /**
    * The PG answered, and its round trip less the time the PG says it held the call came to
-   * `networkMs`: the admission step keeps its margin above the network's measured spread.
+   * `networkMs`: the admission step keeps its margin above the network's measured spread, and
+   * counts a call whose share shows it was stamped late as starting that much later.
    */
   answered(networkMs: number): void;
   release(): void;
@@ -187,7 +188,12 @@ export class LocalPgAdmission implements PgAdmission {
         refused: () => {
           if (!released) this.margin.refused(this.now(), now, marginMs);
         },
-        answered: (networkMs) => this.margin.answered(networkMs),
+        // An answer that shows the call was stamped late moves its start later: the PG's window
+        // for it closes later too.
+        answered: (networkMs) => {
+          const lateMs = this.margin.answered(networkMs, marginMs);
+          if (lateMs > 0 && Number.isFinite(start.at)) start.at += lateMs;
+        },
         release: () => {
           if (released) return;
           released = true;

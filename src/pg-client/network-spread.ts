@@ -16,6 +16,12 @@
  *
  * The spread is the second-slowest less the second-fastest of the last `samples` calls, so one
  * answer held up on our side (a GC pause) does not widen it alone, × `headroom`.
+ *
+ * What the spread leaves out on purpose, one call held up for tens of ms (the PG's process or the
+ * machine stalled as it arrived), that call's own answer still shows, and in time: it comes back
+ * within the window (a PG answering in 100-300 ms), before the call ten after it is due. So the
+ * step counts such a call's start later by what its share exceeds the fastest by, beyond the
+ * margin it was admitted with (`lateStartMs` in ./margin.ts, `excessMs` here).
  */
 
 export interface NetworkSpreadOptions {
@@ -50,6 +56,16 @@ export class NetworkSpread {
     if (this.recent.length < this.options.samples) this.recent.push(ms);
     else this.recent[this.next] = ms;
     this.next = (this.next + 1) % this.options.samples;
+  }
+
+  /**
+   * How much slower than the fastest recent answer's this network share is, ms (0 before two
+   * answers): at most how much later the PG stamped this call than it stamps a call that meets no
+   * delay on the way, to within the return path's own variation.
+   */
+  excessMs(networkMs: number): number {
+    if (this.recent.length < 2) return 0;
+    return Math.max(0, networkMs - Math.min(...this.recent));
   }
 
   /** The margin the recent answers call for (0 before two of them). */

@@ -21,7 +21,7 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { StrideShares } from '../infra/stride-shares';
 import { defineLuaCommands } from '../infra/lua-scripts';
-import { DEFAULT_MARGIN_LEARNING, type MarginLearning, lessonKeptMs, measuredFloorMs } from './margin';
+import { DEFAULT_MARGIN_LEARNING, type MarginLearning, lateStartMs, lessonKeptMs, measuredFloorMs } from './margin';
 import { NetworkSpread } from './network-spread';
 import {
   type AdmissionLimits,
@@ -59,6 +59,7 @@ interface Scripts {
   renew(leases: string, ttlMs: number, ...ids: string[]): Promise<string[]>;
   release(leases: string, starts: string, id: string, channel: string): Promise<number>;
   sent(starts: string, id: string, channel: string): Promise<number>;
+  late(starts: string, id: string, lateMs: number): Promise<number>;
   refused(
     margin: string,
     grantedAt: string,
@@ -271,7 +272,12 @@ export class RedisPgAdmission implements PgAdmission {
           })
           .catch(() => undefined);
       },
-      answered: (networkMs) => this.network.record(networkMs),
+      // A call its answer shows was stamped late counts as starting later, for every worker.
+      answered: (networkMs) => {
+        this.network.record(networkMs);
+        const lateMs = lateStartMs(this.network.excessMs(networkMs), Number(marginMs), this.learning.capMs);
+        if (lateMs > 0) this.redis.late(this.keys.starts, id, lateMs).catch(() => undefined);
+      },
       release: () => {
         if (released) return;
         released = true;

@@ -28,6 +28,23 @@ describe('LocalPgAdmission, the exact admission step in front of the PG', () => 
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1010);
   }, 20_000);
 
+  test("when a call's answer shows the PG stamped it late then the next call its place in the window gates waits that much longer", async () => {
+    const admission = new LocalPgAdmission({ concurrency: 5, ratePerSecond: 3, marginMs: 10 });
+    await sleep(1000);
+    const [late, ...quick] = await Promise.all([admission.acquire(), admission.acquire(), admission.acquire()]);
+    const sentAt = performance.now();
+    for (const p of [late, ...quick]) p.sent(sentAt);
+    // Two answers 2 ms over the PG's own time, one 72 ms: 70 over the fastest, 60 beyond the margin.
+    for (const p of quick) p.answered(2);
+    late.answered(72);
+    for (const p of [late, ...quick]) p.release();
+    const fourth = await admission.acquire();
+    const fourthAt = performance.now();
+    fourth.release();
+    // Without the late answer it would come one window (1,010 ms) after the sends.
+    expect(fourthAt - sentAt).toBeGreaterThanOrEqual(1010 + 60);
+  }, 20_000);
+
   test('when a granted call has not been sent yet then it holds its place in the window until it is, and counts from its send', async () => {
     // A new admission step starts with a full window (it cannot know what was sent before it); let it pass.
     const admission = new LocalPgAdmission({ concurrency: 5, ratePerSecond: 1, marginMs: 0 });

@@ -12,6 +12,9 @@ import { expectSettledEarly, marginBurst } from '../support/margin-burst';
 /** acquire-3.lua's arguments after the lease ttl: how the margin learns (the defaults). */
 const { capMs, holdMs, shrinkEveryMs, shrinkFactor, headroom, forgetMs } = DEFAULT_MARGIN_LEARNING;
 const learningArgs = [capMs, holdMs, shrinkEveryMs, shrinkFactor, headroom, forgetMs];
+/** ZRANGE … WITHSCORES as [member, score] pairs. */
+const chunk = (flat: string[]): Array<[string, string]> =>
+  Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!]);
 const lua = (name: string) => readFileSync(path.join(__dirname, '../../src/pg-client/lua', `${name}.lua`), 'utf8');
 
 describe('the shared PG admission step in Redis (lua/*.lua + RedisPgAdmission)', () => {
@@ -156,6 +159,30 @@ describe('the shared PG admission step in Redis (lua/*.lua + RedisPgAdmission)',
     permit.sent(performance.now());
     permit.release();
     await expectStampedSince(prefix, id!, before);
+  });
+
+  test("when a call's answer shows it was stamped late then its start in the shared log counts later by what its margin does not cover", async () => {
+    const prefix = `t:${randomUUID()}:`;
+    const a = await admissionAt(prefix, { concurrency: 5, ratePerSecond: 5, marginMs: 20 });
+    const permits = await Promise.all([a.acquire(), a.acquire(), a.acquire()]);
+    for (const p of permits) p.sent(performance.now());
+    await raw.ping();
+    await new Promise((r) => setTimeout(r, 20));
+    const sentAt = new Map(chunk(await raw.zrange(`${prefix}starts`, 0, -1, 'WITHSCORES')));
+    const [late, ...quick] = permits;
+    // Two answers 2 ms over the PG's own time, one 82 ms: 80 over the fastest, 60 beyond the margin.
+    for (const p of quick) p.answered(2);
+    late.answered(82);
+    // Released as a real call is, after its answer: past the start it was moved to.
+    await new Promise((r) => setTimeout(r, 100));
+    for (const p of permits) p.release();
+    await raw.ping();
+    await new Promise((r) => setTimeout(r, 20));
+    const after = new Map(chunk(await raw.zrange(`${prefix}starts`, 0, -1, 'WITHSCORES')));
+    const moved = [...after].map(([id, at]) => Number(at) - Number(sentAt.get(id))).sort((x, y) => x - y);
+    expect(moved[0]).toBeCloseTo(0, 3);
+    expect(moved[1]).toBeCloseTo(0, 3);
+    expect(moved[2]).toBeCloseTo(60, 3);
   });
 
   test('when a call is released before it was sent then it counts from its release', async () => {
