@@ -97,14 +97,22 @@ export const measuredFloorMs = (learning: Pick<MarginLearning, 'floorMs' | 'capM
   Math.max(learning.floorMs, Math.min(learning.capMs, network.marginMs()));
 
 /**
- * How much later than its send a call's start should count, once its answer shows its network
- * share `excessMs` over the fastest recent one: what the margin it was admitted with does not
- * cover. The call ten after it then waits that much longer, and only that one window pays.
- * Measured (docs/pgs.md, "A late stamp, seen in its own answer"): on a busy machine the PG stamped
- * one call now and then 19-52 ms after its send, where the others came within a few ms.
+ * Hears one answer's network share `networkMs` of a call admitted with `admittedMarginMs`, and
+ * returns how much later than its send the call's start should count: what its share exceeds the
+ * fastest recent one by, less what that margin covers, at most `capMs`. The call a window after it
+ * then waits that much longer, and only that one window pays. Measured (docs/admission.md, "A call
+ * stamped late, seen in its own answer"): on a busy machine the PG stamped one call now and then
+ * 19-52 ms after its send, where the others came within a few ms.
  */
-export const lateStartMs = (excessMs: number, admittedMarginMs: number, capMs: number): number =>
-  Math.min(capMs, Math.max(0, excessMs - admittedMarginMs));
+export function lateStartMs(
+  network: NetworkSpread,
+  networkMs: number,
+  admittedMarginMs: number,
+  capMs: number,
+): number {
+  network.record(networkMs);
+  return Math.min(capMs, Math.max(0, network.excessMs(networkMs) - admittedMarginMs));
+}
 
 /**
  * The lesson of a refusal at `now` of a call admitted at `admittedAt` with margin
@@ -160,8 +168,7 @@ export class LearnedMargin {
    * with `admittedMarginMs`; returns how much later its start should count (lateStartMs).
    */
   answered(networkMs: number, admittedMarginMs: number): number {
-    this.network.record(networkMs);
-    return lateStartMs(this.network.excessMs(networkMs), admittedMarginMs, this.learning.capMs);
+    return lateStartMs(this.network, networkMs, admittedMarginMs, this.learning.capMs);
   }
 
   /** The longest the window ever is: starts older than this can be forgotten. */

@@ -274,8 +274,7 @@ export class RedisPgAdmission implements PgAdmission {
       },
       // A call its answer shows was stamped late counts as starting later, for every worker.
       answered: (networkMs) => {
-        this.network.record(networkMs);
-        const lateMs = lateStartMs(this.network.excessMs(networkMs), Number(marginMs), this.learning.capMs);
+        const lateMs = lateStartMs(this.network, networkMs, Number(marginMs), this.learning.capMs);
         if (lateMs > 0) this.redis.late(this.keys.starts, id, lateMs).catch(() => undefined);
       },
       release: () => {
