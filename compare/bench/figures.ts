@@ -35,6 +35,35 @@ export function idealMakespanMs(
 export const utilisation = (ideal: number, actual: number): number =>
   actual > 0 ? Math.round((ideal / actual) * 1000) / 1000 : 0;
 
+/**
+ * When the PG's first sliding second filled: its first arrival and its R-th (R its rate), ms after
+ * the first POST (`offsetMs` shifts the PG's own clock), null where it never had that many. Each
+ * later call comes at least a second after the call R before it, so a run of N calls cannot end
+ * before the R-th's time plus (N/R - 1) s: an engine slow to fill the first second pays for it at
+ * the end, whatever it does after (docs/benchmark.md, "Where Temporal's extra seconds go").
+ */
+export function firstSecondOf(
+  timeline: Pick<PgTimeline, 'arrivals'>,
+  offsetMs: number,
+  ratePerSecond: number,
+): { firstCallMs: number | null; rateFullMs: number | null } {
+  const sorted = [...timeline.arrivals].sort((a, b) => a - b);
+  const at = (i: number) => (sorted[i] === undefined ? null : Math.round(sorted[i] + offsetMs));
+  return { firstCallMs: at(0), rateFullMs: at(ratePerSecond - 1) };
+}
+
+/**
+ * The retry path as the PG sees it: for each call that followed an admitted call of the same
+ * idempotency key (a retry after a 5xx or a lost answer; a 429's retry is left out), ms between the
+ * two arrivals. That is the first call's latency, the engine's backoff and its way back to the PG.
+ */
+export function retryGapsMs(callsByKey: PgTimeline['callsByKey']): number[] {
+  const gaps: number[] = [];
+  for (const calls of Object.values(callsByKey))
+    for (let i = 1; i < calls.length; i++) if (!calls[i - 1]!.refused) gaps.push(calls[i]!.at - calls[i - 1]!.at);
+  return gaps;
+}
+
 /** `PG_LATENCY_MS` "100-300" or "150" → its mean. */
 export function meanLatencyMs(latency: string): number {
   const [min, max = min] = latency.split('-').map(Number) as [number, number?];

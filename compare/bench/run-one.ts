@@ -14,7 +14,15 @@ import { PaymentsClient } from '../../src/load/payments-client';
 import { type BenchRedis, startBenchRedis } from './bench-redis';
 import type { EngineAdapter, RunningEngine } from './engines';
 import { type Place, alone } from './lineup';
-import { idealMakespanMs, inFlightSeries, meanLatencyMs, percentiles, utilisation } from './figures';
+import {
+  firstSecondOf,
+  idealMakespanMs,
+  inFlightSeries,
+  meanLatencyMs,
+  percentiles,
+  retryGapsMs,
+  utilisation,
+} from './figures';
 import { type SentPayment, sendLoad } from './load';
 import { type SampledCost, TreeSampler } from './proc-tree';
 import { PG_MAIN, type Scenario, arrivalsMsOf, chaosTimes, takesTurn } from './scenarios';
@@ -393,6 +401,11 @@ function neighbourFigures(
   };
 }
 
+const retriesOf = (gaps: number[]) => ({
+  count: gaps.length,
+  gapMs: { ...percentiles(gaps), max: Math.max(0, ...gaps) },
+});
+
 /** The result and the chart series, from what the run observed and the PG's own score. */
 async function score(
   adapterName: BenchResult['engine'],
@@ -463,6 +476,8 @@ async function score(
         .flatMap((tl) => tl?.rejections.map((t) => Math.round(t + tl.startedAtEpochMs - t0)) ?? [])
         .sort((a, b) => a - b),
       refused,
+      pgFirstSecond: firstSecondOf(timeline, timeline.startedAtEpochMs - t0, scenario.pg.ratePerSecond),
+      pgRetries: retriesOf(retryGapsMs(timeline.callsByKey)),
       intake: intakeFigures(sent, t0),
       ...(observed.statusReads ? { statusReads: observed.statusReads } : {}),
       ...(scenario.load.kind === 'neighbours' ? { neighbour: neighbourFigures(accepted, settled.finals, engine) } : {}),

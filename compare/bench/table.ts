@@ -11,6 +11,7 @@ import type { BenchResult, CodeCounts, LaneFigures } from './types';
 export type Columns = Array<[string, (r: BenchResult) => string, ((r: BenchResult) => boolean)?]>;
 
 const s1 = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+const s2 = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
 
 const MAIN: Columns = [
   ['scenario', (r) => r.scenario],
@@ -24,6 +25,8 @@ const MAIN: Columns = [
   ['max/s', (r) => `${r.pg.maxPerSecond}/${r.detail.pgLimits.ratePerSecond}`],
   ['429', (r) => String(r.pg.rejected429)],
   ['last 429', (r) => (r.detail.rejectedAtMs.length ? s1(Math.max(...r.detail.rejectedAtMs)) : '-')],
+  // When the PG's first second filled (its R-th call): the run's end repeats that lateness.
+  ['R-th call', (r) => (r.detail.pgFirstSecond.rateFullMs === null ? '-' : s2(r.detail.pgFirstSecond.rateFullMs))],
   ['makespan', (r) => s1(r.makespanMs)],
   ['ideal', (r) => s1(r.idealMakespanMs)],
   ['util', (r) => r.utilisation.toFixed(3)],

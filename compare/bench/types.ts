@@ -96,6 +96,16 @@ export interface ResultDetail {
   rejectedAtMs: number[];
   /** Answers other than 202 to POST /payments, by status code. */
   refused: Record<string, number>;
+  /**
+   * The PG's (pg-main's) first call and its R-th, R its rate, ms after the first POST: a run of
+   * N calls cannot end before the R-th plus (N/R - 1) s (figures.ts, firstSecondOf).
+   */
+  pgFirstSecond: { firstCallMs: number | null; rateFullMs: number | null };
+  /**
+   * Retries after a 5xx or a lost answer as the PG saw them (pg-main's): how many, and ms from the
+   * call each followed to it (figures.ts, retryGapsMs).
+   */
+  pgRetries: { count: number; gapMs: Percentiles & { max: number } };
   /** Accepted payments whose status answered 404 (the engine forgot them). */
   forgotten: number;
   /** Permits still held once the run settled (Redis semaphore modes), else null. */

@@ -52,6 +52,11 @@ describe('a small benchmark run: burst and a killed worker, Temporal and the rel
       expect(Object.keys(r.acceptMs).sort()).toEqual(['p50', 'p99']);
       // Every accepted payment is counted exactly once: final, or lost.
       expect(r.succeeded + r.failed + r.lost).toBe(r.accepted);
+      // 30 payments at 10/s: the PG's first second filled, before the run ended.
+      const { firstCallMs, rateFullMs } = r.detail.pgFirstSecond;
+      expect(firstCallMs).not.toBeNull();
+      expect(rateFullMs).toBeGreaterThanOrEqual(firstCallMs!);
+      expect(rateFullMs).toBeLessThan(r.makespanMs);
     }
   });
 
