@@ -94,6 +94,7 @@ async function main(): Promise<void> {
     const makespan = Math.max(...[...records.values()].map((r) => Date.parse(r.view.completedAt!) - t0));
     const client = new Client({ connection });
     const steps = { started: [] as number[], scheduled: [] as number[], closed: [] as number[] };
+    const hops = new Map<string, number[]>();
     for (const id of ids) {
       const history = await client.workflow.getHandle(id).fetchHistory();
       const events = history.events ?? [];
@@ -101,11 +102,29 @@ async function main(): Promise<void> {
       const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes);
       steps.scheduled.push(ms(scheduled?.eventTime) - t0);
       steps.closed.push(ms(events.at(-1)?.eventTime) - t0);
+      const at = (pick: (e: (typeof events)[number]) => unknown) => ms(events.find((e) => pick(e))?.eventTime) - t0;
+      hops.set(id, [
+        ms(events[0]?.eventTime) - t0,
+        at((e) => e.workflowTaskStartedEventAttributes),
+        at((e) => e.workflowTaskCompletedEventAttributes),
+        ms(scheduled?.eventTime) - t0,
+        at((e) => e.activityTaskStartedEventAttributes),
+      ]);
     }
     const timeline = await pg.client.timeline();
     const firstArrival = Object.values(timeline.callsByKey).map(
       (calls) => timeline.startedAtEpochMs + calls[0]!.at - t0,
     );
+    const firstByKey = new Map(
+      Object.entries(timeline.callsByKey).map(([key, calls]) => [key, timeline.startedAtEpochMs + calls[0]!.at - t0]),
+    );
+    const earliest = [...firstByKey.entries()].sort((x, y) => x[1] - y[1]).slice(0, 12);
+    console.log('the first twelve at the PG, ms after the first POST:');
+    console.log('  started  wft started  wft done  scheduled  activity started  PG arrival');
+    for (const [key, arrival] of earliest) {
+      const h = (hops.get(key) ?? []).map((x) => x.toFixed(0).padStart(9)).join('  ');
+      console.log(`  ${h}  ${arrival.toFixed(0).padStart(9)}`);
+    }
     const allArrivals = timeline.arrivals.map((at) => timeline.startedAtEpochMs + at - t0);
     const seconds = Math.ceil(makespan / 1000) + 1;
     console.log(`accepted ${ids.length} in ${accepted} ms; last ended after ${(makespan / 1000).toFixed(1)} s`);
