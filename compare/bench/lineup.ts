@@ -3,7 +3,10 @@
  * up, then waits until all are ready (or gave up), so no engine's start-up lands in another's
  * measurement. A burst's intake (posting every payment and hearing every answer) then runs one
  * engine at a time, in the wave's order, so each engine accepts its burst with the CPU to itself;
- * after that the engines drain side by side, each against its own PG at 10 calls a second. A
+ * its turn lasts until its PG has had the first second's calls too, since an engine slow to fill
+ * that second pays for it at the end of the run (docs/benchmark.md): with the turn over at the
+ * last 202, Temporal's first second (0.3-0.5 s alone) shared the CPU with the next engine's burst.
+ * After that the engines drain side by side, each against its own PG at 10 calls a second. A
  * flash sale's neighbour (noisy-neighbour) starts posting once every run's flash sale is in, so
  * its payments never queue behind another engine's intake.
  */
@@ -45,11 +48,16 @@ export class Lineup {
     return Promise.all(this.turnsOver.map((t) => t.promise)).then(() => undefined);
   }
 
-  /** Runs `fn` once every run placed before `place` has had its turn or passed. */
-  async intake<T>(place: number, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` once every run placed before `place` has had its turn or passed. Where a run comes
+   * after this one, the turn lasts until `thenUntil` resolves too (the PG's first second filled).
+   */
+  async intake<T>(place: number, fn: () => Promise<T>, thenUntil?: () => Promise<void>): Promise<T> {
     await Promise.all(this.turnsOver.slice(0, place).map((t) => t.promise));
     try {
-      return await fn();
+      const out = await fn();
+      if (place < this.size - 1) await thenUntil?.().catch(() => undefined);
+      return out;
     } finally {
       this.pass(place);
     }

@@ -42,6 +42,29 @@ describe('Lineup', () => {
     expect(log).toEqual(['a start', 'a end', 'b', 'c']);
   });
 
+  it("keeps the turn until the PG's first second is filled where a run comes after, and not for the last run", async () => {
+    const lineup = new Lineup(2);
+    const log: string[] = [];
+    let fill!: () => void;
+    const first = lineup.intake(
+      0,
+      () => Promise.resolve(void log.push('a posted')),
+      () => new Promise<void>((r) => (fill = r)),
+    );
+    const second = lineup.intake(
+      1,
+      () => Promise.resolve(void log.push('b posted')),
+      () => new Promise<void>(() => log.push('b waited, though last')),
+    );
+    await tick();
+    await tick();
+    expect(log).toEqual(['a posted']);
+    fill();
+    await first;
+    await second;
+    expect(log).toEqual(['a posted', 'b posted']);
+  });
+
   it('tells when every run of the wave has had its turn, a flash sale passing its turn early', async () => {
     const lineup = new Lineup(3);
     let over = false;
