@@ -34,6 +34,12 @@ export interface PgPermit {
 export interface Fairness {
   fairnessKey: string;
   fairnessWeight: number;
+  /**
+   * When the payment was accepted (epoch ms): a key's calls go longest-waiting payment first, so
+   * a retry back from its backoff does not queue again behind payments accepted after it.
+   * Unset: in the order they came.
+   */
+  acceptedAt?: number;
 }
 
 export interface PgAdmission {
@@ -89,9 +95,9 @@ export function waitInLine(
 }
 
 /**
- * Takes the next waiter off the queue, no longer listening for its abort: the first of the key
- * whose turn it is, so the server's fair order across merchants survives the wait in the worker
- * (up to its slots' worth of calls, a second of the PG's rate).
+ * Takes the next waiter off the queue, no longer listening for its abort: of the key whose turn it
+ * is, the one accepted first (else the first to come), so the server's fair order across merchants
+ * survives the wait in the worker (up to its slots' worth of calls, a second of the PG's rate).
  */
 export function nextInLine(waiters: Waiter[], turns: StrideShares): Waiter | undefined {
   const keyOf = (w: Waiter) => w.fairness?.fairnessKey ?? '';
@@ -103,7 +109,10 @@ export function nextInLine(waiters: Waiter[], turns: StrideShares): Waiter | und
     backlogs.set(key, backlog);
   }
   const [turn] = turns.allot(1, [...backlogs.values()]);
-  const index = waiters.findIndex((w) => keyOf(w) === turn);
+  const acceptedAt = (w: Waiter) => w.fairness?.acceptedAt ?? Infinity;
+  let index = -1;
+  for (let i = 0; i < waiters.length; i++)
+    if (keyOf(waiters[i]!) === turn && (index < 0 || acceptedAt(waiters[i]!) < acceptedAt(waiters[index]!))) index = i;
   const [waiter] = index >= 0 ? waiters.splice(index, 1) : [];
   if (waiter?.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
   return waiter;

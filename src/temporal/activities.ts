@@ -42,7 +42,10 @@ export function createActivities(deps: ActivityDeps) {
    * payment is claimed in the store between the permit and the call: from then on a cancel is refused.
    */
   async function callPg(payment: QueuedPaymentRequest, attempt: number, signal: AbortSignal): Promise<CallResult> {
-    const permit = await deps.admission.acquire(signal, fairnessOf(payment));
+    const permit = await deps.admission.acquire(signal, {
+      ...fairnessOf(payment),
+      acceptedAt: Date.parse(payment.enqueuedAt),
+    });
     let refusedAfterMs: number | undefined;
     try {
       const startedAt = new Date();

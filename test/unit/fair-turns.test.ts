@@ -48,6 +48,29 @@ describe('turns between merchants', () => {
     expect(order.indexOf('B')).toBeLessThanOrEqual(1);
     expect(order.lastIndexOf('B')).toBeLessThanOrEqual(3);
   });
+
+  test("when a retry of an earlier payment comes back while later payments wait then it is admitted first, within the merchants' turns", async () => {
+    const admission = new LocalPgAdmission({ concurrency: 1, ratePerSecond: 1000, marginMs: 0 });
+    const first = await admission.acquire(undefined, { fairnessKey: 'A', fairnessWeight: 1, acceptedAt: 100 });
+    const order: string[] = [];
+    const call = async (name: string, key: string, acceptedAt?: number) => {
+      const permit = await admission.acquire(undefined, { fairnessKey: key, fairnessWeight: 1, acceptedAt });
+      order.push(name);
+      permit.sent(performance.now());
+      setImmediate(() => permit.release());
+    };
+    const calls = [
+      call('A-later-1', 'A', 300),
+      call('A-later-2', 'A', 301),
+      call('B-later', 'B', 302),
+      call('A-unstamped', 'A'),
+      call('A-retry', 'A', 200),
+    ];
+    first.sent(performance.now());
+    first.release();
+    await Promise.all(calls);
+    expect(order).toEqual(['A-retry', 'B-later', 'A-later-1', 'A-later-2', 'A-unstamped']);
+  });
 });
 
 describe('PGS_FILE', () => {
