@@ -37,6 +37,17 @@ export interface RunningDevServer {
   stop(): Promise<void>;
 }
 
+/**
+ * How close to its due time the history service fires a timer. By default a timer due within a
+ * second of its queue's last read is pushed to that second's end (`timerProcessorMaxTimeShift`,
+ * 1 s, a margin for clocks that disagree across hosts): the charge activity's 500 ms retry backoff
+ * came back 0.9-1.2 s after the failed call instead of 0.7 s (docs/benchmark.md, "The retry
+ * path"). One server, one clock: 50 ms. Every server of ours runs with it; temporal-docker-compose.yml
+ * too (a test checks).
+ */
+export const TIMER_SHIFT = { key: 'history.timerProcessorMaxTimeShift', value: '50ms' } as const;
+export const timerShiftFlag = `${TIMER_SHIFT.key}=${JSON.stringify(TIMER_SHIFT.value)}`;
+
 export function devServerArgs(options: DevServerOptions): string[] {
   const partitions = options.partitions ?? 1;
   return [
@@ -69,6 +80,8 @@ export function devServerArgs(options: DevServerOptions): string[] {
     // or registerSearchAttributes before the server is reported up).
     '--dynamic-config-value',
     'system.forceSearchAttributesCacheRefreshOnRead=false',
+    '--dynamic-config-value',
+    timerShiftFlag,
     ...(options.fairness === false ? [] : ['--dynamic-config-value', 'matching.enableFairness=true']),
   ];
 }

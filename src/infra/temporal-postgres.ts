@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { TOOLS_BIN } from './paths';
-import { type RunningDevServer, runTemporalServer } from './temporal-dev-server';
+import { type RunningDevServer, runTemporalServer, timerShiftFlag } from './temporal-dev-server';
 
 export const POSTGRES_SERVER_BIN = path.join(TOOLS_BIN, 'temporal-pg-server');
 
@@ -69,6 +69,8 @@ export function postgresServerArgs(options: PostgresServerOptions): string[] {
     `matching.numTaskqueueReadPartitions=${partitions}`,
     '--dynamic-config-value',
     `matching.numTaskqueueWritePartitions=${partitions}`,
+    '--dynamic-config-value',
+    timerShiftFlag,
   ];
 }
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../../src/infra/paths';
 import { POSTGRES_DEFAULTS } from '../../src/infra/temporal-postgres';
+import { TIMER_SHIFT } from '../../src/infra/temporal-dev-server';
 
 interface Service {
   image: string;
@@ -74,13 +75,14 @@ describe('temporal-docker-compose.yml', () => {
     expect(postgres.environment!.POSTGRES_HOST_AUTH_METHOD).toBe('trust');
   });
 
-  test('when read then the dynamic config gives the task queue the native number of partitions', () => {
+  test('when read then the dynamic config gives the task queue the native number of partitions and the native timer shift', () => {
     const mounted = temporal.configs!.find((c) =>
       temporal.environment!.DYNAMIC_CONFIG_FILE_PATH!.endsWith(path.basename(c.target)),
     )!;
     const dynamic = parse(compose.configs![mounted.source]!.content) as Record<string, Array<{ value: unknown }>>;
     expect(dynamic['matching.numTaskqueueReadPartitions']![0]!.value).toBe(POSTGRES_DEFAULTS.partitions);
     expect(dynamic['matching.numTaskqueueWritePartitions']![0]!.value).toBe(POSTGRES_DEFAULTS.partitions);
+    expect(dynamic[TIMER_SHIFT.key]![0]!.value).toBe(TIMER_SHIFT.value);
   });
 
   test('when read then every service has a healthcheck and starts only after what it needs is healthy', () => {
