@@ -135,6 +135,31 @@ async function main(): Promise<void> {
     console.log(`every PG arrival       ${perSecond(allArrivals, seconds)}`);
     console.log(`workflows closed       ${perSecond(steps.closed, seconds)}`);
     const p = (xs: number[], q: number) => [...xs].sort((x, y) => x - y)[Math.floor(q * (xs.length - 1))]!.toFixed(0);
+    // The retry path: a retried payment's history keeps its last attempt's start, between the PG's
+    // arrival of the call before it and its own.
+    const retries = ids.flatMap((id) => {
+      const calls = timeline.callsByKey[id] ?? [];
+      const started = hops.get(id)?.[4];
+      if (calls.length < 2 || started === undefined) return [];
+      const [before, last] = calls.slice(-2).map((c) => timeline.startedAtEpochMs + c.at - t0) as [number, number];
+      return [{ toStart: started - before, toPg: last - started }];
+    });
+    if (retries.length > 0)
+      console.log(
+        `retries: ${retries.length}; the call before to the retry's activity start p50 ${p(
+          retries.map((r) => r.toStart),
+          0.5,
+        )} ms (max ${p(
+          retries.map((r) => r.toStart),
+          1,
+        )}), its start to the PG p50 ${p(
+          retries.map((r) => r.toPg),
+          0.5,
+        )} ms (max ${p(
+          retries.map((r) => r.toPg),
+          1,
+        )})`,
+      );
     console.log(
       `first: started ${p(steps.started, 0)} ms, scheduled ${p(steps.scheduled, 0)} ms, PG ${p(firstArrival, 0)} ms; tenth PG arrival ${p(firstArrival, 9 / (ids.length - 1))} ms`,
     );
