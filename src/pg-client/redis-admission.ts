@@ -9,7 +9,8 @@
  *
  * Waiters are woken by a pub/sub message on every release, and otherwise at the time the refusal
  * said a limit frees up (an expiring start or lease), so the PG does not idle while calls wait.
- * Inside a process waiters are served in arrival order; only the head competes in Redis.
+ * Inside a process waiters are served in turns by merchant, the earliest accepted first
+ * (nextInLine); only the head competes in Redis.
  *
  * The margin is learnt from the PG's 429s as in LocalPgAdmission (./margin.ts says how), but once
  * for all workers: the lesson lives in Redis beside the leases and starts, so a refusal one worker
