@@ -14,6 +14,7 @@ import { TS_THREAD_EXEC_ARGV } from '../infra/paths';
 import { type SupervisedThread, superviseThread } from '../infra/supervised-thread';
 import { startPaymentWorkflow } from '../temporal/start-payment';
 import { PaymentStore } from './payment-store';
+import type { Pace } from './start-pace';
 import { IntakeStarter } from './starter';
 
 /** How long stop() waits for the thread to finish its starts before ending it. */
@@ -28,6 +29,8 @@ export interface StarterThreadSettings {
   concurrency: number;
   /** Each served PG's window; a PG not named here gets none (its payments wait). */
   windows: Record<string, number>;
+  /** Each paced PG's pace; a PG not named here is started as its window frees. */
+  paces: Record<string, Pace>;
   consumer: string;
   logLevel: string;
 }
@@ -55,6 +58,7 @@ if (!isMainThread && parentPort && (workerData as Partial<StarterThreadSettings>
     log,
     concurrency: s.concurrency,
     window: (pg) => s.windows[pg] ?? 0,
+    pace: (pg) => s.paces[pg],
     consumer: s.consumer,
     startWorkflow: async (payment) => {
       await connection.withDeadline(Date.now() + s.timeoutMs, () => startPaymentWorkflow(client, s.taskQueue, payment));

@@ -8,7 +8,9 @@
  * It paces itself per PG: Temporal holds at most `window(pg)` payments of a PG not yet ended. A
  * surge then waits in Redis, not in the server, where thousands of open workflows and their queued
  * activity tasks would compete with the PG calls for the same two cores; and a PG that is down
- * fills only its own window, never the other PGs'.
+ * fills only its own window, never the other PGs'. Within the window it starts them at the PG's
+ * pace (start-pace.ts): a burst's first moment at once, the rest at the PG's rate, so the payments
+ * the PG can take only in the next second do not take the cores from those it can take now.
  *
  * It is fair between merchants: each merchant has its own stream per PG, and the room of a PG is
  * shared among its merchants' streams by weight, in turns (infra/stride-shares.ts), so a flash sale of
@@ -24,6 +26,7 @@ import type { QueuedPaymentRequest } from '../contract/payment';
 import type { Logger } from '../infra/logger';
 import { type Backlog, StrideShares } from '../infra/stride-shares';
 import type { PaymentStore } from './payment-store';
+import { type Pace, StartPace } from './start-pace';
 
 export interface StarterOptions {
   store: PaymentStore;
@@ -34,6 +37,8 @@ export interface StarterOptions {
   concurrency: number;
   /** Payments of a PG started and not yet ended that Temporal may hold. */
   window(pg: string): number;
+  /** How fast a PG's payments are started (start-pace.ts); none: as fast as its window frees. */
+  pace?(pg: string): Pace | undefined;
   group?: string;
   consumer?: string;
   /** Another starter's pending entry idle this long is taken over. */
@@ -71,6 +76,9 @@ export class IntakeStarter {
   private readonly starting = new Map<string, number>();
   /** The first start that failed since the loop last recovered. */
   private failure: Error | undefined;
+  private readonly pace: StartPace;
+  /** Each intake stream's PG, for the pace of what is started from it. */
+  private readonly pgOfStream = new Map<string, string>();
 
   constructor(private readonly options: StarterOptions) {
     // XREADGROUP BLOCK blocks its connection: it gets one of its own.
@@ -78,6 +86,7 @@ export class IntakeStarter {
     this.reader.on('error', () => undefined);
     this.group = options.group ?? 'starters';
     this.consumer = options.consumer ?? 'starter-1';
+    this.pace = new StartPace((pg) => options.pace?.(pg));
   }
 
   start(): void {
@@ -102,9 +111,11 @@ export class IntakeStarter {
           await Promise.race(this.inFlight);
           continue;
         }
-        const { keys, order } = await this.allotRoom(free);
+        const { keys, order, paceWaitMs } = await this.allotRoom(free);
         if (keys.length === 0) {
-          await this.pause(50);
+          // Every PG's window full (a payment ending frees it, seen at the next read), or a PG
+          // waiting for its pace.
+          await this.pause(Math.max(1, Math.min(50, paceWaitMs)));
           continue;
         }
         for (const key of keys) await this.ensureGroup(key);
@@ -151,6 +162,8 @@ export class IntakeStarter {
     for (const entry of entries) {
       const key = this.streamOf.get(entry)!;
       this.starting.set(key, (this.starting.get(key) ?? 0) + 1);
+      const pg = this.pgOfStream.get(key);
+      if (pg) this.pace.take(pg);
       const start: Promise<void> = this.startOne(entry)
         .catch((err: unknown) => {
           this.failure ??= err as Error;
@@ -173,7 +186,7 @@ export class IntakeStarter {
    * PGs in turns (one place each while they all wait), so no PG's burst fills the starter's lanes
    * while another PG's payment waits, and within a PG shared among its merchants by weight.
    */
-  private async allotRoom(free: number): Promise<{ keys: string[]; order: string[] }> {
+  private async allotRoom(free: number): Promise<{ keys: string[]; order: string[]; paceWaitMs: number }> {
     const { store } = this.options;
     // The starts open now, taken before the counts are read: a start that ends meanwhile is then
     // counted twice (room given later), never in neither (a start over the window).
@@ -181,13 +194,19 @@ export class IntakeStarter {
     const [intakes, perPg] = await Promise.all([store.intakes(), store.countsPerPg()]);
     const keys: string[] = [];
     const pgs = new Map<string, { backlogs: Backlog[]; room: number }>();
+    let paceWaitMs = Infinity;
+    for (const intake of intakes) this.pgOfStream.set(intake.key, intake.pg);
     for (const pg of new Set(intakes.map((i) => i.pg))) {
       const ofPg = intakes.filter((i) => i.pg === pg);
       const held = perPg.get(pg) ?? { started: 0, ended: 0 };
       // Starts still open are not counted as started yet; they hold their room all the same.
       const open = ofPg.reduce((sum, i) => sum + (starting.get(i.key) ?? 0), 0);
-      const room = this.options.window(pg) - (held.started - held.ended) - open;
-      if (room <= 0) continue;
+      const windowRoom = this.options.window(pg) - (held.started - held.ended) - open;
+      const room = Math.min(windowRoom, this.pace.room(pg));
+      if (room <= 0) {
+        if (windowRoom > 0) paceWaitMs = Math.min(paceWaitMs, this.pace.waitMs(pg));
+        continue;
+      }
       const lengths = await Promise.all(ofPg.map((i) => store.connection.xlen(i.key)));
       keys.push(...ofPg.map((i) => i.key));
       // An entry being started is still in its stream until its start ends: it waits no more.
@@ -216,7 +235,7 @@ export class IntakeStarter {
       ofPg.set(pg, shares.allot(pgTurns.filter((turn) => turn === pg).length, p.backlogs));
     }
     // The PGs' places in their turns, each filled with the next of its merchants' places.
-    return { keys, order: pgTurns.map((pg) => ofPg.get(pg)!.shift()!) };
+    return { keys, order: pgTurns.map((pg) => ofPg.get(pg)!.shift()!), paceWaitMs };
   }
 
   /** Reads each stream's places, and lays the entries out in the order the places were given. */

@@ -7,6 +7,7 @@ import { type PgSettings, pgsOf, pgsShape } from '../config/pgs';
 import { merchantsFileShape } from '../merchants/config';
 import { httpLimitsOf, httpLimitsShape } from '../config/http-settings';
 import type { ConnectionLimits } from '../infra/connection-guard';
+import { type Pace, paceOfPg } from '../intake/start-pace';
 
 /** Where Temporal is; shared by the worker and the API. */
 export const temporalConnectionShape = {
@@ -198,6 +199,8 @@ export interface ApiConfig {
   pgs: PgSettings[];
   /** Payments of a PG started and not ended that the starter lets Temporal hold. */
   starterWindow(pg: string): number;
+  /** How fast the starter starts a PG's payments (STARTER_PACE): undefined, as its window frees. */
+  starterPace(pg: string): Pace | undefined;
   /** Workflow queries a second that status reads may spend; past it the store answers. */
   statusQueriesPerSecond: number;
   /** Deadline of a status read's call to Temporal. */
@@ -221,6 +224,8 @@ export interface ApiConfig {
 export const defaultStarterWindow = (pg: { concurrency: number; ratePerSecond: number }): number =>
   Math.max(2 * pg.concurrency, 2 * pg.ratePerSecond);
 
+export const STARTER_PACES = ['pg', 'none'] as const;
+
 export const INTAKE_MODES = ['redis', 'direct'] as const;
 export type IntakeMode = (typeof INTAKE_MODES)[number];
 
@@ -237,6 +242,9 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
       ...storeShape,
       // Unset: each PG's defaultStarterWindow. Set: every PG's.
       STARTER_WINDOW: z.coerce.number().int().positive().optional(),
+      // pg: a PG's payments started at its own pace (src/intake/start-pace.ts); none: all its
+      // window at once, kept to measure against.
+      STARTER_PACE: z.enum(STARTER_PACES).default('pg'),
       // Each query costs the server, the worker and the API about 14 ms of CPU together: at 20 a
       // second beside 500 pollers they took a quarter of the machine (docs/front-door.md).
       STATUS_QUERIES_PER_SECOND: env.nonNegative(5),
@@ -267,6 +275,10 @@ export function loadApiConfig(source: NodeJS.ProcessEnv = process.env): ApiConfi
       const pg = pgs.find((p) => p.name === name);
       // A PG no lane serves (a merchant's that was removed from PGS_FILE): its payments wait.
       return pg ? (e.STARTER_WINDOW ?? defaultStarterWindow(pg)) : 0;
+    },
+    starterPace: (name) => {
+      const pg = pgs.find((p) => p.name === name);
+      return pg && e.STARTER_PACE === 'pg' ? paceOfPg(pg) : undefined;
     },
     statusQueriesPerSecond: e.STATUS_QUERIES_PER_SECOND,
     statusTimeoutMs: e.STATUS_TIMEOUT_MS,

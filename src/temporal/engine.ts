@@ -36,6 +36,7 @@ export type TemporalEngineOptions = Pick<
   | 'store'
   | 'startConcurrency'
   | 'starterWindow'
+  | 'starterPace'
   | 'pgs'
   | 'statusQueriesPerSecond'
   | 'statusTimeoutMs'
@@ -64,6 +65,12 @@ export function createTemporalEngine(options: TemporalEngineOptions): TemporalPa
         timeoutMs: options.timeoutMs,
         concurrency: options.startConcurrency,
         windows: Object.fromEntries(options.pgs.map((pg) => [pg.name, options.starterWindow(pg.name)])),
+        paces: Object.fromEntries(
+          options.pgs.flatMap((pg) => {
+            const pace = options.starterPace(pg.name);
+            return pace ? [[pg.name, pace] as const] : [];
+          }),
+        ),
         consumer: `${hostname()}-api`,
         logLevel: options.log.level,
       })
