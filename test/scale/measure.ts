@@ -56,6 +56,8 @@ async function main() {
       PG_RATE_LIMIT: String(limits.rate),
       TASK_QUEUE_ACTIVITIES_PER_SECOND: String(Math.max(limits.rate, 1000)),
     },
+    // The starter paces by the PG's limits: the API knows them as the workers do.
+    apiEnv: { PG_MAX_CONCURRENCY: String(limits.concurrency), PG_RATE_LIMIT: String(limits.rate) },
     workers: 0,
   });
   try {

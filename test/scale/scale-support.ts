@@ -26,6 +26,9 @@ export async function startScaleStack(options: {
       workers: options.workers,
       redis, // the payment store and the shared admission step on one Redis
       pgEnv: { PG_LATENCY_MS: options.pgLatencyMs, PG_MAX_CONCURRENCY: '10', PG_RATE_LIMIT: '1000' },
+      // The API starts payments at the PG's pace (src/intake/start-pace.ts): it knows the PG's
+      // limits as the workers do, or it would start them at the default 10 a second.
+      apiEnv: { PG_MAX_CONCURRENCY: '10', PG_RATE_LIMIT: '1000' },
       workerEnv: {
         PG_ADMISSION: 'redis',
         PG_ADMISSION_PREFIX: prefix,
