@@ -47,7 +47,7 @@ export function createFakePg(config: FakePgConfig, log?: Logger): FakePg {
 
   app.post('/v1/stats/reset', (_req, res) => {
     scoreboard.reset();
-    desk.forgetAnswers();
+    desk.startOver();
     res.json(stats());
   });
 

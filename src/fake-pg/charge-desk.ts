@@ -26,6 +26,18 @@ interface Answer {
   body: unknown;
 }
 
+/**
+ * What the PG draws for one call: its own latency and the roll that decides an injected failure.
+ * Drawn in arrival order, one pair per admitted call, so the n-th call after a reset gets the same
+ * pair whichever engine sent it: engines compared on one seed meet the same failures at the same
+ * call positions, not a different handful each (drawn as the calls' timers fired, the count of
+ * injected 5xx in one run of 100 ranged from 9 to 15 between engines).
+ */
+interface CallDice {
+  latencyMs: number;
+  roll: number;
+}
+
 interface StoredAnswer {
   fingerprint: string;
   answer: Promise<Answer>;
@@ -48,8 +60,9 @@ function reportOwnTime(res: Response, stampedAt: number): void {
 
 export class ChargeDesk {
   private readonly answers = new Map<string, StoredAnswer>();
-  private readonly random: () => number;
-  private readonly arrivalDelay: () => number;
+  private random!: () => number;
+  private arrivalDelay!: () => number;
+  private readonly dice = new WeakMap<Request, CallDice>();
   // IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers) on a refusal: which limit
   // refused the call and when its quota resets, the same moment as Retry-After.
   private readonly rateLimitPolicy: string;
@@ -59,14 +72,27 @@ export class ChargeDesk {
     private readonly scoreboard: Scoreboard,
     private readonly outage: Outage,
   ) {
-    this.random = seededRandom(config.seed);
-    this.arrivalDelay = arrivalDelays(config.arrivalJitter, config.seed);
+    this.rewind();
     this.rateLimitPolicy = `"rate";q=${config.ratePerSecond};w=1, "concurrency";q=${config.concurrency};qu="concurrent-requests"`;
   }
 
-  /** Forgets every stored answer (the score's reset): a key seen before is new again. */
-  forgetAnswers(): void {
+  /**
+   * Starts over as a fresh PG (the score's reset): every stored answer forgotten, so a key seen
+   * before is new again, and the seeded draws rewound, so each run after a reset meets the same
+   * latencies, failures and network delays in the same order.
+   */
+  startOver(): void {
     this.answers.clear();
+    this.rewind();
+  }
+
+  private draw(): CallDice {
+    return { latencyMs: drawFrom(this.config.latency, this.random), roll: this.random() };
+  }
+
+  private rewind(): void {
+    this.random = seededRandom(this.config.seed);
+    this.arrivalDelay = arrivalDelays(this.config.arrivalJitter, this.config.seed);
   }
 
   /**
@@ -92,6 +118,7 @@ export class ChargeDesk {
       reportOwnTime(res, performance.now());
       const admission = this.scoreboard.arrive(req.get('Idempotency-Key'));
       if (!admission.admitted) return this.refuseOverLimit(res, admission.reason);
+      this.dice.set(req, this.draw());
       open = true;
       // A caller that gave up while its call was on the way: the call still arrived, and is over.
       if (gone) finish();
@@ -113,14 +140,16 @@ export class ChargeDesk {
       sendError(res, 400, 'invalid_request', 'an Idempotency-Key header and a valid charge are required');
       return;
     }
+    // Drawn at the stamp; a call routed here unstamped (none is) would draw now.
+    const dice = this.dice.get(req) ?? this.draw();
     // The PG's own latency: a plain timer, as precise as a remote PG is.
-    await new Promise((resolve) => setTimeout(resolve, drawFrom(this.config.latency, this.random)));
+    await new Promise((resolve) => setTimeout(resolve, dice.latencyMs));
 
     const stored = this.answers.get(call.key);
     if (stored) return this.replay(res, stored, call.fingerprint);
 
     // Injected before the charge: nothing happened, the caller may retry.
-    const roll = this.random();
+    const roll = dice.roll;
     if (roll < this.config.failureRate / 2) {
       this.scoreboard.injectedFailure();
       sendError(res, 503, 'temporarily_unavailable', 'injected failure before the charge');
