@@ -7,7 +7,9 @@
  * scheduled), the PG's first arrival, closed; and the first twelve payments at the PG hop by hop. The stack is the benchmark's (history on disk, the
  * server's metrics on, a warm-up payment and 1.5 s before the load). Not a test: one run at a time.
  *   npx tsx scripts/measure-first-seconds.ts [--payments 100] [--failure-rate 0.1] [--workers 1]
- *     [--warm 1] [--window N] [--http]
+ *     [--warm 1] [--window N] [--http] [--spacing MS]
+ * With --spacing, the payments come one at a time, each MS ms after the one before was accepted,
+ * and it also prints one payment's hops with nothing else in flight (medians from its own start).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +35,8 @@ const { values: a } = parseArgs({
     window: { type: 'string' },
     /** Post through the API over HTTP, as the benchmark does, instead of into the intake directly. */
     http: { type: 'boolean', default: false },
+    /** Post one payment at a time, this many ms apart, instead of all at once. */
+    spacing: { type: 'string', default: '0' },
   },
 });
 
@@ -50,6 +54,22 @@ async function postAll(api: TemporalStack['api'], count: number): Promise<string
   const answers = await Promise.all(paymentBodies(count, `first-${Date.now()}`).map((body) => api.post(body)));
   return answers.map((answer) => answer.requestId!);
 }
+
+/** Accepts `count` payments one at a time, `spacingMs` after each acceptance. */
+async function acceptSpaced(
+  count: number,
+  spacingMs: number,
+  accept: (count: number) => Promise<string[]>,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    ids.push(...(await accept(1)));
+    await new Promise((resolve) => setTimeout(resolve, spacingMs));
+  }
+  return ids;
+}
+
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)]!;
 
 async function main(): Promise<void> {
   const pg = await startFakePg({
@@ -86,9 +106,15 @@ async function main(): Promise<void> {
     if (Number(a.warm) > 0) await new Promise((resolve) => setTimeout(resolve, 1500));
     await pg.client.reset();
     const t0 = Date.now();
-    const ids = a.http
-      ? await postAll(stack.api, Number(a.payments))
-      : await acceptDirect(store, { merchantId: 'shop-a' }, Number(a.payments), 16);
+    const spacing = Number(a.spacing);
+    const ids =
+      spacing > 0
+        ? await acceptSpaced(Number(a.payments), spacing, (count) =>
+            a.http ? postAll(stack.api, count) : acceptDirect(store, { merchantId: 'shop-a' }, count),
+          )
+        : a.http
+          ? await postAll(stack.api, Number(a.payments))
+          : await acceptDirect(store, { merchantId: 'shop-a' }, Number(a.payments), 16);
     const accepted = Date.now() - t0;
     const records = await waitForStored(store, ids, 300_000);
     const makespan = Math.max(...[...records.values()].map((r) => Date.parse(r.view.completedAt!) - t0));
@@ -124,6 +150,16 @@ async function main(): Promise<void> {
     for (const [key, arrival] of earliest) {
       const row = [...(hops.get(key) ?? []), arrival].map((x, i) => x.toFixed(0).padStart(columns[i]!.length));
       console.log(`  ${row.join('  ')}`);
+    }
+    if (spacing > 0) {
+      // Each payment from its own start: the pipeline's own latency, nothing else in flight.
+      const own = (i: number) =>
+        median(ids.map((id) => (i < 5 ? hops.get(id)![i]! : firstByKey.get(id)!) - hops.get(id)![0]!));
+      const closed = median(ids.map((id, k) => steps.closed[k]! - hops.get(id)![0]!));
+      console.log(
+        `one at a time, median ms from its own start: wft started ${own(1).toFixed(1)}, wft done ${own(2).toFixed(1)}, ` +
+          `activity started ${own(4).toFixed(1)}, PG arrival ${own(5).toFixed(1)}, closed ${closed.toFixed(1)}`,
+      );
     }
     const allArrivals = timeline.arrivals.map((at) => timeline.startedAtEpochMs + at - t0);
     const seconds = Math.ceil(makespan / 1000) + 1;
@@ -161,7 +197,7 @@ async function main(): Promise<void> {
         )})`,
       );
     console.log(
-      `first: started ${p(steps.started, 0)} ms, scheduled ${p(steps.scheduled, 0)} ms, PG ${p(firstArrival, 0)} ms; tenth PG arrival ${p(firstArrival, 9 / (ids.length - 1))} ms`,
+      `first: started ${p(steps.started, 0)} ms, scheduled ${p(steps.scheduled, 0)} ms, PG ${p(firstArrival, 0)} ms; tenth PG arrival ${p(firstArrival, Math.min(9, ids.length - 1) / Math.max(1, ids.length - 1))} ms`,
     );
   } finally {
     await connection.close();
